@@ -1,0 +1,93 @@
+//! Process lifecycle: the URL line, stdin-EOF and SIGTERM exits, refusals.
+
+mod common;
+
+use std::io::Read;
+use std::time::Duration;
+
+use common::{FakeHub, bin, write_temp_config};
+use serde_json::json;
+
+#[test]
+fn prints_only_the_url_then_exits_on_stdin_eof() {
+    let mut hub = FakeHub::start(None);
+    let port: u16 = hub
+        .url
+        .strip_prefix("http://127.0.0.1:")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_ne!(port, 0);
+    // It is really serving at that URL.
+    assert_eq!(hub.get("/api/spaces/a/b").status, 404);
+
+    hub.close_stdin();
+    let status = hub
+        .wait_exit(Duration::from_secs(5))
+        .expect("should exit on stdin EOF");
+    assert!(status.success(), "exit status {status:?}");
+    let mut rest = String::new();
+    hub.stdout.read_to_string(&mut rest).unwrap();
+    assert_eq!(rest, "", "nothing but the URL line on stdout");
+}
+
+#[cfg(unix)]
+#[test]
+fn no_stdin_watch_keeps_running_until_sigterm() {
+    let mut hub = FakeHub::start_with(None, &["--no-stdin-watch"]);
+    hub.close_stdin();
+    assert!(
+        hub.wait_exit(Duration::from_millis(500)).is_none(),
+        "exited despite --no-stdin-watch"
+    );
+    assert_eq!(hub.get("/nope").status, 404);
+
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &hub.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert!(
+        hub.wait_exit(Duration::from_secs(5)).is_some(),
+        "should exit on SIGTERM"
+    );
+}
+
+#[test]
+fn refuses_non_loopback_hosts() {
+    for host in ["0.0.0.0", "192.0.2.1", "example.com"] {
+        let out = bin()
+            .args(["--port", "0", "--host", host])
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "--host {host} was accepted");
+        assert!(
+            out.stdout.is_empty(),
+            "--host {host} printed {:?}",
+            out.stdout
+        );
+    }
+    let out = bin()
+        .args(["--port", "0", "--host", "0.0.0.0"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("non-loopback"));
+}
+
+#[test]
+fn rejects_a_config_with_unknown_fields() {
+    let path =
+        write_temp_config(&json!({"spaces": {"a/b": {"host": "http://x", "stagez": "RUNNING"}}}));
+    let out = bin()
+        .args(["--port", "0", "--config"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_file(&path);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("stagez"),
+        "{out:?}"
+    );
+}

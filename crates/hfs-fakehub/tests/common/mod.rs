@@ -1,0 +1,189 @@
+//! Test harness: runs the real `hfs-fakehub` binary and talks plain
+//! HTTP/1.1 to it over `std::net::TcpStream` (no client crate needed).
+#![allow(dead_code)] // each test file uses a different subset
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+pub const TOKEN: &str = "hf_testtoken";
+
+pub fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_hfs-fakehub"))
+}
+
+/// A running fake Hub; killed (and its config file removed) on drop, so a
+/// failing assertion never leaks the process.
+pub struct FakeHub {
+    pub child: Child,
+    pub url: String,
+    pub stdout: BufReader<ChildStdout>,
+    config_path: Option<PathBuf>,
+}
+
+impl FakeHub {
+    pub fn start(config: Option<&Value>) -> Self {
+        Self::start_with(config, &[])
+    }
+
+    pub fn start_with(config: Option<&Value>, extra_args: &[&str]) -> Self {
+        let mut cmd = bin();
+        cmd.args(["--port", "0"]).args(extra_args);
+        let config_path = config.map(write_temp_config);
+        if let Some(path) = &config_path {
+            cmd.arg("--config").arg(path);
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn hfs-fakehub");
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("read URL line");
+        let hub = FakeHub {
+            child,
+            url: line.trim_end().to_string(),
+            stdout,
+            config_path,
+        };
+        assert!(
+            hub.url.starts_with("http://127.0.0.1:"),
+            "unexpected first line {line:?}"
+        );
+        hub
+    }
+
+    pub fn get(&self, path: &str) -> Resp {
+        request(&self.url, "GET", path, &[], None)
+    }
+
+    pub fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
+        request(&self.url, "GET", path, headers, None)
+    }
+
+    pub fn get_auth(&self, path: &str) -> Resp {
+        self.get_with(path, &[("Authorization", &format!("Bearer {TOKEN}"))])
+    }
+
+    pub fn put_space(&self, id: &str, body: &Value) -> Resp {
+        request(
+            &self.url,
+            "PUT",
+            &format!("/_fake/spaces/{id}"),
+            &[],
+            Some(&body.to_string()),
+        )
+    }
+
+    pub fn close_stdin(&mut self) {
+        drop(self.child.stdin.take());
+    }
+
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for FakeHub {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        if let Some(path) = &self.config_path {
+            let _ = std::fs::remove_file(path);
+        }
+    }
+}
+
+pub fn write_temp_config(config: &Value) -> PathBuf {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let path = std::env::temp_dir().join(format!(
+        "hfs-fakehub-test-{}-{}.json",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::write(&path, config.to_string()).unwrap();
+    path
+}
+
+#[derive(Debug)]
+pub struct Resp {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {:?}", self.body))
+    }
+}
+
+/// One HTTP/1.1 exchange with `Connection: close`, so the body is simply
+/// everything after the headers.
+pub fn request(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> Resp {
+    let authority = base.strip_prefix("http://").expect("http base URL");
+    let mut stream = TcpStream::connect(authority).expect("connect");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    let body = body.unwrap_or("");
+    if !body.is_empty() || method == "PUT" || method == "POST" {
+        req.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            body.len()
+        ));
+    }
+    req.push_str("\r\n");
+    req.push_str(body);
+    stream.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).expect("read response");
+    let raw = String::from_utf8(raw).expect("UTF-8 response");
+    let (head, body) = raw
+        .split_once("\r\n\r\n")
+        .expect("response has a header block");
+    let mut lines = head.split("\r\n");
+    let status_line = lines.next().unwrap();
+    let status = status_line.split(' ').nth(1).unwrap().parse().unwrap();
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    Resp {
+        status,
+        headers,
+        body: body.to_string(),
+    }
+}

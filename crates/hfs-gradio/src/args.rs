@@ -1,0 +1,111 @@
+//! Turns positional and keyword arguments into the `data` array an endpoint expects.
+
+use serde_json::Value;
+
+use crate::endpoint::{Endpoint, InputSlot};
+use crate::error::{Error, suggest};
+
+/// Arguments for a call: positional values, then keyword values by `parameter_name`.
+#[derive(Clone, Debug, Default)]
+pub struct Args {
+    pub positional: Vec<Value>,
+    pub keyword: Vec<(String, Value)>,
+}
+
+impl Args {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn arg(mut self, v: impl Into<Value>) -> Self {
+        self.positional.push(v.into());
+        self
+    }
+
+    pub fn kwarg(mut self, name: impl Into<String>, v: impl Into<Value>) -> Self {
+        self.keyword.push((name.into(), v.into()));
+        self
+    }
+}
+
+/// Builds the wire `data` (State slots as `null`), applying defaults; every mistake is caught here,
+/// before anything is sent.
+pub(crate) fn build_data(endpoint: &Endpoint, args: &Args, major_version: u64) -> Result<Vec<Value>, Error> {
+    let name = endpoint.display_name();
+    let values: Vec<Value> = match &endpoint.parameters {
+        None => {
+            if let Some((k, _)) = args.keyword.first() {
+                return Err(Error::KeywordsUnsupported { endpoint: name, name: k.clone() });
+            }
+            args.positional.clone()
+        }
+        Some(params) => {
+            if args.positional.len() > params.len() {
+                return Err(Error::TooManyArguments { endpoint: name, expected: params.len(), given: args.positional.len() });
+            }
+            let mut slots: Vec<Option<Value>> = params.iter().map(|_| None).collect();
+            for (i, v) in args.positional.iter().enumerate() {
+                slots[i] = Some(v.clone());
+            }
+            for (k, v) in &args.keyword {
+                let Some(i) = params.iter().position(|p| p.name.as_deref() == Some(k.as_str())) else {
+                    if params.iter().all(|p| p.name.is_none()) {
+                        return Err(Error::KeywordsUnsupported { endpoint: name, name: k.clone() });
+                    }
+                    let valid: Vec<String> = params.iter().filter_map(|p| p.name.clone()).collect();
+                    return Err(Error::UnknownParameter {
+                        endpoint: name,
+                        name: k.clone(),
+                        suggestion: suggest(k, valid.iter().map(String::as_str)),
+                        valid,
+                    });
+                };
+                if slots[i].is_some() {
+                    return Err(Error::DuplicateParameter(k.clone()));
+                }
+                slots[i] = Some(v.clone());
+            }
+            slots
+                .into_iter()
+                .zip(params)
+                .enumerate()
+                .map(|(i, (slot, p))| match slot {
+                    Some(v) => Ok(adapt_shape(v, p.component.as_deref(), major_version)),
+                    None if p.has_default => Ok(p.default.clone().unwrap_or(Value::Null)),
+                    None => Err(Error::MissingParameter {
+                        endpoint: name.clone(),
+                        name: p.name.clone().unwrap_or_else(|| format!("argument {i}")),
+                    }),
+                })
+                .collect::<Result<_, _>>()?
+        }
+    };
+    Ok(place_in_slots(endpoint, values))
+}
+
+/// Puts API values into the dependency's input slots, with `null` for each State.
+fn place_in_slots(endpoint: &Endpoint, values: Vec<Value>) -> Vec<Value> {
+    let params_in_slots = endpoint.input_slots.iter().filter(|s| matches!(s, InputSlot::Param)).count();
+    if params_in_slots != values.len() {
+        // The app's config and info disagree (or there is no config info): send what we have.
+        return values;
+    }
+    let mut values = values.into_iter();
+    endpoint
+        .input_slots
+        .iter()
+        .map(|slot| match slot {
+            InputSlot::State => Value::Null,
+            InputSlot::Param => values.next().unwrap_or(Value::Null),
+        })
+        .collect()
+}
+
+/// Gradio 4.x/5.x wrap a Video input as `{video, subtitles}`; 6.x takes the FileData itself.
+fn adapt_shape(v: Value, component: Option<&str>, major: u64) -> Value {
+    let is_file = v.as_object().is_some_and(|o| o.contains_key("path") || o.contains_key(crate::filedata::MARKER));
+    if component == Some("Video") && major < 6 && is_file {
+        return serde_json::json!({"video": v, "subtitles": null});
+    }
+    v
+}

@@ -1,0 +1,212 @@
+use std::time::Duration;
+
+use hfs_hub::{HubError, SpaceStage};
+
+/// How a caller (a CLI, a batch scheduler) should treat an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// Bad input found before anything was sent: fix the command.
+    Usage,
+    /// Failed on the remote side or on the way; `retryable` says whether trying again may help.
+    Remote { retryable: bool },
+    /// The caller's deadline passed.
+    Deadline,
+    /// The call was cancelled.
+    Cancelled,
+    /// A local file could not be read or written.
+    LocalIo,
+}
+
+/// A validation failure for one parameter (Gradio 6 `validator=`, 422).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParamProblem {
+    pub parameter: String,
+    pub message: String,
+}
+
+/// Everything that can go wrong with a Gradio app. Messages say what happened and what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    // ---- usage: found before anything is sent
+    #[error("`{0}` is neither a Space id (owner/name) nor an http(s) URL")]
+    InvalidTarget(String),
+    #[error("no endpoint `{requested}` in this app{}{}", did_you_mean(.suggestion), list_valid(.valid))]
+    EndpointNotFound { requested: String, suggestion: Option<String>, valid: Vec<String> },
+    #[error("endpoint index {index} does not exist or is private{}", list_valid(.valid))]
+    InvalidFnIndex { index: usize, valid: Vec<String> },
+    #[error("this app has {} public endpoints, so name one{}", .0.len(), list_valid(.0))]
+    EndpointRequired(Vec<String>),
+    #[error("endpoint `{0}` is private: the app does not allow API calls to it")]
+    PrivateEndpoint(String),
+    #[error("unknown parameter `{name}` for {endpoint}{}; its parameters are: {}", did_you_mean(.suggestion), .valid.join(", "))]
+    UnknownParameter { endpoint: String, name: String, suggestion: Option<String>, valid: Vec<String> },
+    #[error("parameter `{0}` was given twice (positionally and by name); give it once")]
+    DuplicateParameter(String),
+    #[error("missing required parameter `{name}` for {endpoint}; pass it as {name}=VALUE")]
+    MissingParameter { endpoint: String, name: String },
+    #[error("{endpoint} takes {expected} parameters but {given} were given")]
+    TooManyArguments { endpoint: String, expected: usize, given: usize },
+    #[error("{endpoint} has no parameter information (older Gradio or undocumented endpoint), so only positional arguments work; drop `{name}=`")]
+    KeywordsUnsupported { endpoint: String, name: String },
+    #[error("invalid value for `{parameter}`: {message}")]
+    InvalidValue { parameter: String, message: String },
+    #[error("file `{path}` is {size} bytes, over this app's limit of {max} bytes; use a smaller file")]
+    FileTooLarge { path: String, size: u64, max: u64 },
+    #[error("cannot read input file `{path}`: {source}")]
+    InputFile {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    // ---- the target
+    #[error("this app runs Gradio {version} with the `{protocol}` protocol, which hfs does not support yet (Gradio 3.x websocket apps); use a Space running Gradio 4 or newer")]
+    UnsupportedProtocol { protocol: String, version: String },
+    #[error("{url} is not a Gradio app (no readable /config: {detail})")]
+    NotGradio { url: String, detail: String },
+    #[error("Space `{id}` is not running (stage {stage}). {}", .stage.advice())]
+    SpaceNotRunning { id: String, stage: SpaceStage, message: Option<String> },
+    #[error("Space `{id}` did not start within {}s (stage {stage}); try again later or wait longer", .waited.as_secs())]
+    SpaceStartTimeout { id: String, stage: SpaceStage, waited: Duration },
+    #[error("{0}")]
+    Hub(#[from] HubError),
+    #[error("this app needs a login: pass --auth USER:PASS{}", .message.as_ref().map(|m| format!(" ({m})")).unwrap_or_default())]
+    AuthRequired { message: Option<String> },
+    #[error("the app rejected the username or password; check --auth USER:PASS")]
+    BadCredentials,
+    #[error("access denied by {url} (HTTP {status}); this may be a private Space: set HF_TOKEN or pass --token")]
+    AccessDenied { url: String, status: u16 },
+
+    // ---- the call
+    #[error("the app raised an error{}: {}", .title.as_ref().map(|t| format!(" ({t})")).unwrap_or_default(), .message.as_deref().unwrap_or("details hidden (the app does not show error details; its owner can set show_error=True)"))]
+    App { message: Option<String>, title: Option<String> },
+    #[error("ZeroGPU quota exhausted{}; log in (hfs auth login) or use another Space", .retry_in.map(|d| format!(", resets in {}", fmt_duration(d))).unwrap_or_default())]
+    QuotaExceeded { message: String, retry_in: Option<Duration> },
+    #[error("{} parameter(s) failed validation:{}", .0.len(), .0.iter().map(|p| format!("\n- {}: {}", p.parameter, p.message)).collect::<String>())]
+    Validation(Vec<ParamProblem>),
+    #[error("the app's queue is full ({detail}); retry in a moment")]
+    QueueFull { detail: String },
+    #[error("rate limited by {url} (HTTP 429){}; wait and retry, or duplicate the Space", .retry_after.map(|d| format!(", retry in {}s", d.as_secs())).unwrap_or_default())]
+    RateLimited { url: String, retry_after: Option<Duration> },
+    #[error("the app lost this session (session not found); this happens when a Space restarts or a proxy routes requests to another replica; retry")]
+    SessionNotFound,
+    #[error("the app stopped while the call was running; retry when it is back")]
+    ServerStopped,
+    #[error("lost the connection to the app while waiting for the result ({0}); retry")]
+    ConnectionLost(String),
+    #[error("the call was cancelled")]
+    Cancelled,
+    #[error("the deadline of {} passed before the call finished", fmt_duration(*.0))]
+    DeadlineExceeded(Duration),
+    #[error("HTTP {status} from {url}: {body}")]
+    Http { status: u16, url: String, body: String },
+    #[error("could not connect to {url}: {source}")]
+    Connect {
+        url: String,
+        #[source]
+        source: reqwest::Error,
+    },
+    #[error("the app sent something hfs could not understand: {0}")]
+    Protocol(String),
+    #[error("download of {url} failed: {message}")]
+    Download { url: String, message: String },
+    #[error("cannot write `{path}`: {source}")]
+    OutputFile {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    /// The class a caller acts on: exit codes in the CLI, retry decisions in a scheduler.
+    pub fn class(&self) -> ErrorClass {
+        use Error::*;
+        match self {
+            InvalidTarget(_) | EndpointNotFound { .. } | InvalidFnIndex { .. } | EndpointRequired(_)
+            | PrivateEndpoint(_) | UnknownParameter { .. } | DuplicateParameter(_) | MissingParameter { .. }
+            | TooManyArguments { .. } | KeywordsUnsupported { .. } | InvalidValue { .. } | FileTooLarge { .. } => {
+                ErrorClass::Usage
+            }
+            InputFile { .. } | OutputFile { .. } => ErrorClass::LocalIo,
+            Cancelled => ErrorClass::Cancelled,
+            DeadlineExceeded(_) => ErrorClass::Deadline,
+            QueueFull { .. } | RateLimited { .. } | SessionNotFound | ServerStopped | ConnectionLost(_)
+            | Connect { .. } | SpaceStartTimeout { .. } | QuotaExceeded { .. } => ErrorClass::Remote { retryable: true },
+            Hub(e) => ErrorClass::Remote { retryable: e.is_transient() },
+            Http { status, .. } => ErrorClass::Remote { retryable: *status >= 500 || *status == 429 },
+            _ => ErrorClass::Remote { retryable: false },
+        }
+    }
+
+    /// How long to wait before retrying, when the remote side said so.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::QuotaExceeded { retry_in, .. } => *retry_in,
+            Error::RateLimited { retry_after, .. } => *retry_after,
+            Error::Hub(HubError::RateLimited { retry_after }) => *retry_after,
+            _ => None,
+        }
+    }
+}
+
+fn did_you_mean(s: &Option<String>) -> String {
+    s.as_ref().map(|s| format!(" — did you mean `{s}`?")).unwrap_or_default()
+}
+
+fn list_valid(v: &[String]) -> String {
+    if v.is_empty() {
+        String::from(" (it has no public endpoints)")
+    } else {
+        format!("; valid endpoints: {}", v.join(", "))
+    }
+}
+
+/// `9m48s`, `1h02m`, `850ms`.
+pub fn fmt_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    if s == 0 {
+        return format!("{}ms", d.as_millis());
+    }
+    match (s / 3600, (s % 3600) / 60, s % 60) {
+        (0, 0, s) => format!("{s}s"),
+        (0, m, s) => format!("{m}m{s:02}s"),
+        (h, m, _) => format!("{h}h{m:02}m"),
+    }
+}
+
+/// Closest candidate by edit distance, if it is close enough to be a plausible typo.
+pub(crate) fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let wanted = wanted.trim_start_matches('/').to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&wanted, &c.trim_start_matches('/').to_ascii_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(suggest("sed", ["seed", "steps", "prompt"]), Some("seed".into()));
+        assert_eq!(suggest("/gret", ["/greet", "/count"]), Some("/greet".into()));
+        assert_eq!(suggest("zzzzzz", ["/greet", "/count"]), None);
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(fmt_duration(Duration::from_secs(588)), "9m48s");
+        assert_eq!(fmt_duration(Duration::from_secs(5)), "5s");
+        assert_eq!(fmt_duration(Duration::from_secs(3720)), "1h02m");
+    }
+
+    #[test]
+    fn hidden_app_error_says_so() {
+        let e = Error::App { message: None, title: None };
+        assert!(e.to_string().contains("details hidden"));
+    }
+}

@@ -1,0 +1,416 @@
+//! A submitted call: the handle the caller holds, and the task that drives it.
+
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use futures::{Stream, StreamExt};
+use serde_json::{Value, json};
+use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
+
+use crate::client::Inner;
+use crate::endpoint::Endpoint;
+use crate::error::Error;
+use crate::event::{Event, Outputs};
+use crate::http::{SHORT_TIMEOUT, error_body, retry_after, send};
+use crate::protocol::message::{self, Msg};
+use crate::protocol::{Protocol, diff, sse};
+use crate::session::{Routed, StreamCtx};
+use crate::target::join;
+use crate::transfer::prepare_inputs;
+
+/// Per-call options.
+#[derive(Clone, Debug, Default)]
+pub struct CallOptions {
+    /// Give up (and cancel on the server) when this much time has passed since submit.
+    pub deadline: Option<Duration>,
+    /// `event_data` for listeners that read `gr.EventData`.
+    pub event_data: Option<Value>,
+}
+
+/// Cancels a job from anywhere (a Ctrl-C handler, another task). Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct CancelHandle(Arc<watch::Sender<bool>>);
+
+impl CancelHandle {
+    pub fn cancel(&self) {
+        let _ = self.0.send(true);
+    }
+}
+
+/// A running call. Poll it as a [`Stream`] of [`Event`]s (the last is `Completed` or `Failed`), or
+/// await [`Job::result`]. Dropping it before it finishes cancels the call on the server.
+pub struct Job {
+    rx: mpsc::UnboundedReceiver<Event>,
+    cancel: CancelHandle,
+    endpoint: Endpoint,
+}
+
+impl Job {
+    pub(crate) fn spawn(inner: Arc<Inner>, endpoint: Endpoint, data: Vec<Value>, opts: CallOptions) -> Job {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (cancel_tx, cancel_rx) = watch::channel(false);
+        let ep = endpoint.clone();
+        tokio::spawn(async move {
+            let driver = Driver { inner, endpoint: ep, tx, cancel: cancel_rx, opts };
+            driver.run(data).await;
+        });
+        Job { rx, cancel: CancelHandle(Arc::new(cancel_tx)), endpoint }
+    }
+
+    /// The endpoint this job calls.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.endpoint
+    }
+
+    /// The next event; `None` after the terminal one.
+    pub async fn next_event(&mut self) -> Option<Event> {
+        self.rx.recv().await
+    }
+
+    pub fn cancel_handle(&self) -> CancelHandle {
+        self.cancel.clone()
+    }
+
+    /// Asks the server to cancel; the job then ends with `Error::Cancelled`.
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+
+    /// Waits for the final outputs, skipping intermediate events.
+    pub async fn result(mut self) -> Result<Outputs, Error> {
+        while let Some(ev) = self.rx.recv().await {
+            match ev {
+                Event::Completed(o) => return Ok(o),
+                Event::Failed(e) => return Err(e),
+                _ => {}
+            }
+        }
+        Err(Error::ConnectionLost("the job ended without a result".into()))
+    }
+}
+
+impl Stream for Job {
+    type Item = Event;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Event>> {
+        self.rx.poll_recv(cx)
+    }
+}
+
+/// Why the driver stopped waiting.
+enum Stop {
+    Cancelled,
+    Deadline(Duration),
+    Dropped,
+}
+
+struct Driver {
+    inner: Arc<Inner>,
+    endpoint: Endpoint,
+    tx: mpsc::UnboundedSender<Event>,
+    cancel: watch::Receiver<bool>,
+    opts: CallOptions,
+}
+
+/// The job's view of the outputs so far (for applying diffs).
+struct Progressive {
+    last: Vec<Value>,
+}
+
+impl Driver {
+    async fn run(mut self, mut data: Vec<Value>) {
+        let deadline = self.opts.deadline.map(|d| Instant::now() + d);
+        let result = {
+            let work = async {
+                prepare_inputs(&self.inner, &mut data).await?;
+                match self.inner.protocol {
+                    Protocol::SseV0 => self.run_v0(data, deadline).await,
+                    _ => self.run_multiplexed(data, deadline).await,
+                }
+            };
+            // Uploads are bounded by the deadline too.
+            match deadline {
+                Some(d) => tokio::time::timeout_at(d, work).await.unwrap_or_else(|_| Err(Error::DeadlineExceeded(self.opts.deadline.unwrap_or_default()))),
+                None => work.await,
+            }
+        };
+        let ev = match result {
+            Ok(outputs) => Event::Completed(outputs),
+            Err(e) => Event::Failed(e),
+        };
+        let _ = self.tx.send(ev);
+    }
+
+    fn emit(&self, ev: Event) {
+        let _ = self.tx.send(ev);
+    }
+
+    /// Resolves when the caller cancels, the deadline passes or the Job is dropped.
+    async fn stop_signal(cancel: &mut watch::Receiver<bool>, tx: &mpsc::UnboundedSender<Event>, deadline: Option<Instant>, total: Option<Duration>) -> Stop {
+        let deadline_fut = async {
+            match deadline {
+                Some(d) => tokio::time::sleep_until(d).await,
+                None => futures::future::pending().await,
+            }
+        };
+        tokio::select! {
+            cancelled = async { cancel.wait_for(|c| *c).await.is_ok() } => {
+                if cancelled { Stop::Cancelled } else { futures::future::pending().await }
+            }
+            _ = deadline_fut => Stop::Deadline(total.unwrap_or_default()),
+            _ = tx.closed() => Stop::Dropped,
+        }
+    }
+
+    async fn join(&self, data: &[Value]) -> Result<String, Error> {
+        let url = join(&self.inner.api, "queue/join");
+        let body = json!({
+            "data": data,
+            "event_data": self.opts.event_data,
+            "fn_index": self.endpoint.fn_index,
+            "trigger_id": null,
+            "session_hash": self.inner.session().hash,
+        });
+        let rb = self.inner.http.post(url.clone()).header("x-gradio-user", "api").json(&body).timeout(SHORT_TIMEOUT);
+        let resp = send(rb, &url).await?;
+        let status = resp.status().as_u16();
+        if status == 200 {
+            let v: Value = resp.json().await.map_err(|e| Error::Protocol(format!("join answer: {e}")))?;
+            return v
+                .get("event_id")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+                .ok_or_else(|| Error::Protocol(format!("join answer without event_id: {v}")));
+        }
+        Err(self.join_error(status, resp, &url).await)
+    }
+
+    async fn join_error(&self, status: u16, resp: reqwest::Response, url: &url::Url) -> Error {
+        let wait = retry_after(&resp);
+        let text = resp.text().await.unwrap_or_default();
+        let json: Option<Value> = serde_json::from_str(&text).ok();
+        let detail = json.as_ref().and_then(|v| v.get("detail")).cloned();
+        let detail_str = match &detail {
+            Some(Value::String(s)) => s.clone(),
+            Some(other) => other.to_string(),
+            None => text.chars().take(300).collect(),
+        };
+        match status {
+            503 if detail_str.contains("Queue is stopped") => Error::ServerStopped,
+            503 => Error::QueueFull { detail: detail_str },
+            429 => Error::RateLimited { url: url.to_string(), retry_after: wait },
+            401 => Error::AuthRequired { message: None },
+            422 => match detail.as_ref().and_then(Value::as_array) {
+                Some(list) if list.iter().any(|d| d.get("__type__").and_then(Value::as_str) == Some("validate")) => Error::Validation(
+                    list.iter()
+                        .filter(|d| d.get("is_valid") != Some(&Value::Bool(true)))
+                        .map(|d| crate::error::ParamProblem {
+                            parameter: d.get("parameter_name").and_then(Value::as_str).unwrap_or("?").to_string(),
+                            message: d.get("message").and_then(Value::as_str).unwrap_or("invalid").to_string(),
+                        })
+                        .collect(),
+                ),
+                _ => Error::Http { status, url: url.to_string(), body: detail_str },
+            },
+            _ => Error::Http { status, url: url.to_string(), body: detail_str },
+        }
+    }
+
+    async fn run_multiplexed(&mut self, data: Vec<Value>, deadline: Option<Instant>) -> Result<Outputs, Error> {
+        let event_id = self.join(&data).await?;
+        self.inner.start_heartbeat();
+        let session = self.inner.session();
+        let ctx = StreamCtx {
+            http: self.inner.http.clone(),
+            url: join(&self.inner.api, "queue/data"),
+            idle_timeout: self.inner.options.stream_idle_timeout,
+            has_close_stream: self.inner.protocol == Protocol::SseV3,
+        };
+        let mut rx = session.register(&event_id, &ctx);
+        let mut prog = Progressive { last: Vec::new() };
+        let mut cancel = self.cancel.clone();
+        let tx = self.tx.clone();
+        let total = self.opts.deadline;
+        loop {
+            let routed = tokio::select! {
+                r = rx.recv() => r,
+                stop = Self::stop_signal(&mut cancel, &tx, deadline, total) => {
+                    return Err(self.stop_multiplexed(stop, &event_id, &mut rx).await);
+                }
+            };
+            let Some(routed) = routed else {
+                return Err(Error::ConnectionLost("the queue stream ended".into()));
+            };
+            match routed {
+                Routed::Msg(m) => {
+                    if let Some(done) = self.handle(m, &mut prog)? {
+                        return Ok(done);
+                    }
+                }
+                Routed::Lost { message, session_not_found, server_stopped } => {
+                    return Err(if session_not_found {
+                        Error::SessionNotFound
+                    } else if server_stopped {
+                        Error::ServerStopped
+                    } else {
+                        Error::ConnectionLost(message)
+                    });
+                }
+            }
+        }
+    }
+
+    /// Cancels on the server where it can (`/cancel`, 4.31+), then reports why we stopped.
+    async fn stop_multiplexed(&self, stop: Stop, event_id: &str, rx: &mut mpsc::UnboundedReceiver<Routed>) -> Error {
+        let (major, minor, _) = self.inner.config.version_tuple();
+        if (major, minor) >= (4, 31) {
+            let url = join(&self.inner.api, "cancel");
+            let body = json!({"session_hash": self.inner.session().hash, "fn_index": self.endpoint.fn_index, "event_id": event_id});
+            match send(self.inner.http.post(url.clone()).json(&body).timeout(Duration::from_secs(10)), &url).await {
+                Ok(r) if r.status().is_success() => {
+                    // The server answers with a final empty `process_completed`; wait briefly for it so
+                    // the session stream is left clean.
+                    let _ = tokio::time::timeout(Duration::from_secs(3), async {
+                        while let Some(m) = rx.recv().await {
+                            if matches!(m, Routed::Msg(Msg::Completed { .. }) | Routed::Lost { .. }) {
+                                break;
+                            }
+                        }
+                    })
+                    .await;
+                }
+                Ok(r) => {
+                    let status = r.status();
+                    tracing::debug!(%status, "cancel refused: {}", error_body(r).await);
+                }
+                Err(e) => tracing::debug!("cancel failed: {e}"),
+            }
+        } else {
+            tracing::debug!("Gradio {} has no /cancel; the job is abandoned locally", self.inner.config.version);
+        }
+        self.inner.session().abandon(event_id);
+        match stop {
+            Stop::Cancelled | Stop::Dropped => Error::Cancelled,
+            Stop::Deadline(d) => Error::DeadlineExceeded(d),
+        }
+    }
+
+    /// sse v0 (Gradio 4.0–4.8): one stream per call; data is posted when the server asks for it.
+    async fn run_v0(&mut self, data: Vec<Value>, deadline: Option<Instant>) -> Result<Outputs, Error> {
+        let session_hash = self.inner.session().hash.clone();
+        let mut url = join(&self.inner.api, "queue/join");
+        url.query_pairs_mut().append_pair("fn_index", &self.endpoint.fn_index.to_string()).append_pair("session_hash", &session_hash);
+        let resp = send(self.inner.http.get(url.clone()).header("accept", "text/event-stream"), &url).await?;
+        if !resp.status().is_success() {
+            let status = resp.status().as_u16();
+            return Err(self.join_error(status, resp, &url).await);
+        }
+        let mut events = Box::pin(sse::events(resp.bytes_stream()));
+        let mut prog = Progressive { last: Vec::new() };
+        let mut cancel = self.cancel.clone();
+        let tx = self.tx.clone();
+        let total = self.opts.deadline;
+        let idle = self.inner.options.stream_idle_timeout;
+        loop {
+            let next = tokio::select! {
+                n = tokio::time::timeout(idle, events.next()) => n,
+                stop = Self::stop_signal(&mut cancel, &tx, deadline, total) => {
+                    // Closing the stream is how a v0 client cancels.
+                    return Err(match stop { Stop::Deadline(d) => Error::DeadlineExceeded(d), _ => Error::Cancelled });
+                }
+            };
+            let payload = match next {
+                Err(_) => return Err(Error::ConnectionLost(format!("no message from the app for {}s", idle.as_secs()))),
+                Ok(None) => return Err(Error::ConnectionLost("the app closed the stream before the result".into())),
+                Ok(Some(Err(e))) => return Err(Error::ConnectionLost(e.to_string())),
+                Ok(Some(Ok(p))) => p,
+            };
+            let Ok(env) = message::parse(&payload) else { continue };
+            match env.msg {
+                Msg::SendData { event_id } => {
+                    let url = join(&self.inner.api, "queue/data");
+                    let body = json!({"data": data, "event_data": self.opts.event_data, "fn_index": self.endpoint.fn_index,
+                                      "trigger_id": null, "session_hash": session_hash, "event_id": event_id});
+                    let resp = send(self.inner.http.post(url.clone()).json(&body).timeout(SHORT_TIMEOUT), &url).await?;
+                    if !resp.status().is_success() {
+                        let status = resp.status().as_u16();
+                        return Err(Error::Http { status, url: url.to_string(), body: error_body(resp).await });
+                    }
+                }
+                Msg::QueueFull => return Err(Error::QueueFull { detail: "the app's queue is full".into() }),
+                Msg::Broadcast { message, session_not_found } => {
+                    return Err(if session_not_found { Error::SessionNotFound } else if message.contains("Server stopped") { Error::ServerStopped } else { Error::ConnectionLost(message) });
+                }
+                m => {
+                    if let Some(done) = self.handle(m, &mut prog)? {
+                        return Ok(done);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Turns one message into events; returns the outputs when the job is done.
+    fn handle(&self, m: Msg, prog: &mut Progressive) -> Result<Option<Outputs>, Error> {
+        match m {
+            Msg::Estimation { rank, queue_size, eta } => self.emit(Event::Queued { rank, queue_size, eta }),
+            Msg::Starts { eta } => self.emit(Event::Started { eta }),
+            Msg::Progress(units) => self.emit(Event::Progress(units)),
+            Msg::Log { level, title, message } => self.emit(Event::Log { level, title, message }),
+            Msg::Generating { output, success, diffable } => {
+                if !success {
+                    return Err(self.app_error(&output, None));
+                }
+                let data = output.get("data").and_then(Value::as_array).cloned().unwrap_or_default();
+                let use_diffs = diffable && self.inner.protocol.sends_diffs() && !self.endpoint.streaming_input && !prog.last.is_empty();
+                let full = if use_diffs {
+                    data.iter()
+                        .enumerate()
+                        .map(|(i, ops)| diff::apply(prog.last.get(i).unwrap_or(&Value::Null), ops))
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|e| Error::Protocol(format!("bad output diff: {e}")))?
+                } else {
+                    data
+                };
+                self.emit(Event::Output(Outputs { values: self.endpoint.api_outputs(&full) }));
+                prog.last = full;
+            }
+            Msg::Completed { output, success, title } => {
+                if !success {
+                    return Err(self.app_error(&output, title));
+                }
+                // A cancelled event completes with `output: {}` (no `data`).
+                let Some(data) = output.get("data").and_then(Value::as_array) else {
+                    return Err(Error::Cancelled);
+                };
+                return Ok(Some(Outputs { values: self.endpoint.api_outputs(data) }));
+            }
+            Msg::QueueFull => return Err(Error::QueueFull { detail: "the app's queue is full".into() }),
+            Msg::Heartbeat | Msg::CloseStream | Msg::SendData { .. } | Msg::Broadcast { .. } => {}
+            Msg::Unknown(kind) => tracing::debug!("ignoring unknown message `{kind}`"),
+        }
+        Ok(None)
+    }
+
+    fn app_error(&self, output: &Value, title: Option<String>) -> Error {
+        let raw = output.get("error").and_then(Value::as_str).map(str::to_string);
+        let title = output.get("title").and_then(Value::as_str).map(str::to_string).or(title);
+        let message = raw.map(|m| {
+            // Gradio 4.x sends the Python repr: `'Boom: x'`.
+            let (major, _, _) = self.inner.config.version_tuple();
+            if major < 5 && m.len() >= 2 && ((m.starts_with('\'') && m.ends_with('\'')) || (m.starts_with('"') && m.ends_with('"'))) {
+                m[1..m.len() - 1].to_string()
+            } else {
+                m
+            }
+        });
+        if let Some(m) = &message {
+            if let Some(q) = crate::quota::parse_quota_error(m) {
+                return q;
+            }
+        }
+        Error::App { message, title }
+    }
+}

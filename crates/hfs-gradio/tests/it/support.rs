@@ -1,0 +1,173 @@
+//! Shared helpers: one test per Gradio version for each check, the shared test Spaces, and a
+//! recorder that turns a job's event stream into something easy to assert on.
+
+use std::future::Future;
+use std::time::Duration;
+
+use hfs_gradio::{Args, CallOptions, Client, ClientOptions, EndpointRef, Error, Event, Job, LogLevel, Outputs, ProgressUnit};
+use hfs_testkit::{SpaceServer, gradio_versions, shared_spaces};
+use serde_json::Value;
+
+/// Upper bound for one check (server start-up excluded): a hang fails instead of blocking the run.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(240);
+
+/// Expands each check `async fn NAME(v: V)` into a module `NAME` with one
+/// `#[tokio::test(flavor = "multi_thread")]` per Gradio version; versions missing from
+/// `HFS_GRADIO_VERSIONS` are skipped (the test passes and says so on stderr).
+macro_rules! per_version {
+    ($($check:ident),+ $(,)?) => {$(
+        mod $check {
+            #[tokio::test(flavor = "multi_thread")]
+            async fn gradio_6_31_0() { $crate::support::run("6.31.0", super::$check).await }
+            #[tokio::test(flavor = "multi_thread")]
+            async fn gradio_5_50_0() { $crate::support::run("5.50.0", super::$check).await }
+            #[tokio::test(flavor = "multi_thread")]
+            async fn gradio_4_44_1() { $crate::support::run("4.44.1", super::$check).await }
+            #[tokio::test(flavor = "multi_thread")]
+            async fn gradio_4_20_0() { $crate::support::run("4.20.0", super::$check).await }
+            #[tokio::test(flavor = "multi_thread")]
+            async fn gradio_4_16_0() { $crate::support::run("4.16.0", super::$check).await }
+            #[tokio::test(flavor = "multi_thread")]
+            async fn gradio_4_5_0() { $crate::support::run("4.5.0", super::$check).await }
+        }
+    )+};
+}
+pub(crate) use per_version;
+
+/// What a check gets: the version under test and its shared test Spaces.
+#[derive(Clone, Copy)]
+pub struct V {
+    pub version: &'static str,
+    pub spaces: &'static SpaceServer,
+    pub major: u64,
+    pub minor: u64,
+}
+
+impl V {
+    /// Whether the server is at least `major.minor`.
+    pub fn at_least(&self, major: u64, minor: u64) -> bool {
+        (self.major, self.minor) >= (major, minor)
+    }
+
+    /// `/info` gives `parameter_name` / defaults (4.23+): keyword arguments work.
+    pub fn has_param_names(&self) -> bool {
+        self.at_least(4, 23)
+    }
+
+    pub fn url(&self, app: &str) -> String {
+        self.spaces.url(app).to_string()
+    }
+
+    pub async fn connect(&self, app: &str) -> Client {
+        self.connect_with(app, ClientOptions::default()).await
+    }
+
+    pub async fn connect_with(&self, app: &str, options: ClientOptions) -> Client {
+        let url = self.url(app);
+        let client = Client::connect(&url, options).await.unwrap_or_else(|e| panic!("connect {url}: {e}"));
+        assert_eq!(client.config().version, self.version, "the shared server runs another Gradio");
+        client
+    }
+}
+
+/// Runs one check against one version (skipping versions not selected).
+pub async fn run<F, Fut>(version: &'static str, check: F)
+where
+    F: FnOnce(V) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    if !gradio_versions().iter().any(|v| v == version) {
+        eprintln!("skipped: gradio {version} is not in HFS_GRADIO_VERSIONS");
+        return;
+    }
+    let spaces = tokio::task::spawn_blocking(move || shared_spaces(version)).await.expect("start test Spaces");
+    let mut parts = version.split('.').map(|p| p.parse::<u64>().unwrap());
+    let v = V { version, spaces, major: parts.next().unwrap(), minor: parts.next().unwrap() };
+    tokio::time::timeout(CHECK_TIMEOUT, check(v)).await.unwrap_or_else(|_| panic!("check timed out after {CHECK_TIMEOUT:?}"));
+}
+
+pub fn ep(name: &str) -> EndpointRef {
+    EndpointRef::Name(name.to_string())
+}
+
+pub fn args() -> Args {
+    Args::new()
+}
+
+/// Everything a job reported, in order.
+#[derive(Debug)]
+pub struct Trace {
+    pub outputs: Vec<Vec<Value>>,
+    pub progress: Vec<Vec<ProgressUnit>>,
+    pub logs: Vec<(LogLevel, Option<String>, String)>,
+    pub queued: usize,
+    pub started: usize,
+    pub result: Result<Outputs, Error>,
+}
+
+impl Trace {
+    pub fn values(&self) -> &[Value] {
+        match &self.result {
+            Ok(o) => &o.values,
+            Err(e) => panic!("the call failed: {e} ({e:?}); trace: {self:?}"),
+        }
+    }
+
+    pub fn error(&self) -> &Error {
+        match &self.result {
+            Ok(o) => panic!("the call succeeded with {:?}, expected an error", o.values),
+            Err(e) => e,
+        }
+    }
+
+    /// The first value of each intermediate output.
+    pub fn first_outputs(&self) -> Vec<Value> {
+        self.outputs.iter().map(|o| o[0].clone()).collect()
+    }
+}
+
+/// Drains a job; panics if it emits anything after its terminal event.
+pub async fn trace(mut job: Job) -> Trace {
+    let mut t = Trace { outputs: vec![], progress: vec![], logs: vec![], queued: 0, started: 0, result: Err(Error::Cancelled) };
+    let mut terminal = None;
+    while let Some(ev) = job.next_event().await {
+        assert!(terminal.is_none(), "event after the terminal one: {ev:?}");
+        match ev {
+            Event::Queued { .. } => t.queued += 1,
+            Event::Started { .. } => t.started += 1,
+            Event::Progress(units) => t.progress.push(units),
+            Event::Log { level, title, message } => t.logs.push((level, title, message)),
+            Event::Output(o) => t.outputs.push(o.values),
+            Event::Completed(o) => terminal = Some(Ok(o)),
+            Event::Failed(e) => terminal = Some(Err(e)),
+        }
+    }
+    t.result = terminal.expect("the job ended without a terminal event");
+    t
+}
+
+/// Submits and drains.
+pub async fn call(client: &Client, name: &str, a: Args) -> Trace {
+    let job = client.submit(&ep(name), &a, CallOptions::default()).unwrap_or_else(|e| panic!("submit {name}: {e}"));
+    trace(job).await
+}
+
+/// Submits and returns the final values (panics on failure).
+pub async fn values(client: &Client, name: &str, a: Args) -> Vec<Value> {
+    client.predict(&ep(name), &a).await.unwrap_or_else(|e| panic!("{name}: {e} ({e:?})"))
+        .values
+}
+
+/// Waits for the next event matching `pred` (panics if the job ends first or it takes too long).
+pub async fn wait_for(job: &mut Job, what: &str, pred: impl Fn(&Event) -> bool) -> Event {
+    let fut = async {
+        while let Some(ev) = job.next_event().await {
+            if pred(&ev) {
+                return ev;
+            }
+            assert!(!ev.is_terminal(), "the job ended before {what}: {ev:?}");
+        }
+        panic!("the job ended before {what}");
+    };
+    tokio::time::timeout(Duration::from_secs(60), fut).await.unwrap_or_else(|_| panic!("no {what} within 60 s"))
+}

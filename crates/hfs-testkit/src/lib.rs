@@ -1,0 +1,12 @@
+//! Test harness shared by every hfs crate: real Gradio servers of pinned versions (from the venvs
+//! `scripts/setup-test-env` creates), and the fake Hub. Every server started here is stopped: by
+//! `Drop`, and — for servers shared by a whole test binary — by the server itself when the test
+//! process exits and its stdin closes.
+
+mod fakehub;
+mod http;
+mod spaces;
+
+pub use fakehub::FakeHub;
+pub use http::{http_request, HttpReply};
+pub use spaces::{GRADIO_VERSIONS, SpaceServer, gradio_versions, python_for, repo_root, shared_spaces, venv_root};

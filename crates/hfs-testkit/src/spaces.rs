@@ -1,0 +1,133 @@
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+/// Every Gradio version the suite runs against (protocols sse_v3, sse_v3, sse_v3, sse_v2, sse_v1, sse).
+pub const GRADIO_VERSIONS: &[&str] = &["6.31.0", "5.50.0", "4.44.1", "4.20.0", "4.16.0", "4.5.0"];
+
+/// The versions to test: `HFS_GRADIO_VERSIONS` (space-separated) or all of them.
+pub fn gradio_versions() -> Vec<String> {
+    match std::env::var("HFS_GRADIO_VERSIONS") {
+        Ok(v) if !v.trim().is_empty() => v.split_whitespace().map(str::to_string).collect(),
+        _ => GRADIO_VERSIONS.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+/// The repository root (where `tests/spaces/` lives).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+}
+
+/// Where `scripts/setup-test-env` puts the venvs.
+pub fn venv_root() -> PathBuf {
+    if let Ok(v) = std::env::var("HFS_TEST_VENVS") {
+        return PathBuf::from(v);
+    }
+    let cache = std::env::var("XDG_CACHE_HOME")
+        .ok()
+        .filter(|s| !s.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var("HOME").expect("HOME")).join(".cache"));
+    cache.join("hfs/test-venvs")
+}
+
+/// The Python of the venv for a Gradio version; panics with the fix when it is missing.
+pub fn python_for(version: &str) -> PathBuf {
+    let dir = venv_root().join(format!("gradio-{version}"));
+    assert!(
+        dir.join(".complete").exists(),
+        "no venv for gradio {version} in {}: run scripts/setup-test-env first",
+        dir.display()
+    );
+    dir.join("bin/python")
+}
+
+/// One `tests/spaces/serve.py` process serving several test apps of one Gradio version.
+pub struct SpaceServer {
+    child: Child,
+    _stdin: ChildStdin,
+    pub gradio: String,
+    apps: HashMap<String, String>,
+}
+
+impl SpaceServer {
+    /// Starts the given apps (modules of `tests/spaces/apps/`) and waits until they all answer.
+    pub fn start(version: &str, apps: &[&str]) -> SpaceServer {
+        let python = python_for(version);
+        let script = repo_root().join("tests/spaces/serve.py");
+        let mut child = Command::new(&python)
+            .arg(&script)
+            .args(apps)
+            .env("GRADIO_ANALYTICS_ENABLED", "False")
+            .env("PYTHONUNBUFFERED", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(if std::env::var_os("HFS_TEST_SPACES_LOG").is_some() { Stdio::inherit() } else { Stdio::null() })
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", python.display()));
+        let stdin = child.stdin.take().expect("stdin");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        });
+        let line = rx.recv_timeout(Duration::from_secs(180)).unwrap_or_default();
+        let ready: serde_json::Value = match serde_json::from_str(line.trim()) {
+            Ok(v) => v,
+            Err(_) => {
+                let _ = child.kill();
+                panic!("gradio {version} test Spaces {apps:?} did not start (set HFS_TEST_SPACES_LOG=1 to see why); got {line:?}");
+            }
+        };
+        let apps = ready["apps"]
+            .as_object()
+            .expect("apps in ready line")
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+            .collect();
+        SpaceServer { child, _stdin: stdin, gradio: ready["gradio"].as_str().unwrap_or_default().to_string(), apps }
+    }
+
+    /// Base URL of an app, with a trailing slash.
+    pub fn url(&self, app: &str) -> &str {
+        self.apps.get(app).unwrap_or_else(|| panic!("app `{app}` was not started"))
+    }
+
+    /// `host:port` of an app.
+    pub fn authority(&self, app: &str) -> String {
+        self.url(app).trim_start_matches("http://").trim_end_matches('/').to_string()
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for SpaceServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+}
+
+/// The standard test apps of one version, started once per test binary and shared by its tests.
+/// They stop when the test process exits (serve.py exits when its stdin closes).
+pub fn shared_spaces(version: &str) -> &'static SpaceServer {
+    static SERVERS: OnceLock<Mutex<HashMap<String, &'static OnceLock<SpaceServer>>>> = OnceLock::new();
+    let cell: &'static OnceLock<SpaceServer> = {
+        let mut map = SERVERS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(version.to_string()).or_insert_with(|| Box::leak(Box::new(OnceLock::new())))
+    };
+    cell.get_or_init(|| SpaceServer::start(version, &["main", "queue1", "auth", "limits"]))
+}

@@ -1,0 +1,106 @@
+//! Command-line definitions (clap).
+
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser, Debug)]
+#[command(name = "hfs", version, about = "Hugging Face Spaces from the command line: inspect any Gradio app's API and call it.", propagate_version = true)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct GlobalArgs {
+    /// Hugging Face token (else $HF_TOKEN, $HUGGING_FACE_HUB_TOKEN, or the token file). A token given
+    /// here is sent to the target even if it is not a Hugging Face host.
+    #[arg(long, global = true, value_name = "TOKEN", hide_env_values = true)]
+    pub token: Option<String>,
+    /// Log debug information to stderr (-vv for more). The token is never logged.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Show the API of a Space or Gradio app: endpoints, parameters, defaults, return values.
+    Api(ApiArgs),
+    /// Call an endpoint of a Space or Gradio app and save its output files.
+    Call(CallArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct ConnectArgs {
+    /// Space id (owner/name) or URL of a Gradio app.
+    #[arg(value_name = "SPACE")]
+    pub target: String,
+    /// Username and password for apps launched with `auth=` (USER:PASS). Prompted on a terminal if needed.
+    #[arg(long, value_name = "USER:PASS")]
+    pub auth: Option<String>,
+    /// Extra header sent on every request ('Name: value'); repeatable.
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    pub headers: Vec<String>,
+    /// How long to wait for a sleeping or starting Space (e.g. 5m; 0 fails at once).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "10m")]
+    pub wait: Duration,
+}
+
+#[derive(Args, Debug)]
+pub struct ApiArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Also list undocumented endpoints.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
+pub struct CallArgs {
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+    /// [/ENDPOINT] then arguments: `name=value` (keyword) or `value` (positional). `@path` or
+    /// `@https://…` is a file (`@@` for a literal `@`), `name=@a.png,@b.png` a list of files.
+    #[arg(value_name = "ARG")]
+    pub args: Vec<String>,
+    /// Arguments after `--` are positional, exactly as written.
+    #[arg(last = true, value_name = "RAW")]
+    pub raw: Vec<String>,
+    /// Select an endpoint by index instead of name.
+    #[arg(long, value_name = "N")]
+    pub fn_index: Option<usize>,
+    /// Directory for output files (default: current directory).
+    #[arg(short, long, value_name = "DIR", default_value = ".")]
+    pub output_dir: std::path::PathBuf,
+    /// Print one JSON object (schema hfs.call/1) instead of text.
+    #[arg(long, conflicts_with = "stream")]
+    pub json: bool,
+    /// Print one JSON line per event; the last one is the --json object.
+    #[arg(long)]
+    pub stream: bool,
+    /// Do not download output files; print their URLs.
+    #[arg(long)]
+    pub no_download: bool,
+    /// Give up after this long (e.g. 90s, 5m), cancelling the job on the server. Exit code 124.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+    /// No progress or log lines on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    if let Ok(secs) = s.parse::<f64>() {
+        if secs >= 0.0 && secs.is_finite() {
+            return Ok(Duration::from_secs_f64(secs));
+        }
+    }
+    humantime::parse_duration(s).map_err(|e| format!("`{s}` is not a duration like 30s, 5m or 1h30m ({e})"))
+}

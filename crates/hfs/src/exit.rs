@@ -1,0 +1,119 @@
+//! Exit codes and how errors are shown.
+
+use hfs_gradio::{Error, ErrorClass};
+
+pub const OK: i32 = 0;
+/// Remote, app or local I/O failure.
+pub const FAILURE: i32 = 1;
+/// Usage or validation error found before anything was sent.
+pub const USAGE: i32 = 2;
+/// `--timeout` passed.
+pub const TIMEOUT: i32 = 124;
+/// Interrupted by Ctrl-C (after cancelling on the server).
+pub const INTERRUPTED: i32 = 130;
+
+/// An error as the CLI reports it.
+#[derive(Debug)]
+pub enum CliError {
+    Gradio(Error),
+    /// Bad command line or environment.
+    Usage(String),
+    /// Anything else (local I/O while writing results…).
+    Other(anyhow::Error),
+    Interrupted,
+}
+
+impl From<Error> for CliError {
+    fn from(e: Error) -> Self {
+        CliError::Gradio(e)
+    }
+}
+
+impl CliError {
+    pub fn code(&self) -> i32 {
+        match self {
+            CliError::Gradio(e) => match e.class() {
+                ErrorClass::Usage => USAGE,
+                ErrorClass::Deadline => TIMEOUT,
+                ErrorClass::Cancelled => INTERRUPTED,
+                _ => FAILURE,
+            },
+            CliError::Usage(_) => USAGE,
+            CliError::Other(_) => FAILURE,
+            CliError::Interrupted => INTERRUPTED,
+        }
+    }
+
+    /// A short machine-readable kind.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            CliError::Gradio(e) => match e.class() {
+                ErrorClass::Usage => "usage",
+                ErrorClass::Deadline => "timeout",
+                ErrorClass::Cancelled => "cancelled",
+                ErrorClass::LocalIo => "local_io",
+                ErrorClass::Remote { .. } => match e {
+                    Error::App { .. } => "app_error",
+                    Error::QuotaExceeded { .. } => "quota_exceeded",
+                    Error::QueueFull { .. } => "queue_full",
+                    Error::Validation(_) => "validation",
+                    Error::AuthRequired { .. } | Error::BadCredentials | Error::AccessDenied { .. } => "auth",
+                    Error::SpaceNotRunning { .. } | Error::SpaceStartTimeout { .. } => "space_not_running",
+                    _ => "remote",
+                },
+            },
+            CliError::Usage(_) => "usage",
+            CliError::Other(_) => "local_io",
+            CliError::Interrupted => "cancelled",
+        }
+    }
+
+    pub fn message(&self) -> String {
+        match self {
+            CliError::Gradio(Error::DeadlineExceeded(d)) => {
+                format!("timed out after {} (--timeout); the job was cancelled on the server. Raise --timeout to wait longer.", hfs_gradio::fmt_duration(*d))
+            }
+            CliError::Gradio(Error::Cancelled) | CliError::Interrupted => "interrupted; the job was cancelled on the server".into(),
+            CliError::Gradio(e) => {
+                let mut msg = e.to_string();
+                let mut src = std::error::Error::source(e);
+                while let Some(s) = src {
+                    let s_text = s.to_string();
+                    if !msg.contains(&s_text) {
+                        msg.push_str(&format!(": {s_text}"));
+                    }
+                    src = s.source();
+                }
+                msg
+            }
+            CliError::Usage(m) => m.clone(),
+            CliError::Other(e) => format!("{e:#}"),
+        }
+    }
+
+    pub fn retryable(&self) -> bool {
+        matches!(self, CliError::Gradio(e) if matches!(e.class(), ErrorClass::Remote { retryable: true }))
+    }
+
+    pub fn retry_after(&self) -> Option<std::time::Duration> {
+        match self {
+            CliError::Gradio(e) => e.retry_after(),
+            _ => None,
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "kind": self.kind(),
+            "message": self.message(),
+            "retryable": self.retryable(),
+            "retry_after_s": self.retry_after().map(|d| d.as_secs()),
+            "exit_code": self.code(),
+        })
+    }
+}
+
+/// Prints `error: …` on stderr.
+pub fn report(e: &CliError) {
+    eprintln!("error: {}", e.message());
+}

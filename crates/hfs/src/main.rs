@@ -1,0 +1,33 @@
+//! `hfs`: Hugging Face Spaces and Inference Providers from the command line.
+
+mod cli;
+mod commands;
+mod connect;
+mod env;
+mod exit;
+mod live;
+mod slug;
+
+use clap::Parser;
+
+fn main() {
+    let cli = cli::Cli::parse();
+    init_logging(cli.global.verbose);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let code = runtime.block_on(commands::dispatch(cli));
+    // Don't wait for background tasks (heartbeats, streams) of a finished command.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    std::process::exit(code);
+}
+
+fn init_logging(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let default = match verbose {
+        0 => "warn",
+        1 => "hfs=debug,hfs_gradio=debug,hfs_hub=debug",
+        _ => "debug",
+    };
+    let filter = EnvFilter::try_from_env("HFS_LOG").unwrap_or_else(|_| EnvFilter::new(default));
+    // Header values are never logged by hfs; reqwest marks the token header sensitive too.
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+}

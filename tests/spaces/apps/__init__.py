@@ -1,0 +1,1 @@
+"""Test Spaces launched by ../serve.py; each module exposes build() -> (demo, launch_kwargs)."""

@@ -1,0 +1,93 @@
+"""Version switches shared by the test apps.
+
+Every test app must build on Gradio 4.5.0 … 6.31.0. The few APIs that differ
+between those versions are wrapped here so the apps themselves read the same
+on every version.
+"""
+
+import inspect
+import re
+
+import gradio as gr
+
+
+def _parse(version: str) -> tuple:
+    return tuple(int(p) for p in re.findall(r"\d+", version)[:3])
+
+
+VERSION = _parse(gr.__version__)
+
+
+def at_least(*v: int) -> bool:
+    return VERSION >= tuple(v)
+
+
+def private() -> dict:
+    """Listener kwargs for an endpoint clients must not be able to call.
+
+    6.x: `api_visibility="private"` (the endpoint keeps its api_name in the
+    config). ≤5.x: `api_name=False`, so the dependency has no name at all
+    (the config reports `"api_name": false`).
+    """
+    if at_least(6):
+        return {"api_visibility": "private"}
+    return {"api_name": False}
+
+
+def undocumented() -> dict:
+    """Listener kwargs for a callable endpoint hidden from the API docs.
+
+    6.x: `api_visibility="undocumented"`; 4.16–5.x: `show_api=False`; the
+    parameter does not exist on 4.5, where the endpoint is simply public.
+    """
+    if at_least(6):
+        return {"api_visibility": "undocumented"}
+    if at_least(4, 16):
+        return {"show_api": False}
+    return {}
+
+
+def error(message: str, title: str | None = None) -> gr.Error:
+    """gr.Error with a title where supported (`title=` exists on 5.0+)."""
+    if title is not None and at_least(5):
+        return gr.Error(message, title=title)
+    return gr.Error(message)
+
+
+def max_file_size(value) -> dict:
+    """`launch(max_file_size=...)` exists on 4.28+ only."""
+    if at_least(4, 28):
+        return {"max_file_size": value}
+    return {}
+
+
+def png(component) -> dict:
+    """Make Image/Gallery outputs PNG (lossless, same MIME on every version).
+
+    `format=` appeared in the 4.2x–4.4x range (default "webp"); older versions
+    always save PIL outputs as PNG, so the parameter is probed, not versioned.
+    """
+    if "format" in inspect.signature(component.__init__).parameters:
+        return {"format": "png"}
+    return {}
+
+
+def chatbot_format() -> str:
+    """How the test chatbot exchanges history.
+
+    "parts":    6.x, messages only; preprocess gives `content` as a list of
+                parts ({"type": "text", "text": ...}).
+    "messages": 4.44 / 5.x with `type="messages"` (content is a plain str).
+    "tuples":   ≤4.20, [[user, bot], ...] pairs.
+    """
+    if at_least(6):
+        return "parts"
+    if at_least(4, 44):
+        return "messages"
+    return "tuples"
+
+
+def chatbot(**kwargs) -> gr.Chatbot:
+    if chatbot_format() == "messages":
+        kwargs["type"] = "messages"
+    return gr.Chatbot(**kwargs)
