@@ -72,9 +72,13 @@ pub(crate) fn build_data(endpoint: &Endpoint, args: &Args, major_version: u64) -
                 .map(|(i, (slot, p))| match slot {
                     Some(v) => Ok(adapt_shape(v, p.component.as_deref(), major_version)),
                     None if p.has_default => Ok(p.default.clone().unwrap_or(Value::Null)),
-                    None => Err(Error::MissingParameter {
-                        endpoint: name.clone(),
-                        name: p.name.clone().unwrap_or_else(|| format!("argument {i}")),
+                    None => Err(match &p.name {
+                        Some(n) => Error::MissingParameter { endpoint: name.clone(), name: n.clone() },
+                        None => Error::MissingPositional {
+                            endpoint: name.clone(),
+                            position: i + 1,
+                            label: p.label.clone().unwrap_or_default(),
+                        },
                     }),
                 })
                 .collect::<Result<_, _>>()?

@@ -14,6 +14,8 @@ pub struct Component {
     pub label: Option<String>,
     /// State and layout components are not part of the API.
     pub skip_api: bool,
+    /// The initial value (`props.value`), which the server uses as the parameter's default.
+    pub value: Option<Value>,
 }
 
 /// How an endpoint is exposed.
@@ -75,7 +77,8 @@ impl AppConfig {
                         let skip_api = c.get("skip_api").and_then(Value::as_bool).unwrap_or_else(|| LAYOUT.contains(&kind.as_str()))
                             || kind == "state";
                         let label = c.pointer("/props/label").and_then(Value::as_str).map(str::to_string);
-                        Some((id, Component { id, kind, label, skip_api }))
+                        let value = c.pointer("/props/value").filter(|v| !v.is_null()).cloned();
+                        Some((id, Component { id, kind, label, skip_api, value }))
                     })
                     .collect()
             })

@@ -146,10 +146,25 @@ impl Endpoint {
     }
 
     fn build(config: &AppConfig, d: &Dependency, info: Option<&Value>) -> Endpoint {
-        let parameters = info
-            .and_then(|i| i.get("parameters"))
-            .and_then(Value::as_array)
-            .map(|list| list.iter().map(Parameter::from_info).collect::<Vec<_>>());
+        let param_components: Vec<i64> =
+            d.inputs.iter().copied().filter(|id| config.component(*id).is_none_or(|c| c.kind != "state")).collect();
+        let parameters = info.and_then(|i| i.get("parameters")).and_then(Value::as_array).map(|list| {
+            list.iter()
+                .enumerate()
+                .map(|(i, v)| {
+                    let mut p = Parameter::from_info(v);
+                    // Before 4.23 `/info` has no defaults; the server's rule is the component's
+                    // initial value, which the config has.
+                    if v.get("parameter_has_default").is_none() {
+                        if let Some(value) = param_components.get(i).and_then(|id| config.component(*id)).and_then(|c| c.value.clone()) {
+                            p.has_default = true;
+                            p.default = Some(value);
+                        }
+                    }
+                    p
+                })
+                .collect::<Vec<_>>()
+        });
         let returns = info
             .and_then(|i| i.get("returns"))
             .and_then(Value::as_array)

@@ -44,6 +44,8 @@ pub enum Error {
     DuplicateParameter(String),
     #[error("missing required parameter `{name}` for {endpoint}; pass it as {name}=VALUE")]
     MissingParameter { endpoint: String, name: String },
+    #[error("missing required argument {position} (`{label}`) for {endpoint}; this app only takes arguments by position, so give all of them in order")]
+    MissingPositional { endpoint: String, position: usize, label: String },
     #[error("{endpoint} takes {expected} parameters but {given} were given")]
     TooManyArguments { endpoint: String, expected: usize, given: usize },
     #[error("{endpoint} has no parameter information (older Gradio or undocumented endpoint), so only positional arguments work; drop `{name}=`")]
@@ -125,7 +127,7 @@ impl Error {
         match self {
             InvalidTarget(_) | EndpointNotFound { .. } | InvalidFnIndex { .. } | EndpointRequired(_)
             | PrivateEndpoint(_) | UnknownParameter { .. } | DuplicateParameter(_) | MissingParameter { .. }
-            | TooManyArguments { .. } | KeywordsUnsupported { .. } | InvalidValue { .. } | FileTooLarge { .. } => {
+            | TooManyArguments { .. } | MissingPositional { .. } | KeywordsUnsupported { .. } | InvalidValue { .. } | FileTooLarge { .. } => {
                 ErrorClass::Usage
             }
             InputFile { .. } | OutputFile { .. } => ErrorClass::LocalIo,
