@@ -105,11 +105,46 @@ fn place_in_slots(endpoint: &Endpoint, values: Vec<Value>) -> Vec<Value> {
         .collect()
 }
 
-/// Gradio 4.x/5.x wrap a Video input as `{video, subtitles}`; 6.x takes the FileData itself.
+/// Wraps plain files in the shapes some components expect: Gradio 4.x/5.x take a Video as
+/// `{video, subtitles}` (6.x takes the FileData itself); a Gallery takes `{image|video, caption}` items.
 fn adapt_shape(v: Value, component: Option<&str>, major: u64) -> Value {
-    let is_file = v.as_object().is_some_and(|o| o.contains_key("path") || o.contains_key(crate::filedata::MARKER));
-    if component == Some("Video") && major < 6 && is_file {
-        return serde_json::json!({"video": v, "subtitles": null});
+    let is_file = |v: &Value| v.as_object().is_some_and(|o| o.contains_key("path") || o.contains_key(crate::filedata::MARKER));
+    match component {
+        Some("Video") if major < 6 && is_file(&v) => serde_json::json!({"video": v, "subtitles": null}),
+        Some("Gallery") => match v {
+            Value::Array(items) => Value::Array(
+                items
+                    .into_iter()
+                    .map(|item| {
+                        if !is_file(&item) {
+                            return item;
+                        }
+                        let name = item.get("orig_name").or_else(|| item.get("path")).and_then(Value::as_str).unwrap_or_default();
+                        let key = if mime_guess::from_path(name).first().is_some_and(|m| m.type_() == "video") { "video" } else { "image" };
+                        serde_json::json!({ key: item, "caption": null })
+                    })
+                    .collect(),
+            ),
+            single if is_file(&single) => serde_json::json!([{"image": single, "caption": null}]),
+            other => other,
+        },
+        _ => v,
     }
-    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn video_and_gallery_shapes() {
+        let f = crate::filedata::local_file("/tmp/clip.mp4");
+        assert_eq!(adapt_shape(f.clone(), Some("Video"), 5), json!({"video": f, "subtitles": null}));
+        assert_eq!(adapt_shape(f.clone(), Some("Video"), 6), f);
+        let img = crate::filedata::local_file("/tmp/a.png");
+        let g = adapt_shape(json!([img, f]), Some("Gallery"), 6);
+        assert_eq!(g, json!([{"image": img, "caption": null}, {"video": f, "caption": null}]));
+        assert_eq!(adapt_shape(json!("text"), Some("Textbox"), 6), json!("text"));
+    }
 }

@@ -227,7 +227,7 @@ impl HubClient {
                     why: if has_token {
                         "your token has no access to it"
                     } else {
-                        "no token was given (set HF_TOKEN or pass --token)"
+                        "no token was given (create one at https://huggingface.co/settings/tokens, then set HF_TOKEN or pass --token)"
                     },
                 })
             }
