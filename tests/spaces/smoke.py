@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import traceback
 
@@ -36,6 +37,29 @@ def _v(s):
 CLIENT_V = _v(gradio_client.__version__)
 # Client 1.0+ needs handle_file() around file paths and supports keyword args.
 NEW_CLIENT = CLIENT_V >= (1, 0)
+
+
+CHECK_TIMEOUT = 40.0
+
+
+def with_timeout(fn, seconds):
+    """Run fn in a daemon thread; a hung official client must not hang the smoke test."""
+    box = {}
+
+    def target():
+        try:
+            box["ok"] = fn()
+        except BaseException as e:  # noqa: BLE001
+            box["err"] = e
+
+    t = threading.Thread(target=target, daemon=True)
+    t.start()
+    t.join(seconds)
+    if t.is_alive():
+        raise TimeoutError(f"no answer within {seconds:.0f}s")
+    if "err" in box:
+        raise box["err"]
+    return box["ok"]
 
 
 def filearg(path):
@@ -142,7 +166,7 @@ class Smoke:
         when the official client itself fails (known client bugs, see README)."""
         t0 = time.time()
         try:
-            detail = fn()
+            detail = with_timeout(fn, CHECK_TIMEOUT)
             status = "pass"
         except Skip as s:
             status, detail = "skip", str(s)
@@ -152,7 +176,7 @@ class Smoke:
                 traceback.print_exc()
             if raw is not None:
                 try:
-                    detail = f"raw SSE ok: {raw()}; official client failed: {detail}"
+                    detail = f"raw SSE ok: {with_timeout(raw, CHECK_TIMEOUT)}; official client failed: {detail}"
                     status = "raw"
                 except Exception as e2:  # noqa: BLE001
                     detail = f"{detail}; raw SSE also failed: {type(e2).__name__}: {e2}"
@@ -170,9 +194,11 @@ class Smoke:
         info = c.view_api(return_format="dict", print_info=False)
         named = set(info["named_endpoints"])
 
-        # Slow ones run in the background while the rest is checked.
-        long_job = c.submit(api_name="/long")
-        iterate_job = c.submit(api_name="/iterate")
+        # Slow ones run in the background while the rest is checked, each on its
+        # own client: gradio_client 0.8 (sse_v1) loses fast jobs' completions when
+        # another job keeps the session stream open (pending_event_ids race).
+        long_job = make_client(url).submit(api_name="/long")
+        iterate_job = make_client(url).submit(api_name="/iterate")
 
         def greet():
             if NEW_CLIENT and self.gv >= (4, 23):  # parameter defaults in /info
@@ -405,7 +431,42 @@ class Smoke:
             expect(r == "waited", r)
             return r
 
+        def queue_full():
+            """Raw: with one job running and one waiting, a third join is refused."""
+            url = self.urls["queue1"]
+            config = httpx.get(url + "config").json()
+            if config.get("protocol") == "sse":  # 4.0-4.8: refusal is a message on the call's stream
+                results = []
+
+                def call():
+                    try:
+                        results.append(raw_call(url, "wait", [1.0])[-1]["msg"])
+                    except AssertionError as e:
+                        results.append("queue_full" if "queue_full" in str(e) else str(e))
+
+                threads = [threading.Thread(target=call) for _ in range(3)]
+                for t in threads:
+                    t.start()
+                    time.sleep(0.3)
+                for t in threads:
+                    t.join()
+                expect(sorted(results) == ["process_completed", "process_completed", "queue_full"], results)
+                return results
+            api = url.rstrip("/") + config.get("api_prefix", "")
+            fn_index = next(d.get("id", i) for i, d in enumerate(config["dependencies"])
+                            if d.get("api_name") == "wait")
+            codes = []
+            for _ in range(3):
+                body = {"data": [1.0], "fn_index": fn_index, "session_hash": os.urandom(6).hex()}
+                r = httpx.post(f"{api}/queue/join", json=body)
+                codes.append((r.status_code, r.json().get("detail")))
+                time.sleep(0.3)
+            expect([c for c, _ in codes] == [200, 200, 503], codes)
+            time.sleep(2)  # let the queue drain
+            return codes[-1]
+
         self.run("queue1", "wait", wait)
+        self.run("queue1", "queue_full", queue_full)
 
     def auth(self):
         url = self.urls["auth"]
@@ -482,7 +543,9 @@ def main():
     n_raw = sum(r[2] == "raw" for r in smoke.results)
     print(f"{len(smoke.results) - len(failed)}/{len(smoke.results)} ok"
           f"{f' ({n_raw} only via raw SSE)' if n_raw else ''} (serve.py exit {proc.returncode})")
-    sys.exit(1 if failed or proc.returncode != 0 else 0)
+    sys.stdout.flush()
+    # os._exit: a hung client thread (see with_timeout) must not keep us alive.
+    os._exit(1 if failed or proc.returncode != 0 else 0)
 
 
 if __name__ == "__main__":

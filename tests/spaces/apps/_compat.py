@@ -22,15 +22,15 @@ def at_least(*v: int) -> bool:
     return VERSION >= tuple(v)
 
 
-def private() -> dict:
-    """Listener kwargs for an endpoint clients must not be able to call.
+def private(api_name: str) -> dict:
+    """Listener kwargs (api_name included) for an endpoint clients must not call.
 
     6.x: `api_visibility="private"` (the endpoint keeps its api_name in the
     config). ≤5.x: `api_name=False`, so the dependency has no name at all
     (the config reports `"api_name": false`).
     """
     if at_least(6):
-        return {"api_visibility": "private"}
+        return {"api_name": api_name, "api_visibility": "private"}
     return {"api_name": False}
 
 

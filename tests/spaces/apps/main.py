@@ -4,7 +4,6 @@ Queue on (defaults), show_error=True. Every listener has an explicit api_name.
 """
 
 import hashlib
-import json
 import os
 import shutil
 import subprocess
@@ -241,6 +240,7 @@ def build():
 
     with gr.Blocks(title="hfs test: main") as demo:
         def on(fn, inputs, outputs, api_name, **kw):
+            """One button per endpoint (Button.click exists on every version)."""
             btn = gr.Button(api_name if isinstance(api_name, str) else fn.__name__)
             btn.click(fn, inputs, outputs, api_name=api_name, **kw)
 
@@ -255,13 +255,13 @@ def build():
         num2 = gr.Number(label="num2", value=10)
         on(calc, [num1, operation, num2], gr.Number(label="calc output"), "calc")
 
-        n = gr.Number(label="n", value=5)
+        n = gr.Number(label="n")
         on(count, [n], gr.Textbox(label="count output"), "count")
         on(json_gen, [n], gr.JSON(label="json_gen output"), "json_gen")
         on(fail_midway, [n], gr.Textbox(label="fail_midway output"), "fail_midway")
         on(iterate, None, gr.Number(label="iterate output"), "iterate")
         on(long, None, gr.Textbox(label="long output"), "long")
-        on(sleep, [gr.Number(label="seconds", value=0.1)], gr.Textbox(label="sleep output"), "sleep")
+        on(sleep, [gr.Number(label="seconds")], gr.Textbox(label="sleep output"), "sleep")
 
         x = gr.Textbox(label="x")
         on(fail, [x], gr.Textbox(label="fail output"), "fail")
@@ -273,10 +273,12 @@ def build():
         width = gr.Slider(16, 256, value=64, step=1, label="width")
         height = gr.Slider(16, 256, value=64, step=1, label="height")
         steps = gr.Slider(1, 50, value=5, step=1, label="steps")
+        image = gr.Image(type="pil", label="image", **compat.png(gr.Image))
         on(generate_image, [prompt, seed, width, height, steps],
-           [gr.Image(type="pil", label="image", **compat.png(gr.Image)), gr.Number(label="effective seed")], "generate_image")
+           [image, gr.Number(label="effective seed")], "generate_image")
 
-        on(gallery, [gr.Number(label="count", value=3)], gr.Gallery(label="gallery", **compat.png(gr.Gallery)), "gallery")
+        on(gallery, [gr.Number(label="count", value=3)],
+           gr.Gallery(label="gallery", **compat.png(gr.Gallery)), "gallery")
         on(audio, [gr.Number(label="seconds", value=0.5)], gr.Audio(label="audio"), "audio")
         on(video, None, gr.Video(label="video"), "video")
 
@@ -291,12 +293,12 @@ def build():
 
         # Private: 6.x keeps the name "secret" but marks it private; ≤5.x can only
         # hide it with api_name=False (see _compat.private).
-        on(secret, [x], gr.Textbox(label="secret output"), **{"api_name": "secret", **compat.private()})
+        on(secret, [x], gr.Textbox(label="secret output"), **compat.private("secret"))
         on(hidden, [x], gr.Textbox(label="hidden output"), "hidden", **compat.undocumented())
 
         on(echo_json, [gr.JSON(label="obj")], gr.JSON(label="echo_json output"), "echo_json")
-        on(multi, [x], [gr.Textbox(label="multi text"), gr.Number(label="multi len"), gr.JSON(label="multi json")],
-           "multi")
+        on(multi, [x],
+           [gr.Textbox(label="multi text"), gr.Number(label="multi len"), gr.JSON(label="multi json")], "multi")
         on(update, [x], gr.Textbox(label="update output", visible=False), "update")
         on(unicode, None, [gr.Textbox(label="unicode a"), gr.Textbox(label="unicode b")], "unicode")
         on(big, None, gr.Textbox(label="big output"), "big")

@@ -12,7 +12,7 @@ def wait(seconds):
 
 def build():
     with gr.Blocks(title="hfs test: queue1") as demo:
-        seconds = gr.Number(label="seconds", value=1)
+        seconds = gr.Number(label="seconds")
         out = gr.Textbox(label="output")
         gr.Button("wait").click(wait, [seconds], out, api_name="wait")
     demo.queue(max_size=1, default_concurrency_limit=1)
