@@ -5,7 +5,11 @@ use std::time::Duration;
 pub enum HubError {
     #[error("Space `{id}` was not found on {hub}, or it is private and {why}")]
     SpaceNotFound { id: String, hub: String, why: &'static str },
-    #[error("the Hugging Face token was rejected by {hub}: {message}")]
+    #[error("model `{id}` was not found on {hub}, or it is private or gated and {why}")]
+    ModelNotFound { id: String, hub: String, why: &'static str },
+    #[error("this needs a Hugging Face token: create one at https://huggingface.co/settings/tokens, then run `hfs auth login` or set HF_TOKEN ({hub})")]
+    TokenRequired { hub: String },
+    #[error("the Hugging Face token was rejected by {hub}: {message}; run `hfs auth login` with a valid token")]
     InvalidToken { hub: String, message: String },
     #[error("the Hub is rate limiting requests (HTTP 429){}", retry_after.map(|d| format!("; retry in {}s", d.as_secs())).unwrap_or_default())]
     RateLimited { retry_after: Option<Duration> },

@@ -8,14 +8,24 @@
 //!
 //! Nothing here reads the environment by itself: callers pass explicit values, so the CLI owns policy.
 
+mod account;
+mod client;
 mod config;
+mod discovery;
 mod error;
 mod policy;
+mod refresh;
 mod spaces;
+mod store;
 mod token;
 
 pub use config::{DEFAULT_ENDPOINT, DEFAULT_ROUTER, HubConfig};
 pub use error::HubError;
 pub use policy::{AuthHeader, TokenPolicy};
-pub use spaces::{HubClient, SpaceInfo, SpaceRuntime, SpaceStage};
+pub use account::{DEFAULT_OAUTH_CLIENT_ID, Refreshed, WhoAmI, ZeroGpuQuota};
+pub use client::HubClient;
+pub use discovery::{ChatModel, ModelHit, ProviderEntry, SpaceHit, SpaceSearch, provider_entries};
+pub use refresh::{REFRESH_MARGIN_SECS, refresh_if_needed};
+pub use store::{StoredToken, TokenStore, parse_ini, render_ini};
+pub use spaces::{SpaceInfo, SpaceRuntime, SpaceStage};
 pub use token::{Token, TokenSource, TokenEnv, discover_token};

@@ -1,12 +1,11 @@
 use std::fmt;
-use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use crate::error::hub_message;
-use crate::{HubConfig, HubError, TokenPolicy};
+use crate::client::{HubClient, Subject};
+use crate::HubError;
 
 /// A Space's runtime stage. An open set: stages the Hub adds later are kept as `Other`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,27 +137,10 @@ struct HostOnly {
     host: Option<String>,
 }
 
-/// A small Hub API client. Cheap to clone.
-#[derive(Clone, Debug)]
-pub struct HubClient {
-    http: reqwest::Client,
-    config: HubConfig,
-    policy: TokenPolicy,
-}
-
 impl HubClient {
-    /// `http` should not follow redirects across hosts with credentials; hfs builds it that way.
-    pub fn new(http: reqwest::Client, config: HubConfig, policy: TokenPolicy) -> Self {
-        Self { http, config, policy }
-    }
-
-    pub fn config(&self) -> &HubConfig {
-        &self.config
-    }
-
     /// `GET /api/spaces/{id}`. The returned host is trusted for the token from now on.
     pub async fn space_info(&self, id: &str) -> Result<SpaceInfo, HubError> {
-        let v = self.get_json(&format!("api/spaces/{id}"), id).await?;
+        let v = self.get_json(&format!("api/spaces/{id}"), Subject::Space(id)).await?;
         let s = |p: &str| v.pointer(p).and_then(Value::as_str).map(str::to_string);
         let mut host = s("/host").and_then(|h| Url::parse(&h).ok());
         if host.is_none() {
@@ -185,7 +167,7 @@ impl HubClient {
 
     /// `GET /api/spaces/{id}/host`.
     pub async fn space_host(&self, id: &str) -> Result<Option<Url>, HubError> {
-        let v = self.get_json(&format!("api/spaces/{id}/host"), id).await?;
+        let v = self.get_json(&format!("api/spaces/{id}/host"), Subject::Space(id)).await?;
         let host: HostOnly = serde_json::from_value(v).unwrap_or(HostOnly { host: None });
         let url = host.host.and_then(|h| Url::parse(&h).ok());
         if let Some(u) = &url {
@@ -196,51 +178,7 @@ impl HubClient {
 
     /// `GET /api/spaces/{id}/runtime`.
     pub async fn space_runtime(&self, id: &str) -> Result<SpaceRuntime, HubError> {
-        let v = self.get_json(&format!("api/spaces/{id}/runtime"), id).await?;
+        let v = self.get_json(&format!("api/spaces/{id}/runtime"), Subject::Space(id)).await?;
         Ok(SpaceRuntime::from_json(&v))
     }
-
-    async fn get_json(&self, path: &str, space_id: &str) -> Result<Value, HubError> {
-        let url = self.config.api_url(path);
-        let mut req = self.http.get(url.clone());
-        if let Some((name, value)) = self.policy.header_pair(&url) {
-            req = req.header(name, value);
-        }
-        tracing::debug!(%url, "hub request");
-        let resp = req.send().await.map_err(|source| HubError::Connect { url: url.to_string(), source })?;
-        let status = resp.status().as_u16();
-        let headers = resp.headers().clone();
-        let body = resp.text().await.map_err(|source| HubError::Connect { url: url.to_string(), source })?;
-        let hub = self.config.endpoint.to_string();
-        match status {
-            200..=299 => serde_json::from_str(&body)
-                .map_err(|e| HubError::Decode { url: url.to_string(), message: e.to_string() }),
-            401 | 403 | 404 => {
-                let message = hub_message(&headers, &body);
-                let has_token = self.policy.header_for(&url).is_some();
-                if status == 401 && message.contains("Invalid credentials") {
-                    return Err(HubError::InvalidToken { hub, message });
-                }
-                Err(HubError::SpaceNotFound {
-                    id: space_id.to_string(),
-                    hub,
-                    why: if has_token {
-                        "your token has no access to it"
-                    } else {
-                        "no token was given (create one at https://huggingface.co/settings/tokens, then set HF_TOKEN or pass --token)"
-                    },
-                })
-            }
-            429 => Err(HubError::RateLimited { retry_after: retry_after(&headers) }),
-            _ => Err(HubError::Http { status, url: url.to_string(), message: hub_message(&headers, &body) }),
-        }
-    }
-}
-
-fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
-    headers
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|s| s.trim().parse::<u64>().ok())
-        .map(Duration::from_secs)
 }

@@ -1,0 +1,124 @@
+//! The Hub API client: one place that adds the token (per the policy), sends, and turns Hub error
+//! answers into typed errors.
+
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+use serde_json::Value;
+use url::Url;
+
+use crate::error::hub_message;
+use crate::{HubConfig, HubError, TokenPolicy};
+
+/// What a request is about, for a precise "not found" error.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Subject<'a> {
+    Space(&'a str),
+    Model(&'a str),
+    /// Needs a valid token (whoami, quota).
+    Account,
+    Other,
+}
+
+/// A small Hub API client. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct HubClient {
+    pub(crate) http: reqwest::Client,
+    pub(crate) config: HubConfig,
+    pub(crate) policy: TokenPolicy,
+}
+
+impl HubClient {
+    /// `http` should not follow redirects across hosts with credentials; hfs builds it that way.
+    pub fn new(http: reqwest::Client, config: HubConfig, policy: TokenPolicy) -> Self {
+        Self { http, config, policy }
+    }
+
+    pub fn config(&self) -> &HubConfig {
+        &self.config
+    }
+
+    pub fn policy(&self) -> &TokenPolicy {
+        &self.policy
+    }
+
+    /// `GET {HF_ENDPOINT}/{path}` as JSON.
+    pub(crate) async fn get_json(&self, path: &str, subject: Subject<'_>) -> Result<Value, HubError> {
+        self.get_json_url(self.config.api_url(path), subject).await
+    }
+
+    /// `GET url` as JSON, following same-origin redirects (renamed repos answer 307).
+    pub(crate) async fn get_json_url(&self, url: Url, subject: Subject<'_>) -> Result<Value, HubError> {
+        let mut url = url;
+        for _ in 0..5 {
+            let mut req = self.http.get(url.clone());
+            if let Some((name, value)) = self.policy.header_pair(&url) {
+                req = req.header(name, value);
+            }
+            tracing::debug!(%url, "hub request");
+            let resp = req.send().await.map_err(|source| HubError::Connect { url: url.to_string(), source })?;
+            let status = resp.status().as_u16();
+            if resp.status().is_redirection() {
+                if let Some(next) = resp.headers().get("location").and_then(|l| l.to_str().ok()).and_then(|l| url.join(l).ok()) {
+                    url = next;
+                    continue;
+                }
+            }
+            let headers = resp.headers().clone();
+            let body = resp.text().await.map_err(|source| HubError::Connect { url: url.to_string(), source })?;
+            return self.decode(status, &headers, &body, &url, subject);
+        }
+        Err(HubError::Http { status: 310, url: url.to_string(), message: "too many redirects".into() })
+    }
+
+    /// `POST url` with a form body, as JSON.
+    pub(crate) async fn post_form(&self, url: Url, form: &[(&str, &str)]) -> Result<(u16, Value), HubError> {
+        let mut req = self.http.post(url.clone()).form(form);
+        if let Some((name, value)) = self.policy.header_pair(&url) {
+            req = req.header(name, value);
+        }
+        let resp = req.send().await.map_err(|source| HubError::Connect { url: url.to_string(), source })?;
+        let status = resp.status().as_u16();
+        let body = resp.text().await.map_err(|source| HubError::Connect { url: url.to_string(), source })?;
+        let v = serde_json::from_str(&body).unwrap_or(Value::String(body));
+        Ok((status, v))
+    }
+
+    fn decode(&self, status: u16, headers: &HeaderMap, body: &str, url: &Url, subject: Subject<'_>) -> Result<Value, HubError> {
+        let hub = self.config.endpoint.to_string();
+        let has_token = self.policy.header_for(url).is_some();
+        let message = || hub_message(headers, body);
+        match status {
+            200..=299 => serde_json::from_str(body).map_err(|e| HubError::Decode { url: url.to_string(), message: e.to_string() }),
+            401 if message().contains("Invalid credentials") || (has_token && matches!(subject, Subject::Account)) => {
+                Err(HubError::InvalidToken { hub, message: message() })
+            }
+            401 if matches!(subject, Subject::Account) => Err(HubError::TokenRequired { hub }),
+            401 | 403 | 404 => match subject {
+                Subject::Space(id) => Err(HubError::SpaceNotFound { id: id.to_string(), hub, why: not_found_why(has_token) }),
+                Subject::Model(id) => Err(HubError::ModelNotFound { id: id.to_string(), hub, why: not_found_why(has_token) }),
+                _ => Err(HubError::Http { status, url: url.to_string(), message: message() }),
+            },
+            429 => Err(HubError::RateLimited { retry_after: retry_after(headers) }),
+            _ => Err(HubError::Http { status, url: url.to_string(), message: message() }),
+        }
+    }
+}
+
+fn not_found_why(has_token: bool) -> &'static str {
+    if has_token {
+        "your token has no access to it"
+    } else {
+        "no token was given (create one at https://huggingface.co/settings/tokens, then run `hfs auth login`, set HF_TOKEN or pass --token)"
+    }
+}
+
+/// `Retry-After` in seconds, or the IETF `RateLimit: "api";r=0;t=55` reset time.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    if let Some(secs) = headers.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|s| s.trim().parse::<u64>().ok()) {
+        return Some(Duration::from_secs(secs));
+    }
+    let rl = headers.get("ratelimit").and_then(|v| v.to_str().ok())?;
+    let t = rl.split(';').find_map(|p| p.trim().strip_prefix("t=")).and_then(|t| t.parse::<u64>().ok())?;
+    Some(Duration::from_secs(t + 1))
+}

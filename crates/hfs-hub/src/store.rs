@@ -1,0 +1,225 @@
+//! The token file and `stored_tokens`, in exactly the format `huggingface_hub` writes, so `hf` and
+//! `hfs` share one login.
+//!
+//! `stored_tokens` is a Python `configparser` INI file: one `[name]` section per token with
+//! `hf_token = …` and, for browser logins, `refresh_token = …` and `expires_at = <unix seconds>`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// One stored token.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StoredToken {
+    pub hf_token: String,
+    pub refresh_token: Option<String>,
+    pub expires_at: Option<u64>,
+    /// Other keys, kept as they were.
+    pub extra: BTreeMap<String, String>,
+}
+
+/// Where the login lives: the active token file and `stored_tokens` beside it.
+#[derive(Clone, Debug)]
+pub struct TokenStore {
+    pub token_path: PathBuf,
+}
+
+impl TokenStore {
+    pub fn new(token_path: PathBuf) -> Self {
+        Self { token_path }
+    }
+
+    /// `dirname(token_path)/stored_tokens` (it follows the token file, not `HF_HOME`).
+    pub fn stored_path(&self) -> PathBuf {
+        self.token_path.with_file_name("stored_tokens")
+    }
+
+    pub fn lock_path(&self) -> PathBuf {
+        self.token_path.with_file_name("stored_tokens.lock")
+    }
+
+    pub fn read_active(&self) -> Option<String> {
+        fs::read_to_string(&self.token_path).ok().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    }
+
+    pub fn read_stored(&self) -> std::io::Result<BTreeMap<String, StoredToken>> {
+        match fs::read_to_string(self.stored_path()) {
+            Ok(text) => Ok(parse_ini(&text)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Saves a login: upserts `[name]` in `stored_tokens`, then makes it the active token.
+    pub fn save_login(&self, name: &str, token: StoredToken) -> std::io::Result<()> {
+        let _lock = self.lock()?;
+        let mut all = self.read_stored()?;
+        let value = token.hf_token.clone();
+        all.insert(name.to_string(), token);
+        write_private(&self.stored_path(), render_ini(&all).as_bytes())?;
+        write_private(&self.token_path, value.as_bytes())
+    }
+
+    /// Logs out: removes the active token file and, when `name` is given, that section (else the
+    /// section holding the active token).
+    pub fn logout(&self, name: Option<&str>) -> std::io::Result<Vec<String>> {
+        let _lock = self.lock()?;
+        let mut all = self.read_stored()?;
+        let active = self.read_active();
+        let removed: Vec<String> = match name {
+            Some(n) => all.remove(n).map(|_| vec![n.to_string()]).unwrap_or_default(),
+            None => {
+                let names: Vec<String> = all.iter().filter(|(_, t)| Some(&t.hf_token) == active.as_ref()).map(|(n, _)| n.clone()).collect();
+                names.into_iter().filter(|n| all.remove(n).is_some()).collect()
+            }
+        };
+        if !removed.is_empty() {
+            write_private(&self.stored_path(), render_ini(&all).as_bytes())?;
+        }
+        let removes_active = name.is_none() || removed.iter().any(|n| active.is_some() && !all.contains_key(n));
+        if removes_active {
+            match fs::remove_file(&self.token_path) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Replaces a refreshed token in both files (caller holds the lock).
+    pub fn replace_token(&self, name: &str, token: StoredToken) -> std::io::Result<()> {
+        let mut all = self.read_stored()?;
+        let value = token.hf_token.clone();
+        all.insert(name.to_string(), token);
+        write_private(&self.stored_path(), render_ini(&all).as_bytes())?;
+        write_private(&self.token_path, value.as_bytes())
+    }
+
+    /// An exclusive lock on `stored_tokens.lock`, shared with `huggingface_hub`.
+    pub fn lock(&self) -> std::io::Result<fs::File> {
+        ensure_private_dir(self.token_path.parent().unwrap_or(Path::new(".")))?;
+        let f = fs::OpenOptions::new().create(true).truncate(false).write(true).open(self.lock_path())?;
+        f.lock()?;
+        Ok(f)
+    }
+}
+
+fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
+    if !dir.exists() {
+        fs::create_dir_all(dir)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o700))?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes a file readable only by its owner, via a temp file and rename.
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    ensure_private_dir(dir)?;
+    let tmp = dir.join(format!(".{}.tmp-{}", path.file_name().and_then(|n| n.to_str()).unwrap_or("token"), std::process::id()));
+    {
+        let mut opts = fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    fs::rename(&tmp, path)
+}
+
+/// Parses configparser INI (`key = value` or `key: value`, `#`/`;` comments).
+pub fn parse_ini(text: &str) -> BTreeMap<String, StoredToken> {
+    let mut out: BTreeMap<String, StoredToken> = BTreeMap::new();
+    let mut current: Option<String> = None;
+    for line in text.lines() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') || t.starts_with(';') {
+            continue;
+        }
+        if let Some(name) = t.strip_prefix('[').and_then(|r| r.strip_suffix(']')) {
+            current = Some(name.to_string());
+            out.entry(name.to_string()).or_default();
+            continue;
+        }
+        let (Some(section), Some(i)) = (&current, t.find(['=', ':'])) else { continue };
+        let key = t[..i].trim().to_ascii_lowercase();
+        let value = t[i + 1..].trim().to_string();
+        let entry = out.entry(section.clone()).or_default();
+        match key.as_str() {
+            "hf_token" => entry.hf_token = value,
+            "refresh_token" => entry.refresh_token = Some(value),
+            "expires_at" => entry.expires_at = value.parse().ok(),
+            _ => {
+                entry.extra.insert(key, value);
+            }
+        }
+    }
+    out
+}
+
+/// Renders like Python's `configparser.write`: sorted sections, `key = value`, a blank line after each.
+pub fn render_ini(tokens: &BTreeMap<String, StoredToken>) -> String {
+    let mut out = String::new();
+    for (name, t) in tokens {
+        out.push_str(&format!("[{name}]\nhf_token = {}\n", t.hf_token));
+        if let Some(r) = &t.refresh_token {
+            out.push_str(&format!("refresh_token = {r}\n"));
+        }
+        if let Some(e) = t.expires_at {
+            out.push_str(&format!("expires_at = {e}\n"));
+        }
+        for (k, v) in &t.extra {
+            out.push_str(&format!("{k} = {v}\n"));
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // What huggingface_hub 2.4 writes after `hf auth login --token` and a browser login.
+    const PYTHON_WRITTEN: &str = "[oauth-alice]\nhf_token = hf_oauth\nrefresh_token = hf_oauth_refresh\nexpires_at = 1790000000\n\n[work]\nhf_token = hf_work\n\n";
+
+    #[test]
+    fn round_trips_python_format() {
+        let parsed = parse_ini(PYTHON_WRITTEN);
+        assert_eq!(parsed["work"].hf_token, "hf_work");
+        assert_eq!(parsed["oauth-alice"].expires_at, Some(1_790_000_000));
+        assert_eq!(render_ini(&parsed), PYTHON_WRITTEN);
+    }
+
+    #[test]
+    fn login_and_logout_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TokenStore::new(dir.path().join("hf/token"));
+        store.save_login("work", StoredToken { hf_token: "hf_work".into(), ..Default::default() }).unwrap();
+        store.save_login("other", StoredToken { hf_token: "hf_other".into(), ..Default::default() }).unwrap();
+        assert_eq!(store.read_active().as_deref(), Some("hf_other"));
+        assert_eq!(fs::read_to_string(store.stored_path()).unwrap(), "[other]\nhf_token = hf_other\n\n[work]\nhf_token = hf_work\n\n");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(fs::metadata(&store.token_path).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(fs::metadata(store.stored_path()).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(fs::metadata(dir.path().join("hf")).unwrap().permissions().mode() & 0o777, 0o700);
+        }
+        let removed = store.logout(None).unwrap();
+        assert_eq!(removed, vec!["other".to_string()]);
+        assert!(store.read_active().is_none());
+        assert!(store.read_stored().unwrap().contains_key("work"));
+    }
+}
