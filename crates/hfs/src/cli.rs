@@ -30,6 +30,99 @@ pub enum Command {
     Api(ApiArgs),
     /// Call an endpoint of a Space or Gradio app and save its output files.
     Call(CallArgs),
+    /// Log in, log out, or show who the token belongs to (shares the login with the `hf` CLI).
+    #[command(subcommand)]
+    Auth(AuthCommand),
+    /// Information about a Space.
+    #[command(subcommand)]
+    Space(SpaceCommand),
+    /// Your ZeroGPU quota: the allowance, what remains, when it resets.
+    Quota(JsonFlag),
+    /// Find Spaces or models.
+    #[command(subcommand)]
+    Search(SearchCommand),
+    /// Chat models served by Inference Providers, with providers, context length, prices, latency.
+    Models(ModelsArgs),
+}
+
+#[derive(Args, Debug, Clone, Copy)]
+pub struct JsonFlag {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuthCommand {
+    /// Who the token belongs to and where it came from (never the token itself).
+    Status(JsonFlag),
+    /// Save a token (prompted with hidden input on a terminal, else read from stdin; or --token).
+    Login {
+        /// Save under this name instead of the token's own name.
+        #[arg(long)]
+        token_name: Option<String>,
+    },
+    /// Remove the saved token.
+    Logout {
+        /// Remove this saved token instead of the active one.
+        #[arg(long)]
+        token_name: Option<String>,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SpaceCommand {
+    /// Stage, hardware, SDK, host, privacy and likes of a Space.
+    Info {
+        /// Space id (owner/name).
+        space: String,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SearchCommand {
+    /// Semantic search over Gradio Spaces (running ones unless --all).
+    Spaces {
+        /// What the Space should do, in words.
+        query: Option<String>,
+        /// A category instead of a query (image-generation, video-generation, text-generation,
+        /// speech-synthesis, music-generation, voice-cloning, image-editing, background-removal,
+        /// image-upscaling, ocr, style-transfer, image-captioning).
+        #[arg(long, value_name = "SLUG")]
+        category: Option<String>,
+        /// Include Spaces that are not running.
+        #[arg(long)]
+        all: bool,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+    /// Models served by Inference Providers for a task.
+    Models {
+        /// Words to look for in the model id.
+        query: Option<String>,
+        /// Pipeline tag, e.g. text-to-image, text-to-video, text-to-speech.
+        #[arg(long, value_name = "TASK")]
+        task: String,
+        /// Only models this provider serves (`all` for any provider).
+        #[arg(long, default_value = "all")]
+        provider: String,
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[command(flatten)]
+        json: JsonFlag,
+    },
+}
+
+#[derive(Args, Debug)]
+pub struct ModelsArgs {
+    /// Only models whose id contains this.
+    pub filter: Option<String>,
+    #[command(flatten)]
+    pub json: JsonFlag,
 }
 
 #[derive(Args, Debug, Clone)]

@@ -10,9 +10,9 @@ use crate::env;
 use crate::exit::CliError;
 
 /// Builds the client options: hub location, token (and where it may go), auth, headers.
-pub fn options(global: &GlobalArgs, args: &ConnectArgs, quiet: bool) -> Result<ClientOptions, CliError> {
+pub async fn options(global: &GlobalArgs, args: &ConnectArgs, quiet: bool) -> Result<ClientOptions, CliError> {
     let hub = env::hub_config().map_err(|e| CliError::Usage(e.to_string()))?;
-    let token = env::token(global.token.as_deref());
+    let token = env::token_refreshed(global.token.as_deref(), &hub).await;
     if let Some((t, source)) = &token {
         tracing::debug!(token = %t.redacted(), %source, "using a Hugging Face token");
     }
@@ -58,7 +58,7 @@ pub fn options(global: &GlobalArgs, args: &ConnectArgs, quiet: bool) -> Result<C
 
 /// Connects; an app that needs a login and no `--auth` gets a prompt on a terminal.
 pub async fn connect(global: &GlobalArgs, args: &ConnectArgs, quiet: bool) -> Result<Client, CliError> {
-    let mut opts = options(global, args, quiet)?;
+    let mut opts = options(global, args, quiet).await?;
     match Client::connect(&args.target, opts.clone()).await {
         Err(Error::AuthRequired { .. }) if opts.auth.is_none() && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() => {
             opts.auth = Some(prompt_credentials().map_err(|e| CliError::Other(e.into()))?);

@@ -32,3 +32,47 @@ pub fn token(explicit: Option<&str>) -> Option<(Token, TokenSource)> {
     };
     discover_token(explicit, &env)
 }
+
+/// Where `hfs auth login` saves the token (`HF_TOKEN_PATH`, else `$HF_HOME/token`).
+pub fn token_store() -> anyhow::Result<hfs_hub::TokenStore> {
+    let env = TokenEnv {
+        hf_token_path: var("HF_TOKEN_PATH"),
+        hf_home: var("HF_HOME"),
+        xdg_cache_home: var("XDG_CACHE_HOME"),
+        home: var("HOME"),
+        ..Default::default()
+    };
+    let path = env.token_path().ok_or_else(|| anyhow::anyhow!("cannot tell where the token file goes: set HF_HOME or HOME"))?;
+    Ok(hfs_hub::TokenStore::new(path))
+}
+
+/// The token, with a saved browser login refreshed when it is about to expire (as `hf` does).
+pub async fn token_refreshed(explicit: Option<&str>, hub: &HubConfig) -> Option<(Token, TokenSource)> {
+    let (token, source) = token(explicit)?;
+    let TokenSource::File(path) = &source else { return Some((token, source)) };
+    let store = hfs_hub::TokenStore::new(path.clone());
+    let client_id = var("HF_DEVICE_CODE_OAUTH_CLIENT_ID").unwrap_or_else(|| hfs_hub::DEFAULT_OAUTH_CLIENT_ID.into());
+    let anonymous = hfs_hub::HubClient::new(http_client(), hub.clone(), hfs_hub::TokenPolicy::new(None, hub));
+    match hfs_hub::refresh_if_needed(&store, &anonymous, &client_id).await {
+        Ok(Some(fresh)) => Token::new(&fresh).map(|t| (t, source)),
+        Ok(None) => Some((token, source)),
+        Err(e) => {
+            eprintln!("warning: could not refresh your saved login ({e}); run `hfs auth login` if calls fail");
+            Some((token, source))
+        }
+    }
+}
+
+/// The HTTP client every command uses.
+pub fn http_client() -> reqwest::Client {
+    hfs_gradio::build_client(concat!("hfs/", env!("CARGO_PKG_VERSION"))).expect("HTTP client")
+}
+
+/// A Hub client with the user's token (if any).
+pub async fn hub_client(explicit: Option<&str>) -> anyhow::Result<(hfs_hub::HubClient, Option<TokenSource>)> {
+    let hub = hub_config()?;
+    let token = token_refreshed(explicit, &hub).await;
+    let source = token.as_ref().map(|(_, s)| s.clone());
+    let policy = hfs_hub::TokenPolicy::new(token.map(|(t, _)| t), &hub);
+    Ok((hfs_hub::HubClient::new(http_client(), hub, policy), source))
+}

@@ -7,6 +7,7 @@ mod env;
 mod exit;
 mod live;
 mod slug;
+mod table;
 
 use clap::Parser;
 
@@ -29,5 +30,7 @@ fn init_logging(verbose: u8) {
     };
     let filter = EnvFilter::try_from_env("HFS_LOG").unwrap_or_else(|_| EnvFilter::new(default));
     // Header values are never logged by hfs; reqwest marks the token header sensitive too.
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+    // Colours only on a terminal: logs redirected to a file or a pipe stay plain text.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).with_ansi(ansi).init();
 }
