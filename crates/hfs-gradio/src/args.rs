@@ -49,6 +49,11 @@ pub(crate) fn build_data(endpoint: &Endpoint, args: &Args, major_version: u64) -
             }
             for (k, v) in &args.keyword {
                 let Some(i) = params.iter().position(|p| p.name.as_deref() == Some(k.as_str())) else {
+                    // A known empty parameter list is not "no parameter information".
+                    if params.is_empty() {
+                        let given = args.positional.len() + args.keyword.len();
+                        return Err(Error::TooManyArguments { endpoint: name, expected: 0, given });
+                    }
                     if params.iter().all(|p| p.name.is_none()) {
                         return Err(Error::KeywordsUnsupported { endpoint: name, name: k.clone() });
                     }

@@ -302,7 +302,9 @@ impl Driver {
         let session_hash = self.inner.session().hash.clone();
         let mut url = join(&self.inner.api, "queue/join");
         url.query_pairs_mut().append_pair("fn_index", &self.endpoint.fn_index.to_string()).append_pair("session_hash", &session_hash);
-        let resp = send(self.inner.http.get(url.clone()).header("accept", "text/event-stream"), &url).await?;
+        // `x-gradio-user: api` as on the multiplexed join: the app's `gr.Request` is this request.
+        let rb = self.inner.http.get(url.clone()).header("accept", "text/event-stream").header("x-gradio-user", "api");
+        let resp = send(rb, &url).await?;
         if !resp.status().is_success() {
             let status = resp.status().as_u16();
             return Err(self.join_error(status, resp, &url).await);

@@ -54,6 +54,13 @@ impl V {
         self.at_least(4, 23)
     }
 
+    /// Position of this version in the pinned list: makes inputs (hence output bytes) differ per
+    /// version, because every server writes its cache to the same `/tmp/gradio/<hash>/…` path
+    /// and a file being rewritten by one server can be served truncated by another.
+    pub fn salt(&self) -> usize {
+        hfs_testkit::GRADIO_VERSIONS.iter().position(|x| *x == self.version).unwrap()
+    }
+
     pub fn url(&self, app: &str) -> String {
         self.spaces.url(app).to_string()
     }
@@ -154,8 +161,8 @@ pub async fn call(client: &Client, name: &str, a: Args) -> Trace {
 
 /// Submits and returns the final values (panics on failure).
 pub async fn values(client: &Client, name: &str, a: Args) -> Vec<Value> {
-    client.predict(&ep(name), &a).await.unwrap_or_else(|e| panic!("{name}: {e} ({e:?})"))
-        .values
+    let out = client.predict(&ep(name), &a).await.unwrap_or_else(|e| panic!("{name}: {e} ({e:?})"));
+    out.values
 }
 
 /// Waits for the next event matching `pred` (panics if the job ends first or it takes too long).
@@ -170,4 +177,18 @@ pub async fn wait_for(job: &mut Job, what: &str, pred: impl Fn(&Event) -> bool) 
         panic!("the job ended before {what}");
     };
     tokio::time::timeout(Duration::from_secs(60), fut).await.unwrap_or_else(|_| panic!("no {what} within 60 s"))
+}
+
+/// `unwrap_err` for `submit`, whose `Job` has no `Debug`.
+pub trait Refused {
+    fn refused(self) -> Error;
+}
+
+impl Refused for Result<Job, Error> {
+    fn refused(self) -> Error {
+        match self {
+            Ok(_) => panic!("submit accepted a call it should have refused"),
+            Err(e) => e,
+        }
+    }
 }

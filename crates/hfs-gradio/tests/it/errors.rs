@@ -1,0 +1,52 @@
+//! Errors raised inside the app's function (§3.5).
+
+use hfs_gradio::{Error, ErrorClass};
+
+use crate::support::*;
+
+per_version!(gr_error_message_and_title, crash_with_show_error, crash_without_show_error_hides_details, invalid_input_fails);
+
+/// Ports test_client.py "error raising" (`gr.Error("Cannot divide by zero!")`) and §3.5: the
+/// message without the Python repr quotes 4.x adds, the title on 5+.
+async fn gr_error_message_and_title(v: V) {
+    let c = v.connect("main").await;
+    let t = call(&c, "/fail", args().arg("x")).await;
+    let e = t.error();
+    let Error::App { message, title } = e else { panic!("{e:?}") };
+    assert_eq!(message.as_deref(), Some("Boom: x"));
+    if v.major >= 5 {
+        assert_eq!(title.as_deref(), Some("Custom title"));
+    } else {
+        assert_eq!(title, &None);
+    }
+    assert_eq!(e.class(), ErrorClass::Remote { retryable: false });
+    assert!(e.to_string().contains("Boom: x"), "{e}");
+    let e = c.predict(&ep("/calc"), &args().arg(1).arg("divide").arg(0)).await.unwrap_err();
+    assert!(matches!(&e, Error::App { message: Some(m), .. } if m == "Cannot divide by zero!"), "{e:?}");
+    // The client is still usable after an error.
+    assert_eq!(values(&c, "/greet", args().arg("A").arg("B").arg(false)).await[0], "B, A.");
+}
+
+/// §3.5: a plain exception in an app with show_error=True gives its message.
+async fn crash_with_show_error(v: V) {
+    let c = v.connect("main").await;
+    let e = call(&c, "/crash", args().arg("y")).await.result.unwrap_err();
+    assert!(matches!(&e, Error::App { message: Some(m), .. } if m == "plain exception y"), "{e:?}");
+}
+
+/// §3.5: with show_error=False the server sends `error: null`; the error says details are hidden.
+async fn crash_without_show_error_hides_details(v: V) {
+    let c = v.connect("limits").await;
+    let e = call(&c, "/crash", args().arg("y")).await.result.unwrap_err();
+    assert!(matches!(e, Error::App { message: None, .. }), "{e:?}");
+    assert!(e.to_string().contains("details hidden"), "{e}");
+    assert!(!e.to_string().contains("plain exception"));
+}
+
+/// Ports test_client.py "invalid input (`'foo'` as a number) ⇒ result() raises".
+async fn invalid_input_fails(v: V) {
+    let c = v.connect("main").await;
+    let e = c.predict(&ep("/calc"), &args().arg("foo").arg("add").arg(1)).await.unwrap_err();
+    assert!(matches!(e, Error::App { .. } | Error::Validation(_) | Error::Http { .. }), "{e:?}");
+    assert!(matches!(e.class(), ErrorClass::Remote { .. }), "{e:?}");
+}
