@@ -24,6 +24,12 @@ os.dup2(2, 1)
 sys.stdout = sys.stderr
 
 os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+# A cache folder of our own: servers of different versions running at once would otherwise
+# rewrite the same content-addressed files under /tmp/gradio while another one serves them.
+if "GRADIO_TEMP_DIR" not in os.environ:
+    import tempfile as _tempfile
+
+    os.environ["GRADIO_TEMP_DIR"] = _OWN_TEMP_DIR = _tempfile.mkdtemp(prefix="hfs-test-gradio-")
 # Gradio probes its own local URL at launch; a proxy must not intercept that.
 for _var in ("NO_PROXY", "no_proxy"):
     os.environ[_var] = ",".join(filter(None, [os.environ.get(_var), "127.0.0.1", "localhost"]))
@@ -102,6 +108,11 @@ def shutdown(code: int = 0) -> None:
     t = threading.Thread(target=close_all, daemon=True)
     t.start()
     t.join(CLOSE_TIMEOUT)
+    own = globals().get("_OWN_TEMP_DIR")
+    if own:
+        import shutil
+
+        shutil.rmtree(own, ignore_errors=True)
     sys.stderr.flush()
     os._exit(code)
 

@@ -19,10 +19,30 @@ pub fn local_file(path: impl AsRef<Path>) -> Value {
 pub fn url_file(url: &str) -> Value {
     let name = url::Url::parse(url)
         .ok()
-        .and_then(|u| u.path_segments().and_then(|mut s| s.next_back().map(str::to_string)))
+        .and_then(|u| u.path_segments().and_then(|mut s| s.next_back().map(percent_decode)))
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| "file".into());
     json!({ MARKER: "url", "path": url, "orig_name": name })
+}
+
+/// `remote%20data.txt` → `remote data.txt` (invalid sequences are kept as they are).
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A file in an app's output (or a prepared input).
@@ -201,5 +221,7 @@ mod tests {
         assert_eq!(find_markers(&v), vec!["/0", "/1/video"]);
         assert_eq!(v[1]["video"]["orig_name"], "clip.mp4");
         assert_eq!(v[0]["orig_name"], "a b.png");
+        assert_eq!(url_file("http://h/remote%20data.txt")["orig_name"], "remote data.txt");
+        assert_eq!(url_file("http://h/bad%zz%2")["orig_name"], "bad%zz%2");
     }
 }

@@ -48,7 +48,7 @@ pub fn python_for(version: &str) -> PathBuf {
 /// One `tests/spaces/serve.py` process serving several test apps of one Gradio version.
 pub struct SpaceServer {
     child: Child,
-    _stdin: ChildStdin,
+    stdin: Option<ChildStdin>,
     pub gradio: String,
     apps: HashMap<String, String>,
 }
@@ -90,7 +90,7 @@ impl SpaceServer {
             .iter()
             .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
             .collect();
-        SpaceServer { child, _stdin: stdin, gradio: ready["gradio"].as_str().unwrap_or_default().to_string(), apps }
+        SpaceServer { child, stdin: Some(stdin), gradio: ready["gradio"].as_str().unwrap_or_default().to_string(), apps }
     }
 
     /// Base URL of an app, with a trailing slash.
@@ -110,14 +110,18 @@ impl SpaceServer {
 
 impl Drop for SpaceServer {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let deadline = Instant::now() + Duration::from_secs(5);
+        // Closing stdin asks serve.py to close its apps and remove its cache folder; kill it if
+        // it has not exited after a few seconds.
+        drop(self.stdin.take());
+        let deadline = Instant::now() + Duration::from_secs(6);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {
                 return;
             }
             std::thread::sleep(Duration::from_millis(20));
         }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
