@@ -6,6 +6,11 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
+/// Marks a synthesised "nothing here" answer (unknown repo or route) that
+/// a recording of the same request may replace; see `recordings::fill`.
+#[derive(Debug, Clone, Copy)]
+pub struct Unanswered;
+
 #[derive(Debug)]
 pub enum HubError {
     /// Token sent but unknown or malformed.
@@ -47,6 +52,12 @@ impl IntoResponse for HubError {
             HubError::BadRequest(msg) => (StatusCode::BAD_REQUEST, msg.as_str(), None),
         };
         let mut response = hub_json(status, json!({ "error": message }));
+        if matches!(
+            self,
+            HubError::RepoNotFound | HubError::RouteNotFound | HubError::MethodNotAllowed
+        ) {
+            response.extensions_mut().insert(Unanswered);
+        }
         let headers = response.headers_mut();
         if let Some(code) = code {
             headers.insert("x-error-code", HeaderValue::from_static(code));
@@ -69,7 +80,12 @@ impl IntoResponse for HubError {
 
 /// A JSON response with the Hub's exact content type.
 pub fn hub_json(status: StatusCode, body: serde_json::Value) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+    hub_json_text(status, body.to_string())
+}
+
+/// Like [`hub_json`], for JSON rendered by hand (to keep key order).
+pub fn hub_json_text(status: StatusCode, body: String) -> Response {
+    let mut response = (status, body).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json; charset=utf-8"),

@@ -78,9 +78,9 @@ fn request_log_records_flags_never_tokens_and_can_be_cleared() {
     assert_eq!(
         r.json(),
         json!([
-            {"method": "GET", "path": "/api/spaces/a/b/runtime", "query": "expand=x&y=1", "authorization": true, "x_hf_authorization": true},
-            {"method": "GET", "path": "/api/whoami-v2", "query": null, "authorization": false, "x_hf_authorization": false},
-            {"method": "GET", "path": "/api/whoami-v2", "query": null, "authorization": true, "x_hf_authorization": false},
+            {"origin": "hub", "method": "GET", "path": "/api/spaces/a/b/runtime", "query": "expand=x&y=1", "authorization": true, "x_hf_authorization": true},
+            {"origin": "hub", "method": "GET", "path": "/api/whoami-v2", "query": null, "authorization": false, "x_hf_authorization": false},
+            {"origin": "hub", "method": "GET", "path": "/api/whoami-v2", "query": null, "authorization": true, "x_hf_authorization": false},
         ])
     );
 
@@ -106,4 +106,50 @@ fn unknown_routes_are_404_json() {
     let r = request(&hub.url, "POST", "/api/whoami-v2", &[], Some("{}"));
     assert_eq!(r.status, 405);
     assert!(r.json()["error"].is_string());
+}
+
+#[test]
+fn info_names_three_distinct_loopback_origins() {
+    let hub = hub();
+    let v = hub.get("/_fake/info").json();
+    assert_eq!(v["hub"], hub.url);
+    let urls: Vec<&str> = ["hub", "router", "assets"]
+        .iter()
+        .map(|k| v[k].as_str().unwrap())
+        .collect();
+    for u in &urls {
+        assert!(u.starts_with("http://127.0.0.1:"), "{u}");
+    }
+    assert!(
+        urls[0] != urls[1] && urls[1] != urls[2] && urls[0] != urls[2],
+        "{v}"
+    );
+    // Each answers as itself: the router has no Hub API, the CDN no router.
+    assert_eq!(request(urls[1], "GET", "/v1/models", &[], None).status, 200);
+    assert_eq!(request(urls[0], "GET", "/v1/models", &[], None).status, 404);
+    assert_eq!(request(urls[2], "GET", "/v1/models", &[], None).status, 404);
+    // Admin routes live on the Hub listener only.
+    assert_eq!(
+        request(urls[1], "GET", "/_fake/info", &[], None).status,
+        404
+    );
+}
+
+#[test]
+fn request_log_covers_every_listener() {
+    let hub = hub();
+    request(&hub.router, "GET", "/v1/models", &[], None);
+    request(
+        &hub.assets,
+        "GET",
+        "/cdn.example/x.png",
+        &[("Authorization", &format!("Bearer {TOKEN}"))],
+        None,
+    );
+    let log = hub.get("/_fake/requests").json();
+    assert_eq!(log[0]["origin"], "router");
+    assert_eq!(log[0]["path"], "/v1/models");
+    assert_eq!(log[1]["origin"], "assets");
+    // Sent a token where none belongs: visible to tests.
+    assert_eq!(log[1]["authorization"], true);
 }

@@ -91,3 +91,85 @@ fn rejects_a_config_with_unknown_fields() {
         "{out:?}"
     );
 }
+
+/// A port that was free a moment ago (bound to 0, then released).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+#[test]
+fn router_and_assets_ports_can_be_chosen() {
+    let (r, a) = (free_port(), free_port());
+    let hub = FakeHub::start_with(
+        None,
+        &[
+            "--router-port",
+            &r.to_string(),
+            "--assets-port",
+            &a.to_string(),
+        ],
+    );
+    assert_eq!(hub.router, format!("http://127.0.0.1:{r}"));
+    assert_eq!(hub.assets, format!("http://127.0.0.1:{a}"));
+    assert_eq!(
+        common::request(&hub.router, "GET", "/v1/models", &[], None).status,
+        200
+    );
+}
+
+/// Spawns the binary with `args`, returns its first stdout line and the child.
+fn spawn(args: &[&str]) -> (String, std::process::Child) {
+    use std::io::BufRead;
+    let mut child = bin()
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    (line.trim().to_string(), child)
+}
+
+#[test]
+fn fixtures_default_to_the_shared_folder_and_can_be_turned_off() {
+    let recorded = "/api/models/black-forest-labs/FLUX.1-dev?expand=inferenceProviderMapping";
+    let (url, mut child) = spawn(&["--port", "0"]);
+    let r = common::request(&url, "GET", recorded, &[], None);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(r.status, 200, "default fixtures not found: {}", r.body);
+
+    // An empty fixtures folder: nothing is recorded, nothing replays.
+    let empty = std::env::temp_dir().join(format!("hfs-fakehub-empty-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    let (url, mut child) = spawn(&["--port", "0", "--fixtures", empty.to_str().unwrap()]);
+    let r = common::request(&url, "GET", recorded, &[], None);
+    let search = common::request(&url, "GET", "/api/spaces/semantic-search?q=flux", &[], None);
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir(&empty);
+    assert_eq!(r.status, 404);
+    assert_eq!(search.json(), json!([]));
+}
+
+#[test]
+fn a_missing_fixtures_folder_is_an_error() {
+    let out = bin()
+        .args(["--port", "0", "--fixtures", "/nonexistent/hfs-fixtures"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--fixtures"),
+        "{out:?}"
+    );
+}

@@ -164,3 +164,48 @@ fn refused_requests_do_not_advance_the_script() {
         "RUNNING"
     );
 }
+
+#[test]
+fn timed_stage_script_follows_the_clock() {
+    let hub = hub_with(json!({"a/clock": {
+        "host": "http://127.0.0.1:9", "stage": "PAUSED",
+        "stages": [["SLEEPING", 0], ["APP_STARTING", 1.5], ["RUNNING", 3]],
+    }}));
+    let stage = || hub.get("/api/spaces/a/clock/runtime").json()["stage"].clone();
+    assert_eq!(stage(), "SLEEPING");
+    // Requests alone do not move a timed script on.
+    assert_eq!(stage(), "SLEEPING");
+    std::thread::sleep(std::time::Duration::from_millis(2000));
+    assert_eq!(stage(), "APP_STARTING");
+    assert_eq!(
+        hub.get("/api/spaces/a/clock").json()["runtime"]["stage"],
+        "APP_STARTING"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    assert_eq!(stage(), "RUNNING");
+    assert_eq!(
+        hub.get("/api/spaces/a/clock/runtime").json()["hardware"]["current"],
+        "cpu-basic"
+    );
+}
+
+#[test]
+fn timed_script_counts_from_when_the_space_was_put() {
+    let hub = hub_with(json!({}));
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    let r = hub.put_space(
+        "a/late",
+        &json!({"host": "http://127.0.0.1:9", "stage": "BUILDING", "stages": [["RUNNING", 1]]}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    // The fake has run for over a second, but this Space only just appeared.
+    assert_eq!(
+        hub.get("/api/spaces/a/late/runtime").json()["stage"],
+        "BUILDING"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1200));
+    assert_eq!(
+        hub.get("/api/spaces/a/late/runtime").json()["stage"],
+        "RUNNING"
+    );
+}

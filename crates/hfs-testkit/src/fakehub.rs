@@ -4,12 +4,19 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 
 use crate::http::http_request;
 
-/// A running `hfs-fakehub`, stopped on drop.
+/// A running `hfs-fakehub`, stopped on drop. It serves three origins: the Hub (`HF_ENDPOINT`),
+/// the inference router (`HF_ROUTER_URL`) and the providers' asset CDN (where recorded image/audio
+/// URLs point), plus the recorded fixtures of `../shared/fixtures`.
 pub struct FakeHub {
     child: Child,
     _stdin: ChildStdin,
     _config: tempfile::NamedTempFile,
+    /// The Hub base URL, for `HF_ENDPOINT`.
     pub url: String,
+    /// The router base URL, for `HF_ROUTER_URL`.
+    pub router_url: String,
+    /// The asset CDN base URL; recorded asset URLs are rewritten to `{assets_url}/{host}/...`.
+    pub assets_url: String,
 }
 
 impl FakeHub {
@@ -30,7 +37,11 @@ impl FakeHub {
         let mut line = String::new();
         BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("fakehub ready line");
         assert!(line.starts_with("http://"), "fakehub did not start: {line:?}");
-        FakeHub { child, _stdin: stdin, _config: cfg, url: line.trim().to_string() }
+        let url = line.trim().to_string();
+        let info = http_request("GET", &format!("{url}/_fake/info"), None).expect("GET /_fake/info");
+        let info: serde_json::Value = serde_json::from_str(&info.body).expect("/_fake/info JSON");
+        let field = |k: &str| info[k].as_str().unwrap_or_else(|| panic!("/_fake/info lacks {k}: {info}")).to_string();
+        FakeHub { child, _stdin: stdin, _config: cfg, router_url: field("router"), assets_url: field("assets"), url }
     }
 
     /// The `hfs-fakehub` binary built in this workspace's target directory (built on demand).
@@ -55,7 +66,15 @@ impl FakeHub {
         assert_eq!(r.status, 200, "{}", r.body);
     }
 
-    /// Every request the fake Hub received, as logged by it.
+    /// Arms scripted faults (one fault object or a list; see `crates/hfs-fakehub`), e.g.
+    /// `{"path": "/api/models", "status": 429, "retry_after": 2, "times": 1}`.
+    pub fn add_faults(&self, faults: &serde_json::Value) {
+        let r = http_request("POST", &format!("{}/_fake/faults", self.url), Some(&faults.to_string())).expect("POST faults");
+        assert_eq!(r.status, 200, "{}", r.body);
+    }
+
+    /// Every request the fake received on any of its listeners (`origin`: hub, router or
+    /// assets), as logged by it.
     pub fn requests(&self) -> Vec<serde_json::Value> {
         let r = http_request("GET", &format!("{}/_fake/requests", self.url), None).expect("GET requests");
         serde_json::from_str(&r.body).expect("request log JSON")

@@ -7,9 +7,9 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Extension, Router};
 
-use crate::auth::Caller;
 use crate::config::SpaceConfig;
 use crate::errors::{HubError, hub_json};
+use crate::layers::auth::Caller;
 use crate::state::AppState;
 use crate::views::space;
 
@@ -27,7 +27,8 @@ pub fn routes() -> Router<AppState> {
 type SpacePath = Path<(String, String)>;
 
 /// The Space if this caller may see it. Any configured token unlocks a
-/// private Space; anonymous callers get the Hub's 401 "RepoNotFound".
+/// private Space; anonymous callers get the Hub's 401 "RepoNotFound". An
+/// unknown Space is a 404 that a recording of the request may still answer.
 fn visible(
     state: &AppState,
     caller: &Caller,

@@ -5,8 +5,8 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::{Extension, Router};
 
-use crate::auth::Caller;
 use crate::errors::{HubError, hub_json};
+use crate::layers::auth::Caller;
 use crate::state::AppState;
 use crate::views::whoami::whoami;
 

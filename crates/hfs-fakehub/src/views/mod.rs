@@ -2,6 +2,9 @@
 //! Kept apart from routing so replayed fixtures can later be compared with
 //! them field by field.
 
+pub mod model;
+pub mod ordered;
+pub mod search;
 pub mod space;
 pub mod whoami;
 

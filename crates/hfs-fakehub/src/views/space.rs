@@ -114,6 +114,30 @@ pub fn info(id: &str, space: &SpaceConfig, stage: &str) -> Value {
     })
 }
 
+/// Default `/api/spaces` listing fields (hf-inference.md §3.2).
+const LIST_FIELDS: &[&str] = &["_id", "id", "likes", "private", "sdk", "tags", "createdAt"];
+
+/// A listing item: default fields, everything with `full`, or `_id`/`id`
+/// plus the `expand` fields.
+pub fn list_item(id: &str, space: &SpaceConfig, stage: &str, expand: &[&str], full: bool) -> Value {
+    let all = info(id, space, stage);
+    if full {
+        return all;
+    }
+    let names: Vec<&str> = if expand.is_empty() {
+        LIST_FIELDS.to_vec()
+    } else {
+        [&["_id", "id"][..], expand].concat()
+    };
+    let mut item = serde_json::Map::new();
+    for name in names {
+        if let Some(v) = all.get(name) {
+            item.insert(name.to_string(), v.clone());
+        }
+    }
+    Value::Object(item)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,8 @@ use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+pub mod cassettes;
+
 use serde_json::Value;
 
 pub const TOKEN: &str = "hf_testtoken";
@@ -17,11 +19,28 @@ pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_hfs-fakehub"))
 }
 
+/// The shared recorded fixtures, passed explicitly so a missing folder
+/// fails the replay tests instead of silently serving nothing.
+pub fn fixtures_dir() -> PathBuf {
+    let dir = PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/fixtures"
+    ));
+    assert!(
+        dir.join("hf-cassettes").is_dir(),
+        "fixtures missing at {}",
+        dir.display()
+    );
+    dir
+}
+
 /// A running fake Hub; killed (and its config file removed) on drop, so a
 /// failing assertion never leaks the process.
 pub struct FakeHub {
     pub child: Child,
     pub url: String,
+    pub router: String,
+    pub assets: String,
     pub stdout: BufReader<ChildStdout>,
     config_path: Option<PathBuf>,
 }
@@ -33,7 +52,9 @@ impl FakeHub {
 
     pub fn start_with(config: Option<&Value>, extra_args: &[&str]) -> Self {
         let mut cmd = bin();
-        cmd.args(["--port", "0"]).args(extra_args);
+        cmd.args(["--port", "0", "--fixtures"])
+            .arg(fixtures_dir())
+            .args(extra_args);
         let config_path = config.map(write_temp_config);
         if let Some(path) = &config_path {
             cmd.arg("--config").arg(path);
@@ -47,9 +68,11 @@ impl FakeHub {
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
         stdout.read_line(&mut line).expect("read URL line");
-        let hub = FakeHub {
+        let mut hub = FakeHub {
             child,
             url: line.trim_end().to_string(),
+            router: String::new(),
+            assets: String::new(),
             stdout,
             config_path,
         };
@@ -57,6 +80,9 @@ impl FakeHub {
             hub.url.starts_with("http://127.0.0.1:"),
             "unexpected first line {line:?}"
         );
+        let info = hub.get("/_fake/info").json();
+        hub.router = info["router"].as_str().expect("router URL").to_string();
+        hub.assets = info["assets"].as_str().expect("assets URL").to_string();
         hub
     }
 
@@ -72,6 +98,17 @@ impl FakeHub {
         self.get_with(path, &[("Authorization", &format!("Bearer {TOKEN}"))])
     }
 
+    /// An authenticated JSON POST to the router.
+    pub fn router_post(&self, path: &str, body: &Value) -> Resp {
+        request(
+            &self.router,
+            "POST",
+            path,
+            &[("Authorization", &bearer())],
+            Some(&body.to_string()),
+        )
+    }
+
     pub fn put_space(&self, id: &str, body: &Value) -> Resp {
         request(
             &self.url,
@@ -80,6 +117,17 @@ impl FakeHub {
             &[],
             Some(&body.to_string()),
         )
+    }
+
+    /// The request log, optionally only one listener's entries.
+    pub fn requests(&self, origin: Option<&str>) -> Vec<Value> {
+        let all = self.get("/_fake/requests").json();
+        all.as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| origin.is_none_or(|o| r["origin"] == o))
+            .cloned()
+            .collect()
     }
 
     pub fn close_stdin(&mut self) {
@@ -108,6 +156,10 @@ impl Drop for FakeHub {
     }
 }
 
+pub fn bearer() -> String {
+    format!("Bearer {TOKEN}")
+}
+
 pub fn write_temp_config(config: &Value) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
     let path = std::env::temp_dir().join(format!(
@@ -123,7 +175,9 @@ pub fn write_temp_config(config: &Value) -> PathBuf {
 pub struct Resp {
     pub status: u16,
     pub headers: Vec<(String, String)>,
+    /// The body as text (lossy for binary bodies; use `bytes` for those).
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 impl Resp {
@@ -140,8 +194,7 @@ impl Resp {
     }
 }
 
-/// One HTTP/1.1 exchange with `Connection: close`, so the body is simply
-/// everything after the headers.
+/// One HTTP/1.1 exchange with a text body (JSON content type when sent).
 pub fn request(
     base: &str,
     method: &str,
@@ -149,41 +202,80 @@ pub fn request(
     headers: &[(&str, &str)],
     body: Option<&str>,
 ) -> Resp {
+    let mut all: Vec<(&str, &str)> = headers.to_vec();
+    let body = body.unwrap_or("");
+    if !body.is_empty() || method == "PUT" || method == "POST" {
+        all.push(("Content-Type", "application/json"));
+    }
+    request_bytes(base, method, path, &all, body.as_bytes())
+}
+
+/// One HTTP/1.1 exchange with `Connection: close`, so the body is simply
+/// everything after the headers (de-chunked if need be).
+pub fn request_bytes(
+    base: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Resp {
     let authority = base.strip_prefix("http://").expect("http base URL");
     let mut stream = TcpStream::connect(authority).expect("connect");
     stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
+        .set_read_timeout(Some(Duration::from_secs(30)))
         .unwrap();
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
-    let body = body.unwrap_or("");
     if !body.is_empty() || method == "PUT" || method == "POST" {
-        req.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
-            body.len()
-        ));
+        req.push_str(&format!("Content-Length: {}\r\n", body.len()));
     }
     req.push_str("\r\n");
-    req.push_str(body);
-    stream.write_all(req.as_bytes()).unwrap();
+    let mut bytes = req.into_bytes();
+    bytes.extend_from_slice(body);
+    stream.write_all(&bytes).unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).expect("read response");
-    let raw = String::from_utf8(raw).expect("UTF-8 response");
-    let (head, body) = raw
-        .split_once("\r\n\r\n")
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
         .expect("response has a header block");
+    let head = String::from_utf8(raw[..split].to_vec()).expect("UTF-8 headers");
+    let mut body = raw[split + 4..].to_vec();
     let mut lines = head.split("\r\n");
     let status_line = lines.next().unwrap();
     let status = status_line.split(' ').nth(1).unwrap().parse().unwrap();
-    let headers = lines
+    let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
         .collect();
+    if headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"))
+    {
+        body = dechunk(&body);
+    }
     Resp {
         status,
         headers,
-        body: body.to_string(),
+        body: String::from_utf8_lossy(&body).into_owned(),
+        bytes: body,
     }
+}
+
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(eol) = raw.windows(2).position(|w| w == b"\r\n") {
+        let size = std::str::from_utf8(&raw[..eol])
+            .ok()
+            .and_then(|s| usize::from_str_radix(s.trim(), 16).ok());
+        let Some(n) = size.filter(|n| *n > 0) else {
+            break;
+        };
+        let start = eol + 2;
+        out.extend_from_slice(&raw[start..start + n]);
+        raw = &raw[start + n + 2..];
+    }
+    out
 }
