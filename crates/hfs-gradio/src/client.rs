@@ -44,6 +44,11 @@ pub struct ClientOptions {
     /// A stream with no message (not even a heartbeat) for this long is considered lost.
     pub stream_idle_timeout: Duration,
     pub on_stage: Option<StageCallback>,
+    /// At most this many calls of this client are in the app's queue at once (0: no limit); the
+    /// others wait locally, in submit order. Gradio sends every queued job an `estimation` message
+    /// each time any job starts, so N jobs queued at once cost the server and us O(N²) messages.
+    /// The default, 40, is Gradio's default worker count (and gradio_client's `max_workers`).
+    pub max_in_flight: usize,
 }
 
 impl Default for ClientOptions {
@@ -59,6 +64,7 @@ impl Default for ClientOptions {
             config_retry: Duration::from_secs(120),
             stream_idle_timeout: Duration::from_secs(90),
             on_stage: None,
+            max_in_flight: 40,
         }
     }
 }
@@ -86,6 +92,8 @@ pub(crate) struct Inner {
     pub(crate) info: Value,
     session: Mutex<Arc<Session>>,
     heartbeat: Mutex<Option<(String, JoinHandle<()>)>>,
+    /// Permits for calls in flight (`ClientOptions::max_in_flight`); `None` when unlimited.
+    pub(crate) in_flight: Option<Arc<tokio::sync::Semaphore>>,
 }
 
 impl Inner {
@@ -170,6 +178,7 @@ impl Client {
         }
         let api = api_root(&base, &config.api_prefix);
         let endpoints = Endpoint::build_all(&config, &info);
+        let in_flight = (options.max_in_flight > 0).then(|| Arc::new(tokio::sync::Semaphore::new(options.max_in_flight)));
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -183,6 +192,7 @@ impl Client {
                 info,
                 session: Mutex::new(Session::new()),
                 heartbeat: Mutex::new(None),
+                in_flight,
             }),
         })
     }

@@ -124,6 +124,17 @@ impl Driver {
         let deadline = self.opts.deadline.map(|d| Instant::now() + d);
         let result = {
             let work = async {
+                // Wait for a slot (`ClientOptions::max_in_flight`) unless cancelled or dropped first.
+                let _permit = match self.inner.in_flight.clone() {
+                    Some(slots) => {
+                        let mut cancel = self.cancel.clone();
+                        tokio::select! {
+                            p = slots.acquire_owned() => p.ok(),
+                            _ = Self::stop_signal(&mut cancel, &self.tx, None, None) => return Err(Error::Cancelled),
+                        }
+                    }
+                    None => None,
+                };
                 prepare_inputs(&self.inner, &mut data).await?;
                 match self.inner.protocol {
                     Protocol::SseV0 => self.run_v0(data, deadline).await,
@@ -262,9 +273,11 @@ impl Driver {
         }
     }
 
-    /// Cancels on the server where it can (`/cancel`, 4.31+), then reports why we stopped.
+    /// Cancels on the server (`/cancel` on 4.31+, else the app's cancelling listener if any), then
+    /// reports why we stopped.
     async fn stop_multiplexed(&self, stop: Stop, event_id: &str, rx: &mut mpsc::UnboundedReceiver<Routed>) -> Error {
         let (major, minor, _) = self.inner.config.version_tuple();
+        let mut ended = false;
         if (major, minor) >= (4, 31) {
             let url = join(&self.inner.api, "cancel");
             let body = json!({"session_hash": self.inner.session().hash, "fn_index": self.endpoint.fn_index, "event_id": event_id});
@@ -272,14 +285,16 @@ impl Driver {
                 Ok(r) if r.status().is_success() => {
                     // The server answers with a final empty `process_completed`; wait briefly for it so
                     // the session stream is left clean.
-                    let _ = tokio::time::timeout(Duration::from_secs(3), async {
+                    ended = tokio::time::timeout(Duration::from_secs(3), async {
                         while let Some(m) = rx.recv().await {
                             if matches!(m, Routed::Msg(Msg::Completed { .. }) | Routed::Lost { .. }) {
-                                break;
+                                return true;
                             }
                         }
+                        false
                     })
-                    .await;
+                    .await
+                    .unwrap_or(false);
                 }
                 Ok(r) => {
                     let status = r.status();
@@ -287,13 +302,61 @@ impl Driver {
                 }
                 Err(e) => tracing::debug!("cancel failed: {e}"),
             }
-        } else {
-            tracing::debug!("Gradio {} has no /cancel; the job is abandoned locally", self.inner.config.version);
+        } else if !self.trigger_cancel_listener().await {
+            self.reset_iterator(event_id).await;
         }
-        self.inner.session().abandon(event_id);
+        if !ended {
+            self.inner.session().abandon(event_id);
+        }
         match stop {
             Stop::Cancelled | Stop::Dropped => Error::Cancelled,
             Stop::Deadline(d) => Error::DeadlineExceeded(d),
+        }
+    }
+
+    /// Cancels on a server without `/cancel` (before 4.31) the way gradio_client does: run the
+    /// app's listener whose `cancels` list holds this endpoint (the one cancelling the fewest
+    /// others), `POST API/api/predict/ {"data": [], "fn_index", "session_hash"}`; its function
+    /// cancels the session's running task of each listed endpoint. Returns whether such a listener
+    /// was found.
+    async fn trigger_cancel_listener(&self) -> bool {
+        let me = self.endpoint.fn_index;
+        let Some(dep) = self
+            .inner
+            .config
+            .dependencies
+            .iter()
+            .filter(|d| d.backend_fn && d.cancels.contains(&me))
+            .min_by_key(|d| d.cancels.iter().filter(|i| **i != me).count())
+        else {
+            return false;
+        };
+        let others: Vec<usize> = dep.cancels.iter().copied().filter(|i| *i != me).collect();
+        if !others.is_empty() {
+            tracing::debug!(fn_index = dep.fn_index, ?others, "the cancelling listener also cancels other endpoints' running jobs of this session");
+        }
+        let url = join(&self.inner.api, "api/predict/");
+        let body = json!({"data": [], "fn_index": dep.fn_index, "session_hash": self.inner.session().hash});
+        match send(self.inner.http.post(url.clone()).json(&body).timeout(Duration::from_secs(10)), &url).await {
+            Ok(r) if r.status().is_success() => {}
+            Ok(r) => {
+                let status = r.status();
+                tracing::debug!(%status, "cancelling listener refused: {}", error_body(r).await);
+            }
+            Err(e) => tracing::debug!("cancelling listener failed: {e}"),
+        }
+        true
+    }
+
+    /// `POST API/reset {"event_id"}`: what gradio_client 0.x does on cancel; on 4.9–4.30 it stops
+    /// a running generator of the event (a plain function keeps running; its result is dropped).
+    async fn reset_iterator(&self, event_id: &str) {
+        let url = join(&self.inner.api, "reset");
+        let body = json!({"event_id": event_id, "session_hash": self.inner.session().hash, "fn_index": self.endpoint.fn_index});
+        match send(self.inner.http.post(url.clone()).json(&body).timeout(Duration::from_secs(10)), &url).await {
+            Ok(r) if r.status().is_success() => {}
+            Ok(r) => tracing::debug!(status = %r.status(), "reset refused"),
+            Err(e) => tracing::debug!("reset failed: {e}"),
         }
     }
 
@@ -319,7 +382,9 @@ impl Driver {
             let next = tokio::select! {
                 n = tokio::time::timeout(idle, events.next()) => n,
                 stop = Self::stop_signal(&mut cancel, &tx, deadline, total) => {
-                    // Closing the stream is how a v0 client cancels.
+                    // 4.0–4.8 have no `/cancel`: trigger the app's own cancelling listener if it has
+                    // one, then close the stream (which drops the event if it has not started).
+                    self.trigger_cancel_listener().await;
                     return Err(match stop { Stop::Deadline(d) => Error::DeadlineExceeded(d), _ => Error::Cancelled });
                 }
             };

@@ -109,11 +109,20 @@ impl Session {
         }
     }
 
+    /// True when no job waits on the stream and only abandoned events remain: nothing we want will
+    /// arrive, so the stream can close (closing it also tells the server to drop that work).
+    fn only_abandoned(&self) -> bool {
+        let st = self.state.lock().expect("session lock");
+        st.routes.is_empty() && !st.abandoned.is_empty()
+    }
+
     /// Called when a stream ends. Returns whether a new stream must be opened for pending jobs.
     fn stream_ended(&self, got_messages: bool, why: &str) -> bool {
         let mut st = self.state.lock().expect("session lock");
         if st.routes.is_empty() {
             st.reader_running = false;
+            // A closed stream delivers nothing more for them.
+            st.abandoned.clear();
             return false;
         }
         if got_messages {
@@ -180,6 +189,9 @@ async fn read_once(session: &Session, ctx: &StreamCtx) -> (bool, String) {
                 return (got, "the app reported a session-wide failure".into());
             }
             msg => session.dispatch(env.event_id, msg),
+        }
+        if session.only_abandoned() {
+            return (got, "no job is waiting on the stream".into());
         }
     }
 }

@@ -117,10 +117,14 @@ pub struct SavedFile {
 }
 
 /// Where to fetch an output file from: `API/file=<path>` of our own base (the server's `root` may
-/// be wrong behind proxies), the `url` for streams, the path itself when it is a remote URL.
+/// be wrong behind proxies), the `url` for streams (`API/stream/<path>` when it has none, as on
+/// 4.0–4.20), the path itself when it is a remote URL.
 pub(crate) fn download_url(inner: &Inner, f: &FileData) -> Url {
     if f.is_stream {
-        if let Some(u) = &f.url {
+        // 4.0–4.20 send `{path: "<session>/<run>/<component>", is_stream: true}` without a url; the
+        // stream route then gives the whole media file once the generator has finished.
+        let relative = (!f.path.is_empty() && !f.path.starts_with('/') && !f.path.contains("://")).then(|| format!("stream/{}", f.path));
+        if let Some(u) = f.url.as_ref().or(relative.as_ref()) {
             let u = inner.api.join(u).unwrap_or_else(|_| join(&inner.api, u));
             // The playlist is text; `playlist-file` is the whole media file.
             if u.path().ends_with("/playlist.m3u8") {

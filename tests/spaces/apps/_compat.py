@@ -91,3 +91,43 @@ def chatbot(**kwargs) -> gr.Chatbot:
     if chatbot_format() == "messages":
         kwargs["type"] = "messages"
     return gr.Chatbot(**kwargs)
+
+
+def video_path(value) -> str:
+    """A Video input's file path (a str on every version; a (video, subtitles) pair is tolerated)."""
+    if isinstance(value, (tuple, list)):
+        return value[0]
+    return value
+
+
+def gallery_input() -> dict:
+    """Gallery input kwargs: `type="filepath"` (4.16+; 4.5 has no `type` and passes GalleryData)."""
+    if "type" in inspect.signature(gr.Gallery.__init__).parameters:
+        return {"type": "filepath"}
+    return {}
+
+
+def gallery_paths(value) -> list:
+    """File paths of a Gallery input: (path, caption) pairs on 4.16+, GalleryData on 4.5."""
+    items = getattr(value, "root", value) or []
+    paths = []
+    for item in items:
+        if isinstance(item, (tuple, list)):
+            paths.append(str(item[0]))
+        else:  # 4.5 GalleryImage(image=FileData, caption)
+            paths.append(item.image.path)
+    return paths
+
+
+def validator(fn) -> dict:
+    """Listener kwargs running `fn` as a `validator=` (probed: 5.50 and 6.x have it; 4.x does not)."""
+    if "validator" in inspect.signature(gr.Button.click).parameters:
+        return {"validator": fn}
+    return {}
+
+
+def wav_stream() -> dict:
+    """Streaming Audio output kwargs: wav chunks (so the combined stream file is wav)."""
+    if "format" in inspect.signature(gr.Audio.__init__).parameters:
+        return {"format": "wav"}
+    return {}

@@ -208,6 +208,59 @@ def headers(x, request: gr.Request):
     return {name: h.get(name) for name in _HEADERS}
 
 
+def video_in(v):
+    path = compat.video_path(v)
+    return f"{os.path.basename(path)}:{os.path.getsize(path)}"
+
+
+def gallery_in(g):
+    return [os.path.basename(p) for p in compat.gallery_paths(g)]
+
+
+def event_data(evt: gr.EventData):
+    """Returns the `event_data` the client sent with the call."""
+    return evt._data
+
+
+def queue_off(x):
+    return "unqueued " + x
+
+
+# Per-token progress of `ticker` (and runs of `checked`): lets a test prove a generator stopped.
+_TICKS = {}
+
+
+def checked(text, n):
+    """Only reached when the validator (5.50+) accepts the inputs; counts its runs per text."""
+    _TICKS[text] = _TICKS.get(text, 0) + 1
+    return f"{text} x{int(n)}"
+
+
+def check_inputs(text, n):
+    return [gr.validate(len(text) >= 3, "too short"), gr.validate(n >= 0, "must not be negative")]
+
+
+def stream_audio(n):
+    """Streams n quarter-second 16 kHz tone chunks (each a complete wav file) into Audio(streaming=True)."""
+    rate = 16000
+    t = np.arange(rate // 4) / rate
+    for i in range(int(n)):
+        yield rate, (np.sin(2 * np.pi * (440 + 110 * i) * t) * 0.3 * 32767).astype(np.int16)
+        time.sleep(0.05)
+
+
+def ticker(token):
+    """Counts to 59 every 0.2 s, recording how far it got under `token`."""
+    for i in range(60):
+        _TICKS[token] = i + 1
+        yield i
+        time.sleep(0.2)
+
+
+def ticks(token):
+    return _TICKS.get(token, 0)
+
+
 def chat(message, history):
     """Streams "echo: <message>" word by word into the chatbot."""
     history = list(history or [])
@@ -307,6 +360,21 @@ def build():
         message = gr.Textbox(label="message")
         bot = compat.chatbot(label="chatbot")
         on(chat, [message, bot], bot, "chat")
+
+        on(video_in, [gr.Video(label="v")], gr.Textbox(label="video_in output"), "video_in")
+        on(gallery_in, [gr.Gallery(label="g", **compat.gallery_input())], gr.JSON(label="gallery_in output"), "gallery_in")
+        on(event_data, None, gr.JSON(label="event_data output"), "event_data")
+        on(queue_off, [x], gr.Textbox(label="queue_off output"), "queue_off", queue=False)
+        on(checked, [x, n], gr.Textbox(label="checked output"), "checked", **compat.validator(check_inputs))
+        on(stream_audio, [gr.Number(label="chunks", value=3)],
+           gr.Audio(label="stream_audio output", streaming=True, **compat.wav_stream()), "stream_audio")
+
+        # ticker runs until cancelled; stop's only listener is `cancels=[ticker]` (what pre-4.31
+        # clients trigger to cancel on the server); ticks reports how far a ticker got.
+        token = gr.Textbox(label="token")
+        ticker_event = gr.Button("ticker").click(ticker, [token], gr.Number(label="ticker output"), api_name="ticker")
+        gr.Button("stop").click(None, None, None, cancels=[ticker_event])
+        on(ticks, [token], gr.Number(label="ticks output"), "ticks")
 
     demo.queue()
     return demo, {"show_error": True}

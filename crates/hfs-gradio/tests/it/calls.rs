@@ -1,6 +1,6 @@
 //! Arguments (keyword, positional, defaults, mistakes), session state and plain values.
 
-use hfs_gradio::{Error, ErrorClass};
+use hfs_gradio::{CallOptions, Error, ErrorClass};
 use serde_json::{Value, json};
 
 use crate::support::*;
@@ -14,6 +14,8 @@ per_version!(
     update_dicts_are_returned_raw,
     unicode_and_nel_survive,
     big_output_survives,
+    event_data_reaches_the_listener,
+    unqueued_endpoint_works_through_the_queue,
 );
 
 fn num(v: &Value) -> f64 {
@@ -163,4 +165,30 @@ async fn big_output_survives(v: V) {
     let s = out[0].as_str().expect("a string");
     assert_eq!(s.len(), 720_000);
     assert!(s.bytes().all(|b| b == b'x'));
+}
+
+/// Ports test_client.py "event_data is forwarded": a listener reading `gr.EventData`
+/// (`collects_event_data`) returns `evt._data`, i.e. exactly the `event_data` of the call (sent
+/// with the join on sse_v1+, with `send_data` on 4.0–4.8).
+async fn event_data_reaches_the_listener(v: V) {
+    let c = v.connect("main").await;
+    assert!(c.endpoint(&ep("/event_data")).is_ok());
+    let dep = c.config().raw["dependencies"].as_array().unwrap().iter().find(|d| d["api_name"] == "event_data").unwrap();
+    assert_eq!(dep["collects_event_data"], true);
+    let payload = json!({"foo": "bar", "baz": 123});
+    let opts = CallOptions { event_data: Some(payload.clone()), ..Default::default() };
+    let out = c.submit(&ep("/event_data"), &args(), opts).unwrap().result().await.unwrap();
+    assert_eq!(out.values, vec![payload]);
+}
+
+/// §3.11: a `queue=False` listener is still called through `queue/join`, as Python 2.x does
+/// (JS would use `/run`); it works on every version.
+async fn unqueued_endpoint_works_through_the_queue(v: V) {
+    let c = v.connect("main").await;
+    let fn_index = c.endpoint(&ep("/queue_off")).unwrap().fn_index;
+    let dep = c.config().raw["dependencies"].as_array().unwrap().iter().find(|d| d["api_name"] == "queue_off").unwrap();
+    assert_eq!(dep["queue"], false, "fn {fn_index}: {dep}");
+    let t = call(&c, "/queue_off", args().arg("x")).await;
+    assert_eq!(t.values(), [json!("unqueued x")]);
+    assert_eq!(values(&c, "/queue_off", args().arg("y")).await, vec![json!("unqueued y")]);
 }

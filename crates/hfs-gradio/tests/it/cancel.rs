@@ -7,12 +7,12 @@ use serde_json::json;
 
 use crate::support::*;
 
-per_version!(cancel_running_generator_then_start_fresh, cancel_before_start, deadline_exceeded);
+per_version!(cancel_running_generator_then_start_fresh, cancel_stops_the_generator_on_the_server, cancel_before_start, deadline_exceeded);
 
 /// Ports test_client.py "cancel /iterate after 3 ITERATING statuses ⇒ result raises, outputs
 /// ⊆ 0..5, CANCELLED" and "after cancelling a generator, a new job on the same endpoint starts
-/// fresh". 4.31+ cancels on the server (`/cancel`); older versions only abandon the job locally,
-/// so the new job may wait for the old generator to finish there.
+/// fresh". 4.31+ cancels on the server (`/cancel`); older versions only abandon the job locally
+/// (no listener of the app cancels `/iterate`), so the new job may wait for the old generator there.
 async fn cancel_running_generator_then_start_fresh(v: V) {
     let c = v.connect("main").await;
     let mut job = c.submit(&ep("/iterate"), &args(), Default::default()).unwrap();
@@ -38,6 +38,43 @@ async fn cancel_running_generator_then_start_fresh(v: V) {
     assert_eq!(first.values[0].as_f64(), Some(0.0), "the new job starts from scratch");
     again.cancel_handle().cancel();
     assert!(matches!(again.result().await, Err(Error::Cancelled)));
+}
+
+/// How many iterations `/ticker` ran for `token` (the app records it as it goes).
+async fn ticks(c: &hfs_gradio::Client, token: &str) -> f64 {
+    let out = values(c, "/ticks", args().arg(token)).await;
+    out[0].as_f64().unwrap_or_else(|| panic!("ticks: {out:?}"))
+}
+
+/// Ports gradio_client's `Endpoint.make_cancel` (§3.9): cancelling really stops the generator on
+/// the server. 4.31+ posts `/cancel`; before that the server has no such route, and the client
+/// triggers the app's own `cancels=[ticker]` listener (`stop`) as Python does. Proof: the app's
+/// per-token counter stops growing, and the endpoint (concurrency limit 1) is free at once.
+async fn cancel_stops_the_generator_on_the_server(v: V) {
+    let c = v.connect("main").await;
+    let token = format!("cancel-{}-{}", v.version, std::process::id());
+    let mut job = c.submit(&ep("/ticker"), &args().arg(token.as_str()), Default::default()).unwrap();
+    for _ in 0..3 {
+        wait_for(&mut job, "an output", |e| matches!(e, Event::Output(_))).await;
+    }
+    job.cancel();
+    assert!(matches!(job.result().await, Err(Error::Cancelled)));
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let stopped_at = ticks(&c, &token).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let later = ticks(&c, &token).await;
+    assert_eq!(later, stopped_at, "the generator kept running on the server after the cancel");
+    assert!((3.0..=20.0).contains(&stopped_at), "stopped after {stopped_at} of 60 iterations");
+
+    // The slot is free: a new ticker starts now instead of waiting ~10 s for the old one.
+    let t0 = Instant::now();
+    let again = format!("{token}-again");
+    let mut job = c.submit(&ep("/ticker"), &args().arg(again.as_str()), Default::default()).unwrap();
+    let Event::Output(first) = wait_for(&mut job, "the first output", |e| matches!(e, Event::Output(_))).await else { unreachable!() };
+    assert_eq!(first.values[0].as_f64(), Some(0.0));
+    assert!(t0.elapsed() < Duration::from_secs(5), "the new job waited {:?}", t0.elapsed());
+    job.cancel();
+    assert!(matches!(job.result().await, Err(Error::Cancelled)));
 }
 
 /// Ports test_client.py "cancel a queued /long job while STARTING ⇒ CancelledError, < 10 s".

@@ -13,11 +13,14 @@ per_version!(
     upload_local_file,
     upload_several_files,
     upload_image,
+    upload_video,
+    upload_gallery,
     url_input_is_fetched_and_uploaded,
     download_image,
     download_gallery_keeps_every_item_and_caption,
     download_audio,
     download_video,
+    download_streamed_audio_whole,
     download_file_is_atomic_and_unique,
     failed_download_leaves_no_file,
     max_file_size_is_checked_before_upload,
@@ -99,6 +102,72 @@ async fn upload_image(v: V) {
     let dir = tempfile::tempdir().unwrap();
     let p = write(dir.path(), "tiny.png", PNG_3X2);
     assert_eq!(values(&c, "/image_in", args().arg(local_file(&p))).await, vec![json!("3x2")]);
+}
+
+/// A 1 s 32×32 test-pattern mp4 made with ffmpeg.
+fn make_mp4(dir: &Path, name: &str) -> PathBuf {
+    let p = dir.join(name);
+    let status = std::process::Command::new("ffmpeg")
+        .args(["-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc=duration=1:size=32x32:rate=5", "-pix_fmt", "yuv420p"])
+        .arg(&p)
+        .stdin(std::process::Stdio::null())
+        .status()
+        .expect("ffmpeg must be installed to make the test video");
+    assert!(status.success(), "ffmpeg failed: {status}");
+    p
+}
+
+/// §4.3 Video input: 4.x/5.x take `{video, subtitles}`, 6.x the FileData itself; the library
+/// wraps a plain file accordingly (`adapt_shape`) and the app gets the exact file.
+async fn upload_video(v: V) {
+    let c = v.connect("main").await;
+    let dir = tempfile::tempdir().unwrap();
+    let p = make_mp4(dir.path(), "clip.mp4");
+    let size = std::fs::metadata(&p).unwrap().len();
+    assert_eq!(c.endpoint(&ep("/video_in")).unwrap().parameters.as_ref().unwrap()[0].component.as_deref(), Some("Video"));
+    let out = values(&c, "/video_in", args().arg(local_file(&p))).await;
+    assert_eq!(out, vec![json!(format!("clip.mp4:{size}"))]);
+}
+
+/// §4.3 Gallery input: a list of files becomes `[{image, caption: null}, …]`; order and names kept.
+async fn upload_gallery(v: V) {
+    let c = v.connect("main").await;
+    let dir = tempfile::tempdir().unwrap();
+    let a = write(dir.path(), "first.png", PNG_3X2);
+    let b = write(dir.path(), "second.png", PNG_3X2);
+    let out = values(&c, "/gallery_in", args().arg(json!([local_file(&a), local_file(&b)]))).await;
+    assert_eq!(out, vec![json!(["first.png", "second.png"])]);
+}
+
+/// §4.7 streaming audio output (`gr.Audio(streaming=True)`, 3 chunks of 0.25 s of 16 kHz 16-bit
+/// wav): the FileData says `is_stream`; the download is the whole audio (all chunks), never the
+/// HLS playlist: 5.x/6.x `…/playlist.m3u8` is fetched as `…/playlist-file`, 4.x (no playlist)
+/// from `url`, or `API/stream/<path>` where 4.0–4.20 give no url. Downloaded before the client
+/// (and so its heartbeat) goes away, since that frees the stream.
+async fn download_streamed_audio_whole(v: V) {
+    let c = v.connect("main").await;
+    let t = call(&c, "/stream_audio", args().arg(3)).await;
+    assert!(!t.outputs.is_empty(), "no intermediate output");
+    let (_, f) = only_file(&c, &t.values()[0]);
+    assert!(f.is_stream, "{f:?}");
+    let url = c.file_url(&f);
+    if v.major >= 5 {
+        assert!(f.path.ends_with("/playlist.m3u8"), "{f:?}");
+        assert!(url.path().ends_with("/playlist-file"), "{url}");
+    } else {
+        assert!(url.path().starts_with("/stream/"), "{url}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let saved = c.download(&f, dir.path(), "stream").await.unwrap();
+    let bytes = std::fs::read(&saved.path).unwrap();
+    assert!(!bytes.starts_with(b"#EXTM3U"), "got the playlist, not the audio");
+    assert!(bytes.starts_with(b"RIFF") && &bytes[8..12] == b"WAVE", "not a wav file: {:?}", &bytes[..bytes.len().min(16)]);
+    assert_eq!(saved.path.extension().unwrap(), "wav");
+    // Duration from the byte rate (4.x streams leave the size fields at 0xffffffff): all three
+    // chunks, not just the first.
+    let byte_rate = u32::from_le_bytes(bytes[28..32].try_into().unwrap()) as f64;
+    let seconds = (bytes.len() - 44) as f64 / byte_rate;
+    assert!((0.7..1.2).contains(&seconds), "{seconds:.3} s of audio ({} bytes, {byte_rate} B/s)", bytes.len());
 }
 
 /// A one-route HTTP server that records the request heads it gets.
