@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use futures::StreamExt;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use url::Url;
 
 use crate::client::Inner;
@@ -154,37 +154,39 @@ pub(crate) fn download_url(inner: &Inner, f: &FileData) -> Url {
 /// temp file in `dir` that is renamed without overwriting anything; on failure nothing is left.
 pub(crate) async fn download(inner: &Inner, f: &FileData, dir: &Path, stem: &str) -> Result<SavedFile, Error> {
     let url = download_url(inner, f);
-    let resp = inner.http.get_following(url.clone(), false).await?;
-    if !resp.status().is_success() {
-        let status = resp.status().as_u16();
-        return Err(Error::Download { url: url.to_string(), message: format!("HTTP {status}: {}", error_body(resp).await) });
-    }
-    let header_mime = resp
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or(v).trim().to_string());
     let out_err = |source: std::io::Error| Error::OutputFile { path: dir.display().to_string(), source };
     tokio::fs::create_dir_all(dir).await.map_err(out_err)?;
     let tmp = tempfile::Builder::new().prefix(".hfs-").suffix(".part").tempfile_in(dir).map_err(out_err)?;
     let (std_file, tmp_path) = tmp.into_parts();
     let mut file = tokio::fs::File::from_std(std_file);
-    let mut head = Vec::with_capacity(64);
-    let mut size = 0u64;
-    let mut stream = resp.bytes_stream();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| Error::Download { url: url.to_string(), message: e.to_string() })?;
-        if head.len() < 64 {
-            head.extend_from_slice(&chunk[..chunk.len().min(64 - head.len())]);
+    // Gradio 4.x rewrites a content-addressed output file in place when an identical result is
+    // produced again, which can cut a concurrent download short: try again from the start.
+    let mut attempt = 0;
+    let fetched = loop {
+        attempt += 1;
+        match fetch_into(inner, &url, &mut file).await {
+            Err(DownloadFailure::Body(message)) if attempt < 3 => {
+                tracing::debug!(%url, "download broke off ({message}); retrying");
+                file.set_len(0).await.map_err(out_err)?;
+                file.seek(std::io::SeekFrom::Start(0)).await.map_err(out_err)?;
+                tokio::time::sleep(std::time::Duration::from_millis(200 * attempt)).await;
+            }
+            Err(DownloadFailure::Body(message)) => {
+                return Err(Error::Download { url: url.to_string(), message: format!("{message} (after {attempt} attempts; retry the call)") });
+            }
+            Err(DownloadFailure::Other(e)) => return Err(e),
+            Ok(fetched) => break fetched,
         }
-        size += chunk.len() as u64;
-        file.write_all(&chunk).await.map_err(out_err)?;
-    }
-    file.flush().await.map_err(out_err)?;
+    };
     file.sync_all().await.map_err(out_err)?;
     drop(file);
-    let ext = crate::mime::extension_for(f.mime_type.as_deref(), header_mime.as_deref(), &head, f.orig_name.as_deref().unwrap_or(&f.path));
-    let mime = f.mime_type.clone().or(header_mime.filter(|m| m != "application/octet-stream"));
+    let ext = crate::mime::extension_for(f.mime_type.as_deref(), fetched.header_mime.as_deref(), &fetched.head, f.orig_name.as_deref().unwrap_or(&f.path));
+    // The declared type, else the server's, else the one of the format we recognised.
+    let mime = f
+        .mime_type
+        .clone()
+        .or(fetched.header_mime.filter(|m| m != "application/octet-stream"))
+        .or_else(|| mime_guess::from_ext(&ext).first().map(|m| m.essence_str().to_string()));
     let stem = sanitize_filename(stem);
     // Temp files are private (0600); the result gets the usual mode for new files.
     #[cfg(unix)]
@@ -197,11 +199,51 @@ pub(crate) async fn download(inner: &Inner, f: &FileData, dir: &Path, stem: &str
         let name = if n == 1 { format!("{stem}.{ext}") } else { format!("{stem}-{n}.{ext}") };
         let dest = if dir == Path::new(".") { PathBuf::from(&name) } else { dir.join(&name) };
         match tmp_path.persist_noclobber(&dest) {
-            Ok(()) => return Ok(SavedFile { path: dest, size, mime_type: mime }),
+            Ok(()) => return Ok(SavedFile { path: dest, size: fetched.size, mime_type: mime }),
             Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => tmp_path = e.path,
             Err(e) => return Err(Error::OutputFile { path: dest.display().to_string(), source: e.error }),
         }
     }
     unreachable!("u32 range exhausted")
+}
+
+struct Fetched {
+    header_mime: Option<String>,
+    head: Vec<u8>,
+    size: u64,
+}
+
+enum DownloadFailure {
+    /// The body broke off: worth another try.
+    Body(String),
+    Other(Error),
+}
+
+/// Streams `url` into `file`, keeping the first bytes (to recognise the format).
+async fn fetch_into(inner: &Inner, url: &Url, file: &mut tokio::fs::File) -> Result<Fetched, DownloadFailure> {
+    let resp = inner.http.get_following(url.clone(), false).await.map_err(DownloadFailure::Other)?;
+    if !resp.status().is_success() {
+        let status = resp.status().as_u16();
+        return Err(DownloadFailure::Other(Error::Download { url: url.to_string(), message: format!("HTTP {status}: {}", error_body(resp).await) }));
+    }
+    let header_mime = resp
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or(v).trim().to_string());
+    let out_err = |source: std::io::Error| DownloadFailure::Other(Error::OutputFile { path: url.to_string(), source });
+    let mut head = Vec::with_capacity(64);
+    let mut size = 0u64;
+    let mut stream = resp.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| DownloadFailure::Body(e.to_string()))?;
+        if head.len() < 64 {
+            head.extend_from_slice(&chunk[..chunk.len().min(64 - head.len())]);
+        }
+        size += chunk.len() as u64;
+        file.write_all(&chunk).await.map_err(out_err)?;
+    }
+    file.flush().await.map_err(out_err)?;
+    Ok(Fetched { header_mime, head, size })
 }
 

@@ -49,10 +49,13 @@ async fn call(global: &GlobalArgs, args: &CallArgs, mode: Mode) -> Result<(), Cl
     let (which, raw) = split(&args.args, &args.raw, args.fn_index).map_err(CliError::Usage)?;
     let remaining = |timeout: Option<Duration>| timeout.map(|t| t.saturating_sub(started.elapsed()));
 
+    // One Ctrl-C listener for the whole command: once tokio handles SIGINT it never goes back to
+    // the default action, so a signal arriving while no listener exists would be lost.
+    let mut ctrl_c = Box::pin(tokio::signal::ctrl_c());
     let connecting = connect(global, &args.connect, args.quiet);
     let client = tokio::select! {
         c = with_deadline(connecting, remaining(args.timeout)) => c?,
-        _ = tokio::signal::ctrl_c() => return Err(CliError::Interrupted),
+        _ = &mut ctrl_c => return Err(CliError::Interrupted),
     };
     let endpoint = client.endpoint(&which)?.clone();
     let call_args = to_args(&endpoint, &raw)?;
@@ -64,7 +67,7 @@ async fn call(global: &GlobalArgs, args: &CallArgs, mode: Mode) -> Result<(), Cl
     let outputs = loop {
         let ev = tokio::select! {
             ev = job.next() => ev,
-            _ = tokio::signal::ctrl_c(), if !interrupted => {
+            _ = &mut ctrl_c, if !interrupted => {
                 // Cancel on the server, then keep reading until the job reports the end.
                 interrupted = true;
                 job.cancel();
@@ -87,7 +90,11 @@ async fn call(global: &GlobalArgs, args: &CallArgs, mode: Mode) -> Result<(), Cl
     };
     live.finish();
 
-    let saved = save(&client, &endpoint, &outputs.values, &args.output_dir, !args.no_download).await?;
+    // Ctrl-C while downloading stops it; the partial temp files are removed when dropped.
+    let saved = tokio::select! {
+        saved = save(&client, &endpoint, &outputs.values, &args.output_dir, !args.no_download) => saved?,
+        _ = &mut ctrl_c, if !interrupted => return Err(CliError::Interrupted),
+    };
     let duration_ms = started.elapsed().as_millis();
     match mode {
         Mode::Text => print!("{}", result_text(&endpoint, &saved)),

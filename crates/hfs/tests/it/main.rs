@@ -1,0 +1,22 @@
+//! Integration tests of the `hfs` binary: the real executable against real Gradio servers of
+//! every pinned version (`tests/spaces/`, started once per version for this whole test binary by
+//! `hfs_testkit::shared_spaces`) and, for Space ids, the fake Hub.
+//!
+//! Each check runs once per Gradio version (`support::per_version!`); version-independent ones
+//! once (`support::any_version!`). Restrict versions with `HFS_GRADIO_VERSIONS="6.31.0 4.5.0"`.
+//! Comments name the gradio_client checks each test ports (gradio-protocol.md §7.2, §7.4).
+//!
+//!     cargo test -p hfs --test it
+
+mod support;
+
+mod api;
+mod auth;
+mod call;
+mod discovery;
+mod errors;
+mod files;
+mod hub_errors;
+mod lifecycle;
+mod space_id;
+mod token;
