@@ -47,16 +47,38 @@ impl HubClient {
         self.get_json_url(self.config.api_url(path), subject).await
     }
 
-    /// `GET url` as JSON, following same-origin redirects (renamed repos answer 307).
+    /// `GET url` as JSON, following same-origin redirects (renamed repos answer 307), retried on
+    /// 408/429/5xx and dropped connections per the config's [`RetryPolicy`](crate::RetryPolicy).
     pub(crate) async fn get_json_url(&self, url: Url, subject: Subject<'_>) -> Result<Value, HubError> {
+        let policy = &self.config.retry;
+        let mut waited = Duration::ZERO;
+        let mut retry = 0;
+        loop {
+            let err = match self.get_json_once(url.clone(), subject).await {
+                Ok(v) => return Ok(v),
+                Err(e) => e,
+            };
+            let Some(server_wait) = retry_wait(&err) else { return Err(err) };
+            let wait = server_wait.unwrap_or_else(|| policy.backoff(retry));
+            if retry >= policy.max_retries || waited + wait > policy.budget {
+                return Err(err);
+            }
+            tracing::debug!(%url, error = %err, ?wait, "hub request failed; retrying");
+            tokio::time::sleep(wait).await;
+            waited += wait;
+            retry += 1;
+        }
+    }
+
+    async fn get_json_once(&self, url: Url, subject: Subject<'_>) -> Result<Value, HubError> {
         let mut url = url;
         for _ in 0..5 {
-            let mut req = self.http.get(url.clone());
+            let mut req = self.http.get(url.clone()).timeout(REQUEST_TIMEOUT);
             if let Some((name, value)) = self.policy.header_pair(&url) {
                 req = req.header(name, value);
             }
             tracing::debug!(%url, "hub request");
-            let resp = req.send().await.map_err(|source| HubError::Connect { url: url.to_string(), source })?;
+            let resp = req.send().await.map_err(|cause| HubError::Connect { url: url.to_string(), cause })?;
             let status = resp.status().as_u16();
             if resp.status().is_redirection() {
                 if let Some(next) = resp.headers().get("location").and_then(|l| l.to_str().ok()).and_then(|l| url.join(l).ok()) {
@@ -65,7 +87,7 @@ impl HubClient {
                 }
             }
             let headers = resp.headers().clone();
-            let body = resp.text().await.map_err(|source| HubError::Connect { url: url.to_string(), source })?;
+            let body = resp.text().await.map_err(|cause| HubError::Connect { url: url.to_string(), cause })?;
             return self.decode(status, &headers, &body, &url, subject);
         }
         Err(HubError::Http { status: 310, url: url.to_string(), message: "too many redirects".into() })
@@ -77,9 +99,9 @@ impl HubClient {
         if let Some((name, value)) = self.policy.header_pair(&url) {
             req = req.header(name, value);
         }
-        let resp = req.send().await.map_err(|source| HubError::Connect { url: url.to_string(), source })?;
+        let resp = req.send().await.map_err(|cause| HubError::Connect { url: url.to_string(), cause })?;
         let status = resp.status().as_u16();
-        let body = resp.text().await.map_err(|source| HubError::Connect { url: url.to_string(), source })?;
+        let body = resp.text().await.map_err(|cause| HubError::Connect { url: url.to_string(), cause })?;
         let v = serde_json::from_str(&body).unwrap_or(Value::String(body));
         Ok((status, v))
     }
@@ -90,10 +112,10 @@ impl HubClient {
         let message = || hub_message(headers, body);
         match status {
             200..=299 => serde_json::from_str(body).map_err(|e| HubError::Decode { url: url.to_string(), message: e.to_string() }),
-            401 if message().contains("Invalid credentials") || (has_token && matches!(subject, Subject::Account)) => {
+            401 if message().contains("Invalid credentials") || (has_token && matches!(subject, Subject::Account | Subject::Other)) => {
                 Err(HubError::InvalidToken { hub, message: message() })
             }
-            401 if matches!(subject, Subject::Account) => Err(HubError::TokenRequired { hub }),
+            401 if matches!(subject, Subject::Account | Subject::Other) => Err(HubError::TokenRequired { hub }),
             401 | 403 | 404 => match subject {
                 Subject::Space(id) => Err(HubError::SpaceNotFound { id: id.to_string(), hub, why: not_found_why(has_token) }),
                 Subject::Model(id) => Err(HubError::ModelNotFound { id: id.to_string(), hub, why: not_found_why(has_token) }),
@@ -102,6 +124,20 @@ impl HubClient {
             429 => Err(HubError::RateLimited { retry_after: retry_after(headers) }),
             _ => Err(HubError::Http { status, url: url.to_string(), message: message() }),
         }
+    }
+}
+
+/// Upper bound for one Hub request (the client itself only bounds connecting).
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Whether a failed GET is worth retrying: `Some(wait the server asked for, if any)`.
+/// A host that refuses connections is not retried (it is down or HF_ENDPOINT is wrong).
+fn retry_wait(err: &HubError) -> Option<Option<Duration>> {
+    match err {
+        HubError::RateLimited { retry_after } => Some(*retry_after),
+        HubError::Http { status: 408 | 500 | 502 | 503 | 504, .. } => Some(None),
+        HubError::Connect { cause, .. } if !cause.is_connect() && !cause.is_builder() => Some(None),
+        _ => None,
     }
 }
 

@@ -11,16 +11,17 @@ pub enum HubError {
     TokenRequired { hub: String },
     #[error("the Hugging Face token was rejected by {hub}: {message}; run `hfs auth login` with a valid token")]
     InvalidToken { hub: String, message: String },
-    #[error("the Hub is rate limiting requests (HTTP 429){}", retry_after.map(|d| format!("; retry in {}s", d.as_secs())).unwrap_or_default())]
+    #[error("the Hub is rate limiting requests (HTTP 429); {}", match retry_after {
+        Some(d) => format!("wait {}s and try again", d.as_secs().max(1)),
+        None => "wait a minute and try again (anonymous requests have lower limits: `hfs auth login`)".into(),
+    })]
     RateLimited { retry_after: Option<Duration> },
-    #[error("the Hub answered HTTP {status} for {url}: {message}")]
+    #[error("the Hub answered HTTP {status} for {url}: {message}{}", http_advice(*status))]
     Http { status: u16, url: String, message: String },
-    #[error("could not reach the Hub at {url}: {source}")]
-    Connect {
-        url: String,
-        #[source]
-        source: reqwest::Error,
-    },
+    /// `cause` is shown (its innermost error) but not chained as a `source`, so callers that print
+    /// error chains do not repeat reqwest's wording.
+    #[error("could not reach the Hub at {url} ({}); check your network connection and HF_ENDPOINT", root_cause(cause))]
+    Connect { url: String, cause: reqwest::Error },
     #[error("the Hub sent a response hfs could not read ({url}): {message}")]
     Decode { url: String, message: String },
 }
@@ -34,6 +35,26 @@ impl HubError {
             _ => false,
         }
     }
+}
+
+/// What the user can do about an HTTP error the Hub answered.
+fn http_advice(status: u16) -> &'static str {
+    match status {
+        500..=599 => "; the Hub is having trouble: try again in a few minutes (status: https://status.huggingface.co)",
+        403 => "; your token lacks the permission for this: check it at https://huggingface.co/settings/tokens",
+        404 => "; check that HF_ENDPOINT / HF_ROUTER_URL point at the Hugging Face Hub",
+        408 => "; the Hub timed out: try again",
+        _ => "",
+    }
+}
+
+/// The innermost error of a chain (e.g. "Connection refused" under reqwest's wrappers).
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut last: &(dyn std::error::Error + 'static) = e;
+    while let Some(next) = last.source() {
+        last = next;
+    }
+    last.to_string()
 }
 
 /// The message of a Hub error body: `X-Error-Message`, `{"error": ...}`, or the text itself.

@@ -19,7 +19,7 @@ mod spaces;
 mod store;
 mod token;
 
-pub use config::{DEFAULT_ENDPOINT, DEFAULT_ROUTER, HubConfig};
+pub use config::{DEFAULT_ENDPOINT, DEFAULT_ROUTER, HubConfig, RetryPolicy};
 pub use error::HubError;
 pub use policy::{AuthHeader, TokenPolicy};
 pub use account::{DEFAULT_OAUTH_CLIENT_ID, Refreshed, WhoAmI, ZeroGpuQuota};

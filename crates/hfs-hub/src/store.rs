@@ -67,17 +67,17 @@ impl TokenStore {
         let _lock = self.lock()?;
         let mut all = self.read_stored()?;
         let active = self.read_active();
-        let removed: Vec<String> = match name {
-            Some(n) => all.remove(n).map(|_| vec![n.to_string()]).unwrap_or_default(),
-            None => {
-                let names: Vec<String> = all.iter().filter(|(_, t)| Some(&t.hf_token) == active.as_ref()).map(|(n, _)| n.clone()).collect();
-                names.into_iter().filter(|n| all.remove(n).is_some()).collect()
-            }
+        let names: Vec<String> = match name {
+            Some(n) => all.contains_key(n).then(|| n.to_string()).into_iter().collect(),
+            None => all.iter().filter(|(_, t)| Some(&t.hf_token) == active.as_ref()).map(|(n, _)| n.clone()).collect(),
         };
+        let removed: Vec<(String, StoredToken)> = names.into_iter().filter_map(|n| all.remove(&n).map(|t| (n, t))).collect();
         if !removed.is_empty() {
             write_private(&self.stored_path(), render_ini(&all).as_bytes())?;
         }
-        let removes_active = name.is_none() || removed.iter().any(|n| active.is_some() && !all.contains_key(n));
+        // A named logout removes the active token only when it is that token (as `hf` does).
+        let removes_active = name.is_none() || removed.iter().any(|(_, t)| Some(&t.hf_token) == active.as_ref());
+        let removed: Vec<String> = removed.into_iter().map(|(n, _)| n).collect();
         if removes_active {
             match fs::remove_file(&self.token_path) {
                 Ok(()) => {}
@@ -217,6 +217,11 @@ mod tests {
             assert_eq!(fs::metadata(store.stored_path()).unwrap().permissions().mode() & 0o777, 0o600);
             assert_eq!(fs::metadata(dir.path().join("hf")).unwrap().permissions().mode() & 0o777, 0o700);
         }
+        // Removing a saved token that is not the active one keeps the active token file.
+        assert_eq!(store.logout(Some("work")).unwrap(), vec!["work".to_string()]);
+        assert_eq!(store.read_active().as_deref(), Some("hf_other"));
+        store.save_login("work", StoredToken { hf_token: "hf_work".into(), ..Default::default() }).unwrap();
+        store.save_login("other", StoredToken { hf_token: "hf_other".into(), ..Default::default() }).unwrap();
         let removed = store.logout(None).unwrap();
         assert_eq!(removed, vec!["other".to_string()]);
         assert!(store.read_active().is_none());

@@ -6,12 +6,22 @@ fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
-/// `HF_ENDPOINT` and `HF_ROUTER_URL`.
+/// `HF_ENDPOINT` and `HF_ROUTER_URL`; `HFS_HUB_RETRIES` (how often a Hub GET answered
+/// 429/5xx is retried, 0 for never) and `HFS_HUB_BACKOFF` (the first retry delay, e.g. `200ms`).
 pub fn hub_config() -> anyhow::Result<HubConfig> {
     let endpoint = var("HF_ENDPOINT");
     let router = var("HF_ROUTER_URL");
-    HubConfig::new(endpoint.as_deref(), router.as_deref())
-        .map_err(|e| anyhow::anyhow!("HF_ENDPOINT or HF_ROUTER_URL is not a valid URL ({e}); fix or unset it"))
+    let mut retry = hfs_hub::RetryPolicy::default();
+    if let Some(n) = var("HFS_HUB_RETRIES") {
+        retry.max_retries = n.trim().parse().map_err(|_| anyhow::anyhow!("HFS_HUB_RETRIES must be a number of retries, got `{n}`"))?;
+    }
+    if let Some(d) = var("HFS_HUB_BACKOFF") {
+        retry.base_delay = crate::cli::parse_duration(&d).map_err(|e| anyhow::anyhow!("HFS_HUB_BACKOFF: {e}"))?;
+        retry.max_delay = retry.max_delay.max(retry.base_delay);
+    }
+    Ok(HubConfig::new(endpoint.as_deref(), router.as_deref())
+        .map_err(|e| anyhow::anyhow!("HF_ENDPOINT or HF_ROUTER_URL is not a valid URL ({e}); fix or unset it"))?
+        .with_retry(retry))
 }
 
 /// The token as `huggingface_hub` finds it; `--token` wins. `HF_HUB_DISABLE_IMPLICIT_TOKEN`

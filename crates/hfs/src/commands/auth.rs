@@ -26,13 +26,26 @@ async fn status(global: &GlobalArgs, json: bool) -> Result<(), CliError> {
         }
         return Err(CliError::Other(anyhow::anyhow!(msg)));
     };
-    let me = hub.whoami().await.map_err(|e| CliError::Other(e.into()))?;
+    let me = match hub.whoami().await {
+        Ok(me) => me,
+        Err(e) => {
+            let invalid = matches!(e, hfs_hub::HubError::InvalidToken { .. });
+            if json && invalid {
+                println!("{}", json!({"schema": "hfs.auth/1", "logged_in": false, "source": source.to_string(), "error": e.to_string()}));
+            }
+            return Err(CliError::Other(match (invalid, &source) {
+                (true, TokenSource::Env(var)) => anyhow::anyhow!("{e} (the token came from ${var}: fix or unset it)"),
+                (true, _) => anyhow::anyhow!("{e} (the token came from {source})"),
+                _ => e.into(),
+            }));
+        }
+    };
     if json {
         println!(
             "{}",
             json!({"schema": "hfs.auth/1", "logged_in": true, "user": me.name, "type": me.kind, "fullname": me.fullname,
                    "orgs": me.orgs, "token_name": me.token_name, "token_role": me.token_role, "source": source.to_string(),
-                   "hub": hub.config().endpoint.as_str()})
+                   "hub": hub.config().endpoint.as_str().trim_end_matches('/')})
         );
         return Ok(());
     }

@@ -29,7 +29,7 @@ pub async fn run(global: &GlobalArgs, cmd: &SpaceCommand) -> Result<(), CliError
         println!("  error:     {msg}");
     }
     println!("  hardware:  {}{}", hardware.as_deref().unwrap_or("unknown"), if zero_gpu { " (ZeroGPU)" } else { "" });
-    println!("  sdk:       {} {}", info.sdk.as_deref().unwrap_or("?"), info.sdk_version.as_deref().unwrap_or(""));
+    println!("  sdk:       {}{}", info.sdk.as_deref().unwrap_or("?"), info.sdk_version.as_deref().map(|v| format!(" {v}")).unwrap_or_default());
     println!("  host:      {}", info.host.as_ref().map(|h| h.as_str()).unwrap_or("none"));
     println!("  private:   {}", if info.private { "yes" } else { "no" });
     println!("  likes:     {}", info.likes.unwrap_or(0));
