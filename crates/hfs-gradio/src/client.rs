@@ -310,13 +310,13 @@ async fn resolve_space(hub: &HubClient, http: &Http, id: &str, options: &ClientO
         if let Some(cb) = &options.on_stage {
             cb(&stage);
         }
-        if started.elapsed() >= options.space_wait {
-            return Err(Error::SpaceStartTimeout { id: id.into(), stage, waited: started.elapsed() });
-        }
         if !woken && matches!(stage, SpaceStage::Sleeping | SpaceStage::Stopped) {
-            // Any request to the host wakes a sleeping Space.
+            // Any request to the host wakes a sleeping Space (even when we will not wait for it).
             woken = true;
             let _ = send(http.get(host.clone()).timeout(Duration::from_secs(10)), &host).await;
+        }
+        if started.elapsed() >= options.space_wait {
+            return Err(Error::SpaceStartTimeout { id: id.into(), stage, waited: started.elapsed() });
         }
         tokio::time::sleep(delay.min(options.space_wait.saturating_sub(started.elapsed()))).await;
         delay = (delay * 2).min(Duration::from_secs(5));

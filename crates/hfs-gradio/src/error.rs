@@ -66,9 +66,9 @@ pub enum Error {
     UnsupportedProtocol { protocol: String, version: String },
     #[error("{url} is not a Gradio app (no readable /config: {detail})")]
     NotGradio { url: String, detail: String },
-    #[error("Space `{id}` is not running (stage {stage}). {}", .stage.advice())]
+    #[error("Space `{id}` is not running (stage {stage}{}). {}", .message.as_ref().map(|m| format!(": {m}")).unwrap_or_default(), .stage.advice())]
     SpaceNotRunning { id: String, stage: SpaceStage, message: Option<String> },
-    #[error("Space `{id}` did not start within {}s (stage {stage}); try again later or wait longer", .waited.as_secs())]
+    #[error("Space `{id}` did not start within {}s (still {stage}); it keeps starting in the background: try again in a minute, or allow a longer wait", .waited.as_secs())]
     SpaceStartTimeout { id: String, stage: SpaceStage, waited: Duration },
     #[error("{0}")]
     Hub(#[from] HubError),

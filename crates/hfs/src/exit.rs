@@ -74,6 +74,7 @@ impl CliError {
                 format!("timed out after {} (--timeout); the job was cancelled on the server. Raise --timeout to wait longer.", hfs_gradio::fmt_duration(*d))
             }
             CliError::Gradio(Error::Cancelled) | CliError::Interrupted => "interrupted; the job was cancelled on the server".into(),
+            CliError::Gradio(e @ Error::SpaceStartTimeout { .. }) => format!("{e} (--wait DURATION, default 10m)"),
             CliError::Gradio(e) => {
                 let mut msg = e.to_string();
                 let mut src = std::error::Error::source(e);
