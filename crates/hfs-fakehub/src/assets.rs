@@ -1,5 +1,6 @@
 //! The asset CDN listener: recorded downloads (fal.media, replicate.delivery,
-//! direct provider APIs) under `/{host}/{path}`. No token checks: clients
+//! direct provider APIs) under `/{host}/{path}`, and the synthesised
+//! providers' outputs under `/{host}/synth/...`. No token checks: clients
 //! fetch these URLs without the HF token, and tests can see in the request
 //! log whether one was sent anyway.
 
@@ -13,7 +14,13 @@ use crate::origin::Origin;
 use crate::state::AppState;
 
 pub fn router(state: AppState) -> Router {
-    layers::wrap(Router::new().fallback(not_found), state, Origin::Assets)
+    let routes = Router::new()
+        .route(
+            "/{host}/synth/{*file}",
+            axum::routing::get(crate::router::media_serve),
+        )
+        .fallback(not_found);
+    layers::wrap(routes, state, Origin::Assets)
 }
 
 async fn not_found() -> Response {

@@ -48,7 +48,8 @@ struct Cli {
     /// Loopback address to bind; anything else is refused.
     #[arg(long, default_value = "127.0.0.1")]
     host: String,
-    /// JSON config (spaces, tokens, models, chat_models, refresh_tokens, faults).
+    /// JSON config (spaces, tokens, models, chat_models, refresh_tokens, faults,
+    /// providers).
     #[arg(long)]
     config: Option<PathBuf>,
     /// Recorded fixtures: `hf-cassettes/*.yaml` and `hub/*.json`. Defaults to

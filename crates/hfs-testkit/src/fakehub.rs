@@ -20,7 +20,9 @@ pub struct FakeHub {
 }
 
 impl FakeHub {
-    /// Starts the fake Hub with a config (see `crates/hfs-fakehub`); `binary` is its path
+    /// Starts the fake Hub with a config (see `crates/hfs-fakehub`'s `config/mod.rs`; its
+    /// `providers` section synthesises Inference Provider flows: fal queue, replicate, together,
+    /// wavespeed, zai, hf-inference, chat); `binary` is its path
     /// (`env!("CARGO_BIN_EXE_hfs-fakehub")` in its own tests, [`FakeHub::binary`] elsewhere).
     pub fn start(binary: &std::path::Path, config: &serde_json::Value) -> FakeHub {
         let cfg = tempfile::NamedTempFile::new().expect("temp config");

@@ -14,11 +14,14 @@ use crate::layers;
 use crate::origin::Origin;
 use crate::state::AppState;
 
+pub use providers::media_serve;
+pub use replay::unanswered;
+
 pub fn router(state: AppState) -> Router {
     let routes = Router::new()
         .merge(models::routes())
         .merge(providers::routes())
-        .fallback(replay::unanswered)
+        .fallback(providers::dispatch)
         .method_not_allowed_fallback(replay::unanswered);
     layers::wrap(routes, state, Origin::Router)
 }

@@ -17,7 +17,8 @@ pub fn routes() -> Router<AppState> {
 async fn handler(Extension(caller): Extension<Caller>) -> Result<Response, HubError> {
     match caller {
         // Bad tokens were already refused by the auth middleware.
-        Caller::Anonymous => Err(HubError::AuthRequired { repo: false }),
+        // Provider keys are only accepted on the router.
+        Caller::Anonymous | Caller::ProviderKey(_) => Err(HubError::AuthRequired { repo: false }),
         Caller::User(token) => Ok(hub_json(StatusCode::OK, whoami(&token))),
     }
 }

@@ -3,6 +3,7 @@
 //! scripts, faults, the request log), behind one lock.
 
 mod faults;
+mod jobs;
 mod log;
 mod spaces;
 
@@ -12,10 +13,13 @@ use std::time::SystemTime;
 
 use serde_json::Value;
 
-use crate::config::{ChatModelConfig, Config, ModelConfig, RefreshConfig, TokenConfig};
+use crate::config::{
+    ChatModelConfig, Config, ModelConfig, ProviderConfig, RefreshConfig, SynthModel, TokenConfig,
+};
 use crate::origin::Urls;
 use crate::recordings::Library;
 
+pub use jobs::{Job, Phase};
 pub use log::RequestRecord;
 
 #[derive(Clone)]
@@ -54,6 +58,9 @@ struct Inner {
     refresh_tokens: BTreeMap<String, RefreshConfig>,
     faults: Vec<faults::Fault>,
     requests: Vec<RequestRecord>,
+    providers: BTreeMap<String, ProviderConfig>,
+    jobs: BTreeMap<String, Job>,
+    next_id: u64,
 }
 
 impl AppState {
@@ -72,6 +79,7 @@ impl AppState {
             inner.models = config.models;
             inner.chat_models = config.chat_models;
             inner.refresh_tokens = config.refresh_tokens;
+            inner.providers = config.providers;
         }
         state
     }
@@ -107,6 +115,33 @@ impl AppState {
 
     pub fn chat_models(&self) -> Vec<ChatModelConfig> {
         self.lock().chat_models.clone()
+    }
+
+    /// A synthesised model of `provider`, by provider model id.
+    pub fn synth_model(&self, provider: &str, id: &str) -> Option<SynthModel> {
+        self.lock().providers.get(provider)?.models.get(id).cloned()
+    }
+
+    /// All synthesised models of `provider`.
+    pub fn synth_models(&self, provider: &str) -> Vec<(String, SynthModel)> {
+        self.lock()
+            .providers
+            .get(provider)
+            .map(|p| {
+                p.models
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Is `key` a configured direct key of `provider`?
+    pub fn provider_key(&self, provider: &str, key: &str) -> bool {
+        self.lock()
+            .providers
+            .get(provider)
+            .is_some_and(|p| p.keys.iter().any(|k| k == key))
     }
 
     pub fn refresh_grant(&self, refresh_token: &str) -> Option<RefreshConfig> {

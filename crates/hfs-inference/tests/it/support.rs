@@ -1,0 +1,41 @@
+use std::time::Duration;
+
+use hfs_inference::{InferenceClient, InferenceOptions};
+use hfs_testkit::FakeHub;
+use serde_json::{Value, json};
+
+pub const TOKEN: &str = "hf_inference_test";
+
+pub fn fake() -> FakeHub {
+    fake_with(json!({}))
+}
+
+/// A fake with our token plus `extra` config fields.
+pub fn fake_with(extra: Value) -> FakeHub {
+    let mut cfg = json!({"tokens": {TOKEN: {"user": "alice"}}});
+    if let (Some(c), Some(e)) = (cfg.as_object_mut(), extra.as_object()) {
+        for (k, v) in e {
+            c.insert(k.clone(), v.clone());
+        }
+    }
+    FakeHub::start(&FakeHub::binary(), &cfg)
+}
+
+pub fn fast_opts() -> InferenceOptions {
+    let mut o = InferenceOptions::default();
+    o.retry.base_delay = Duration::from_millis(10);
+    o.retry.max_delay = Duration::from_millis(40);
+    o.poll_interval = Some(Duration::from_millis(20));
+    o
+}
+
+pub fn client(hub: &FakeHub, token: Option<&str>, opts: InferenceOptions) -> InferenceClient {
+    let config = hfs_hub::HubConfig::new(Some(&hub.url), Some(&hub.router_url)).unwrap();
+    let http = hfs_gradio::build_client("hfs-inference-tests").unwrap();
+    InferenceClient::with_token(http, config, token.and_then(hfs_hub::Token::new), opts)
+}
+
+/// Requests the fake logged on one listener (`hub`, `router`, `assets`).
+pub fn requests_on(hub: &FakeHub, origin: &str) -> Vec<Value> {
+    hub.requests().into_iter().filter(|r| r["origin"] == origin).collect()
+}
