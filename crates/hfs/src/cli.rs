@@ -43,6 +43,131 @@ pub enum Command {
     Search(SearchCommand),
     /// Chat models served by Inference Providers, with providers, context length, prices, latency.
     Models(ModelsArgs),
+    /// Generate an image from a prompt (with --image: edit an image) through Inference Providers.
+    Image(ImageArgs),
+    /// Generate a video from a prompt (with --image: animate an image) through Inference Providers.
+    Video(VideoArgs),
+    /// Turn text into speech through Inference Providers.
+    Speech(SpeechArgs),
+    /// Transcribe an audio file through Inference Providers.
+    Transcribe(TranscribeArgs),
+    /// Chat with a model through Inference Providers; the answer is streamed to stdout.
+    Chat(ChatArgs),
+}
+
+/// What runs a generation: flags shared by `image`, `video`, `speech`, `transcribe` and `chat`.
+/// Kept backend-neutral: `--model` picks an Inference Providers model today.
+#[derive(Args, Debug, Clone)]
+pub struct InferArgs {
+    /// Model id on the Hub (owner/name). Required for now.
+    #[arg(short, long, value_name = "ID")]
+    pub model: Option<String>,
+    /// Inference provider (fal-ai, replicate, together, hf-inference, …) or `auto`: the first
+    /// provider serving the model, in your preference order on the Hub.
+    #[arg(short, long, value_name = "PROVIDER", default_value = "auto")]
+    pub provider: String,
+    /// Provider-specific option `key=value` (repeatable); the value is read as JSON when it
+    /// parses (`steps=30`, `loop=true`, `size={"w":512}`), else as a string.
+    #[arg(long = "param", value_name = "KEY=VALUE")]
+    pub params: Vec<String>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Give up after this long (e.g. 90s, 5m), cancelling the provider's job where it has a
+    /// cancel API. Exit code 124.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+    /// How often a request answered 429, 502, 503 or 504 (or a dropped connection) is retried.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub retries: u32,
+    /// How often asynchronous jobs are polled (default: each provider's usual interval).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub poll_interval: Option<Duration>,
+    /// The provider's own API key: the call goes to the provider directly, not through the
+    /// router (else the provider's usual variable, e.g. FAL_KEY, REPLICATE_API_TOKEN,
+    /// TOGETHER_API_KEY). Needs --provider.
+    #[arg(long, value_name = "KEY", hide_env_values = true)]
+    pub provider_key: Option<String>,
+    /// Bill the call to this organization (X-HF-Bill-To).
+    #[arg(long, value_name = "ORG")]
+    pub bill_to: Option<String>,
+    /// No status or log lines on stderr.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// Where generated files go.
+#[derive(Args, Debug, Clone)]
+pub struct OutputArgs {
+    /// Directory for output files (default: current directory). Files are named after the
+    /// model (`flux-1-dev.png`, then `flux-1-dev-2.png`, …); nothing is ever overwritten.
+    #[arg(short, long, value_name = "DIR", default_value = ".")]
+    pub output_dir: std::path::PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct ImageArgs {
+    /// What the image should show (or, with --image, how to change it).
+    pub prompt: String,
+    /// Input image: image-to-image instead of text-to-image.
+    #[arg(long, value_name = "FILE")]
+    pub image: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub run: InferArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct VideoArgs {
+    /// What the video should show.
+    pub prompt: String,
+    /// Input image: image-to-video instead of text-to-video.
+    #[arg(long, value_name = "FILE")]
+    pub image: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub run: InferArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct SpeechArgs {
+    /// The text to speak.
+    pub text: String,
+    #[command(flatten)]
+    pub run: InferArgs,
+    #[command(flatten)]
+    pub out: OutputArgs,
+}
+
+#[derive(Args, Debug)]
+pub struct TranscribeArgs {
+    /// The audio file (flac, wav, mp3, …).
+    pub audio: std::path::PathBuf,
+    #[command(flatten)]
+    pub run: InferArgs,
+}
+
+#[derive(Args, Debug)]
+#[command(allow_negative_numbers = true)]
+pub struct ChatArgs {
+    /// The user's message.
+    pub prompt: String,
+    /// A system message sent first.
+    #[arg(long, value_name = "TEXT")]
+    pub system: Option<String>,
+    /// The most tokens to generate.
+    #[arg(long, value_name = "N")]
+    pub max_tokens: Option<u64>,
+    /// Sampling temperature.
+    #[arg(long, value_name = "T")]
+    pub temperature: Option<f64>,
+    /// Wait for the whole answer instead of streaming it.
+    #[arg(long)]
+    pub no_stream: bool,
+    #[command(flatten)]
+    pub run: InferArgs,
 }
 
 #[derive(Args, Debug, Clone, Copy)]

@@ -16,6 +16,8 @@ pub const INTERRUPTED: i32 = 130;
 #[derive(Debug)]
 pub enum CliError {
     Gradio(Error),
+    /// An Inference Providers call failed.
+    Inference(hfs_inference::InferenceError),
     /// Bad command line or environment.
     Usage(String),
     /// Anything else (local I/O while writing results…).
@@ -29,9 +31,21 @@ impl From<Error> for CliError {
     }
 }
 
+impl From<hfs_inference::InferenceError> for CliError {
+    fn from(e: hfs_inference::InferenceError) -> Self {
+        CliError::Inference(e)
+    }
+}
+
 impl CliError {
     pub fn code(&self) -> i32 {
         match self {
+            CliError::Inference(e) => match e.class() {
+                ErrorClass::Usage => USAGE,
+                ErrorClass::Deadline => TIMEOUT,
+                ErrorClass::Cancelled => INTERRUPTED,
+                _ => FAILURE,
+            },
             CliError::Gradio(e) => match e.class() {
                 ErrorClass::Usage => USAGE,
                 ErrorClass::Deadline => TIMEOUT,
@@ -47,6 +61,7 @@ impl CliError {
     /// A short machine-readable kind.
     pub fn kind(&self) -> &'static str {
         match self {
+            CliError::Inference(e) => e.kind(),
             CliError::Gradio(e) => match e.class() {
                 ErrorClass::Usage => "usage",
                 ErrorClass::Deadline => "timeout",
@@ -87,30 +102,56 @@ impl CliError {
                 }
                 msg
             }
+            CliError::Inference(hfs_inference::InferenceError::Timeout(d)) => format!(
+                "timed out after {} (--timeout); the provider's job was cancelled where the provider allows it. Raise --timeout to wait longer.",
+                hfs_gradio::fmt_duration(*d)
+            ),
+            CliError::Inference(hfs_inference::InferenceError::Cancelled) => "interrupted; the provider's job was cancelled where the provider allows it".into(),
+            CliError::Inference(e) => {
+                let mut msg = e.to_string();
+                let mut src = std::error::Error::source(e);
+                while let Some(s) = src {
+                    let s_text = s.to_string();
+                    if !msg.contains(&s_text) {
+                        msg.push_str(&format!(": {s_text}"));
+                    }
+                    src = s.source();
+                }
+                msg
+            }
             CliError::Usage(m) => m.clone(),
             CliError::Other(e) => format!("{e:#}"),
         }
     }
 
     pub fn retryable(&self) -> bool {
-        matches!(self, CliError::Gradio(e) if matches!(e.class(), ErrorClass::Remote { retryable: true }))
+        match self {
+            CliError::Gradio(e) => matches!(e.class(), ErrorClass::Remote { retryable: true }),
+            CliError::Inference(e) => matches!(e.class(), ErrorClass::Remote { retryable: true }),
+            _ => false,
+        }
     }
 
     pub fn retry_after(&self) -> Option<std::time::Duration> {
         match self {
             CliError::Gradio(e) => e.retry_after(),
+            CliError::Inference(e) => e.retry_after(),
             _ => None,
         }
     }
 
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
+        let mut v = serde_json::json!({
             "kind": self.kind(),
             "message": self.message(),
             "retryable": self.retryable(),
             "retry_after_s": self.retry_after().map(|d| d.as_secs()),
             "exit_code": self.code(),
-        })
+        });
+        if let CliError::Inference(e) = self {
+            v["status"] = serde_json::json!(e.status());
+        }
+        v
     }
 }
 

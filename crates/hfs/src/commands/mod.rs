@@ -5,10 +5,16 @@ mod auth;
 mod call;
 mod call_args;
 mod call_output;
+mod chat;
+mod image;
+mod infer;
 mod models;
 mod quota;
 mod search;
 mod space;
+mod speech;
+mod transcribe;
+mod video;
 
 use crate::cli::{Cli, Command};
 use crate::exit::{self, CliError};
@@ -31,6 +37,11 @@ pub async fn dispatch(cli: Cli) -> i32 {
         Command::Quota(flag) => report(quota::run(&cli.global, flag).await),
         Command::Search(cmd) => report(search::run(&cli.global, cmd).await),
         Command::Models(args) => report(models::run(&cli.global, args).await),
+        Command::Image(args) => image::run(&cli.global, args).await,
+        Command::Video(args) => video::run(&cli.global, args).await,
+        Command::Speech(args) => speech::run(&cli.global, args).await,
+        Command::Transcribe(args) => transcribe::run(&cli.global, args).await,
+        Command::Chat(args) => chat::run(&cli.global, args).await,
     };
     match result {
         Ok(()) => exit::OK,

@@ -17,6 +17,7 @@ mod discovery;
 mod errors;
 mod files;
 mod hub_errors;
+mod inference;
 mod lifecycle;
 mod space_id;
 mod token;

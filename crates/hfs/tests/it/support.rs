@@ -33,6 +33,16 @@ const CLEARED: &[&str] = &[
     "http_proxy",
     "https_proxy",
     "all_proxy",
+    // Inference providers' own keys: with one set, calls would go to the provider directly.
+    "FAL_KEY",
+    "REPLICATE_API_TOKEN",
+    "TOGETHER_API_KEY",
+    "OPENAI_API_KEY",
+    "NOVITA_API_KEY",
+    "WAVESPEED_API_KEY",
+    "ZAI_API_KEY",
+    "GROQ_API_KEY",
+    "CEREBRAS_API_KEY",
 ];
 
 /// Expands each check `fn NAME(v: V)` into a module `NAME` with one `#[test]` per Gradio

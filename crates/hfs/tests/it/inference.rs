@@ -1,0 +1,304 @@
+//! `hfs image`, `video`, `speech`, `transcribe` and `chat`: the real binary against the fake
+//! router, which replays the recorded cassettes (`../shared/fixtures/hf-cassettes/`) and
+//! synthesises the asynchronous provider flows. Recorded bodies are read from the YAML here,
+//! independently of the fake, so "the file on disk is the recording" is checked for real.
+
+use std::path::Path;
+use std::time::Duration;
+
+use base64::Engine;
+use hfs_testkit::FakeHub;
+use serde_json::{Value, json};
+
+use crate::auth::{Cmd, Home, fake};
+use crate::support::{Run, list_dir};
+
+const TOKEN: &str = "hf_inference_cli";
+const FLUX: &str = "black-forest-labs/FLUX.1-dev";
+const PROMPT: &str = "An astronaut riding a horse on the moon.";
+
+fn hub() -> FakeHub {
+    fake(&json!({
+        "tokens": {TOKEN: {"user": "alice"}},
+        "models": {
+            "acme/video": {"pipeline_tag": "text-to-video", "providers": [{"provider": "fal-ai", "provider_id": "fal-ai/acme-video", "task": "text-to-video"}]},
+            "acme/slow": {"pipeline_tag": "text-to-video", "providers": [{"provider": "fal-ai", "provider_id": "fal-ai/slow", "task": "text-to-video"}]}
+        },
+        "providers": {"fal-ai": {"keys": ["fal_direct_key"], "models": {
+            "fal-ai/acme-video": {"result": "video", "steps": 2},
+            "fal-ai/slow": {"result": "video", "steps": 100000}}}}
+    }))
+}
+
+/// `hfs ARGS…` with our token, at the fake, polling fast.
+fn hfs(home: &Home, hub: &FakeHub, args: &[&str]) -> Cmd {
+    home.hfs(hub, args).env("HF_TOKEN", TOKEN)
+}
+
+/// The response body of the first interaction in `file` whose URI contains `uri_part`.
+fn recorded(file: &str, uri_part: &str) -> Vec<u8> {
+    let path = hfs_testkit::repo_root().join("../shared/fixtures/hf-cassettes").join(file);
+    let raw = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(&raw).unwrap();
+    let items = doc["interactions"].as_sequence().unwrap();
+    let chunks: Vec<&str> = raw.split("\n- request:").skip(1).collect();
+    for (item, chunk) in items.iter().zip(chunks) {
+        if item["request"]["uri"].as_str().unwrap().contains(uri_part) {
+            let s = item["response"]["body"]["string"].as_str().unwrap_or("");
+            if chunk.contains("\n      string: !!binary") {
+                let compact: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+                return base64::engine::general_purpose::STANDARD.decode(compact).unwrap();
+            }
+            return s.as_bytes().to_vec();
+        }
+    }
+    panic!("no interaction with {uri_part} in {file}");
+}
+
+fn router_requests(hub: &FakeHub) -> Vec<Value> {
+    hub.requests().into_iter().filter(|r| r["origin"] == "router").collect()
+}
+
+/// Checks the fields every media `--json` object has and returns its one file's path.
+#[track_caller]
+fn media_json(r: &Run, schema: &str, model: &str, provider: &str) -> String {
+    let j = r.json();
+    assert_eq!(j["schema"], schema, "{r:?}");
+    assert_eq!(j["model"], model);
+    assert_eq!(j["provider"], provider);
+    assert!(j["duration_ms"].is_u64() && j["routed"].is_boolean(), "{j:#}");
+    let files = j["files"].as_array().unwrap();
+    assert_eq!(files.len(), 1, "{j:#}");
+    assert!(files[0]["size"].is_u64() && files[0]["mime_type"].is_string(), "{j:#}");
+    files[0]["path"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn image_is_the_recorded_png_and_never_overwritten() {
+    let (hub, home, out) = (hub(), Home::new(), tempfile::tempdir().unwrap());
+    let dir = out.path().to_str().unwrap();
+    let want = recorded("TestInferenceClient.test_text_to_image_default[fal-ai,text-to-image].yaml", "fal.media");
+    let r = hfs(&home, &hub, &["image", PROMPT, "--model", FLUX, "--provider", "fal-ai", "-o", dir]).run().ok();
+    let first = Path::new(r.stdout.trim()).to_path_buf();
+    assert_eq!(first, out.path().join("flux-1-dev.png"), "{r:?}");
+    assert_eq!(std::fs::read(&first).unwrap(), want, "the PNG on disk is the recorded one");
+    let r = hfs(&home, &hub, &["image", PROMPT, "--model", FLUX, "--provider", "fal-ai", "-o", dir, "--json"]).run().ok();
+    let second = media_json(&r, "hfs.image/1", FLUX, "fal-ai");
+    assert_eq!(r.json()["provider_model"], "fal-ai/flux/dev");
+    assert!(second.ends_with("flux-1-dev-2.png"), "{r:?}");
+    assert_eq!(std::fs::read(&second).unwrap(), want);
+    assert_eq!(list_dir(out.path()), ["flux-1-dev-2.png", "flux-1-dev.png"], "no temp files left");
+    let assets: Vec<Value> = hub.requests().into_iter().filter(|r| r["origin"] == "assets").collect();
+    assert!(assets.iter().all(|r| r["authorization"] == false), "the CDN never gets the token");
+}
+
+#[test]
+fn image_to_image_reads_the_input_file() {
+    let (hub, home, out) = (hub(), Home::new(), tempfile::tempdir().unwrap());
+    let r = hfs(&home, &hub, &["image", "x", "--model", FLUX, "--image", "/nonexistent/in.png", "-o", out.path().to_str().unwrap()]).run();
+    r.fails(1).says(&["cannot read input file", "/nonexistent/in.png"]);
+}
+
+#[test]
+fn chat_streams_tokens_to_stdout() {
+    let (hub, home) = (hub(), Home::new());
+    let model = "meta-llama/Meta-Llama-3-8B-Instruct";
+    let args = ["chat", "What is deep learning?", "--system", "You are a helpful assistant.", "--model", model, "--provider", "together"];
+    let sse = String::from_utf8(recorded("TestInferenceClient.test_chat_completion_with_stream[together,conversational].yaml", "/v1/chat/completions")).unwrap();
+    let want: String = sse
+        .lines()
+        .filter_map(|l| l.strip_prefix("data:"))
+        .filter_map(|d| serde_json::from_str::<Value>(d.trim()).ok())
+        .filter_map(|v| v["choices"][0]["delta"]["content"].as_str().map(str::to_string))
+        .collect();
+    assert!(!want.is_empty());
+    let r = hfs(&home, &hub, &args).arg("--max-tokens").arg("20").run().ok();
+    assert_eq!(r.stdout.trim_end_matches('\n'), want.trim_end_matches('\n'), "{r:?}");
+}
+
+#[test]
+fn chat_plain_and_json() {
+    let (hub, home) = (hub(), Home::new());
+    let model = "meta-llama/Meta-Llama-3-8B-Instruct";
+    let rec: Value = serde_json::from_slice(&recorded("TestInferenceClient.test_chat_completion_no_stream[together,conversational].yaml", "/v1/chat/completions")).unwrap();
+    let content = rec["choices"][0]["message"]["content"].as_str().unwrap();
+    let args = ["chat", "What is deep learning?", "--system", "You are a helpful assistant.", "--model", model, "--provider", "together", "--no-stream"];
+    let r = hfs(&home, &hub, &args).run().ok();
+    assert_eq!(r.stdout.trim_end(), content.trim_end());
+    let r = hfs(&home, &hub, &args).arg("--json").run().ok();
+    let j = r.json();
+    assert_eq!(j["schema"], "hfs.chat/1", "{r:?}");
+    assert_eq!(j["model"], model);
+    assert_eq!(j["provider"], "together");
+    assert_eq!(j["content"], content);
+    assert_eq!(j["usage"], rec["usage"]);
+    assert_eq!(j["finish_reason"], "stop");
+    assert!(j["duration_ms"].is_u64());
+}
+
+#[test]
+fn speech_is_the_recorded_flac() {
+    let (hub, home, out) = (hub(), Home::new(), tempfile::tempdir().unwrap());
+    let model = "espnet/kan-bayashi_ljspeech_vits";
+    let r = hfs(&home, &hub, &["speech", "Hello world", "--model", model, "--provider", "hf-inference", "-o", out.path().to_str().unwrap(), "--json"]).run().ok();
+    let path = media_json(&r, "hfs.speech/1", model, "hf-inference");
+    assert!(path.ends_with("kan-bayashi_ljspeech_vits.flac"), "{r:?}");
+    let want = recorded("TestInferenceClient.test_text_to_speech[hf-inference,text-to-speech].yaml", "/hf-inference/models/");
+    assert_eq!(std::fs::read(&path).unwrap(), want);
+}
+
+#[test]
+fn transcribe_prints_the_text() {
+    let (hub, home, dir) = (hub(), Home::new(), tempfile::tempdir().unwrap());
+    let audio = dir.path().join("hello.flac");
+    std::fs::write(&audio, b"fLaC\0\0\0\"").unwrap();
+    let model = "jonatasgrosman/wav2vec2-large-xlsr-53-english";
+    let rec: Value = serde_json::from_slice(&recorded(
+        "TestInferenceClient.test_automatic_speech_recognition[hf-inference,automatic-speech-recognition].yaml",
+        "router.huggingface.co",
+    ))
+    .unwrap();
+    let text = rec["text"].as_str().unwrap();
+    let args = ["transcribe", audio.to_str().unwrap(), "--model", model, "--provider", "hf-inference"];
+    let r = hfs(&home, &hub, &args).run().ok();
+    assert_eq!(r.stdout.trim(), text.trim());
+    let r = hfs(&home, &hub, &args).arg("--json").run().ok();
+    let j = r.json();
+    assert_eq!(j["schema"], "hfs.transcribe/1", "{r:?}");
+    assert_eq!(j["text"], text);
+    assert_eq!(j["provider"], "hf-inference");
+}
+
+#[test]
+fn video_through_the_fal_queue_is_an_mp4() {
+    let (hub, home, out) = (hub(), Home::new(), tempfile::tempdir().unwrap());
+    let r = hfs(&home, &hub, &["video", "a cat surfing", "--model", "acme/video", "--poll-interval", "20ms", "-o", out.path().to_str().unwrap(), "--json"]).run().ok();
+    let path = media_json(&r, "hfs.video/1", "acme/video", "fal-ai");
+    assert!(path.ends_with("video.mp4"), "{r:?}");
+    assert!(r.json()["job_id"].is_string(), "{r:?}");
+    assert_eq!(&std::fs::read(&path).unwrap()[4..8], b"ftyp");
+    let router = router_requests(&hub);
+    assert!(router.iter().any(|r| r["path"].as_str().unwrap().ends_with("/status")), "polled the queue: {router:?}");
+}
+
+#[test]
+fn a_provider_key_goes_direct() {
+    let (hub, home, out) = (hub(), Home::new(), tempfile::tempdir().unwrap());
+    let r = hfs(&home, &hub, &["video", "x", "--model", "acme/video", "--provider", "fal-ai", "--poll-interval", "20ms", "-o", out.path().to_str().unwrap(), "--json"])
+        .env("FAL_KEY", "fal_direct_key")
+        .env("HFS_PROVIDER_URL_FAL_AI", format!("{}/fal-ai", hub.router_url))
+        .run()
+        .ok();
+    assert_eq!(r.json()["routed"], false, "{r:?}");
+    // --provider-key wins over the variable; a wrong key is refused by the provider.
+    let r = hfs(&home, &hub, &["video", "x", "--model", "acme/video", "--provider", "fal-ai", "--provider-key", "wrong", "-o", out.path().to_str().unwrap()])
+        .env("FAL_KEY", "fal_direct_key")
+        .env("HFS_PROVIDER_URL_FAL_AI", format!("{}/fal-ai", hub.router_url))
+        .run();
+    assert_eq!(r.code, Some(1), "{r:?}");
+    let r = hfs(&home, &hub, &["image", "x", "--model", FLUX, "--provider-key", "k"]).run().fails(2);
+    r.says(&["--provider-key needs --provider"]);
+}
+
+#[test]
+fn a_401_says_log_in() {
+    let (hub, home) = (hub(), Home::new());
+    let args = ["chat", "please output 'Observation'", "--model", "meta-llama/Meta-Llama-3-70B-Instruct", "--provider", "hf-inference", "--max-tokens", "200", "--no-stream"];
+    hfs(&home, &hub, &args).run().fails(1).says(&["HTTP 401", "hfs auth login"]);
+    let r = hfs(&home, &hub, &args).arg("--json").run().fails(1);
+    let j = r.json();
+    assert_eq!(j["schema"], "hfs.error/1", "{r:?}");
+    assert_eq!(j["error"]["kind"], "auth");
+    assert_eq!(j["error"]["status"], 401);
+    assert_eq!(j["error"]["exit_code"], 1);
+}
+
+#[test]
+fn a_404_says_the_model_is_not_served_by_the_provider() {
+    let (hub, home, out) = (hub(), Home::new(), tempfile::tempdir().unwrap());
+    let dir = out.path().to_str().unwrap();
+    hub.add_faults(&json!({"path": "/fal-ai/fal-ai/flux/dev", "origin": "router", "status": 404, "times": 1,
+        "body": {"error": "Model not supported by provider fal-ai"}}));
+    hfs(&home, &hub, &["image", PROMPT, "--model", FLUX, "--provider", "fal-ai", "-o", dir]).run().fails(1).says(&["HTTP 404", "not served by fal-ai"]);
+    // A provider the Hub does not map the model to: found before anything is sent (usage, 2).
+    let r = hfs(&home, &hub, &["image", PROMPT, "--model", FLUX, "--provider", "nscale", "-o", dir, "--json"]).run().fails(2);
+    let r = r.says(&["not served by provider `nscale`", "fal-ai"]);
+    assert_eq!(r.json()["error"]["kind"], "not_found");
+    assert!(list_dir(out.path()).is_empty());
+}
+
+#[test]
+fn a_422_names_the_parameter() {
+    let (hub, home, out) = (hub(), Home::new(), tempfile::tempdir().unwrap());
+    hub.add_faults(&json!({"path": "/fal-ai/fal-ai/flux/dev", "origin": "router", "status": 422,
+        "body": {"detail": [{"loc": ["body", "num_inference_steps"], "msg": "ensure this value is less than or equal to 50", "type": "value_error"}]}}));
+    let r = hfs(&home, &hub, &["image", PROMPT, "--model", FLUX, "--provider", "fal-ai", "--param", "num_inference_steps=500", "-o", out.path().to_str().unwrap(), "--json"])
+        .run()
+        .fails(1)
+        .says(&["HTTP 422", "num_inference_steps", "less than or equal to 50"]);
+    assert_eq!(r.json()["error"]["kind"], "validation");
+    let sent = router_requests(&hub);
+    assert_eq!(sent.len(), 1, "a 422 is not retried: {sent:?}");
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let (hub, home) = (hub(), Home::new());
+    hfs(&home, &hub, &["image", "x"]).run().fails(2).says(&["--model"]);
+    hfs(&home, &hub, &["image", "x", "--model", FLUX, "--param", "novalue"]).run().fails(2).says(&["KEY=VALUE"]);
+    hfs(&home, &hub, &["image", "x", "--model", FLUX, "--provider", "nope"]).run().fails(2).says(&["unknown provider"]);
+    assert!(router_requests(&hub).is_empty());
+}
+
+#[test]
+fn timeout_exits_124_and_cancels_the_job() {
+    let (hub, home, out) = (hub(), Home::new(), tempfile::tempdir().unwrap());
+    let args = ["video", "x", "--model", "acme/slow", "--poll-interval", "20ms", "--timeout", "0.5", "-o", out.path().to_str().unwrap()];
+    let r = hfs(&home, &hub, &args).run();
+    assert!(r.elapsed < Duration::from_secs(10), "{r:?}");
+    r.fails(124).says(&["timed out after", "--timeout"]);
+    let r = hfs(&home, &hub, &args).arg("--json").run().fails(124);
+    assert_eq!(r.json()["error"]["kind"], "timeout");
+    assert!(router_requests(&hub).iter().any(|r| r["method"] == "PUT" && r["path"].as_str().unwrap().ends_with("/cancel")));
+    assert!(list_dir(out.path()).is_empty(), "nothing left behind");
+}
+
+#[test]
+fn ctrl_c_cancels_the_job_and_exits_130() {
+    let (hub, home, out) = (hub(), Home::new(), tempfile::tempdir().unwrap());
+    let mut cmd = std::process::Command::new(crate::support::bin());
+    crate::support::clean_env(&mut cmd, home.path());
+    let mut child = cmd
+        .env("HF_ENDPOINT", &hub.url)
+        .env("HF_ROUTER_URL", &hub.router_url)
+        .env("HF_TOKEN", TOKEN)
+        .args(["video", "x", "--model", "acme/slow", "--poll-interval", "20ms", "-o", out.path().to_str().unwrap()])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the job to be polled, then interrupt.
+    let started = std::time::Instant::now();
+    while !router_requests(&hub).iter().any(|r| r["path"].as_str().unwrap().ends_with("/status")) {
+        assert!(started.elapsed() < Duration::from_secs(30), "the job was never polled");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap().success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("hfs did not exit after Ctrl-C");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("interrupted"), "{stderr}");
+    assert!(router_requests(&hub).iter().any(|r| r["method"] == "PUT" && r["path"].as_str().unwrap().ends_with("/cancel")));
+}
