@@ -199,6 +199,14 @@ mod tests {
     }
 
     #[test]
+    fn object_form_keeps_the_hubs_provider_order() {
+        // The Hub orders providers by the user's preference; `auto` takes the first.
+        let v: Value = serde_json::from_str(r#"{"replicate": {"status": "live"}, "fal-ai": {"status": "live"}, "baseten": {}}"#).unwrap();
+        let order: Vec<String> = provider_entries(Some(&v)).into_iter().map(|e| e.provider).collect();
+        assert_eq!(order, ["replicate", "fal-ai", "baseten"]);
+    }
+
+    #[test]
     fn real_search_fixture_parses() {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/hub/spaces-semantic-search.json");
         let text = std::fs::read_to_string(path).expect("shared/fixtures beside the checkout");

@@ -104,7 +104,9 @@ fn json_result(v: V) {
     assert_eq!(outputs[2], json!({"x": "abc"}));
     assert_eq!(j["files"], json!([]));
     assert!(r.stderr.is_empty(), "--json and nothing to report: stderr should be empty: {r:?}");
-    let keys: Vec<&String> = j.as_object().unwrap().keys().collect();
+    let mut keys: Vec<&String> = j.as_object().unwrap().keys().collect();
+    assert_eq!(keys[0], "schema", "the schema comes first");
+    keys.sort();
     assert_eq!(keys, ["duration_ms", "endpoint", "files", "outputs", "schema", "target"], "hfs.call/1 is stable");
     // Text mode: one `label: value` line per output.
     let r = v.hfs(&["call", "@main", "/multi", "abc"]).run().ok();
