@@ -235,15 +235,18 @@ async fn fetch_into(inner: &Inner, url: &Url, file: &mut tokio::fs::File) -> Res
     let mut head = Vec::with_capacity(64);
     let mut size = 0u64;
     let mut stream = resp.bytes_stream();
+    // Writes of 1 MiB: tokio's File hands each write to a blocking thread, and body chunks are tens
+    // of KiB, so writing them one by one costs a thread round trip per chunk.
+    let mut out = tokio::io::BufWriter::with_capacity(1 << 20, file);
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| DownloadFailure::Body(e.to_string()))?;
         if head.len() < 64 {
             head.extend_from_slice(&chunk[..chunk.len().min(64 - head.len())]);
         }
         size += chunk.len() as u64;
-        file.write_all(&chunk).await.map_err(out_err)?;
+        out.write_all(&chunk).await.map_err(out_err)?;
     }
-    file.flush().await.map_err(out_err)?;
+    out.flush().await.map_err(out_err)?;
     Ok(Fetched { header_mime, head, size })
 }
 

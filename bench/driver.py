@@ -1,0 +1,507 @@
+"""The benchmark driver (run by bench/run, which builds and installs everything first).
+
+Starts the bench Gradio apps (bench/apps/bench_app.py) on loopback, runs every scenario for hfs and
+each competitor, N times each, interleaved, and writes RESULTS.md and results.json into --out.
+Standard library only. Every process is measured from outside with /usr/bin/time (peak RSS,
+CPU) and a wall clock; the library scenarios also report their own numbers as JSON on stdout.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+TIME = "/usr/bin/time"
+
+
+def log(msg):
+    print(f"bench: {msg}", file=sys.stderr, flush=True)
+
+
+# ----------------------------------------------------------------------------- processes
+
+
+class Measured:
+    def __init__(self, wall, rss_kib, cpu, out, err):
+        self.wall, self.rss_kib, self.cpu, self.out, self.err = wall, rss_kib, cpu, out, err
+
+    def json(self):
+        lines = [line for line in self.out.splitlines() if line.startswith("{")]
+        if not lines:
+            raise RuntimeError(f"no JSON on stdout; stderr:\n{self.err[-2000:]}")
+        return json.loads(lines[-1])
+
+
+def run(cmd, timeout=900, cwd=None):
+    """Runs cmd under /usr/bin/time; returns wall seconds, peak RSS (KiB), CPU seconds, output."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        full = [TIME, "-f", "%M %U %S", "-o", tf.name] + [str(c) for c in cmd]
+        t = time.perf_counter()
+        p = subprocess.run(full, capture_output=True, text=True, timeout=timeout, cwd=cwd,
+                           stdin=subprocess.DEVNULL, env=CHILD_ENV)
+        wall = time.perf_counter() - t
+        if p.returncode != 0:
+            raise RuntimeError(f"{' '.join(map(str, cmd))} exited {p.returncode}:\n{p.stderr[-3000:]}")
+        fields = tf.read().strip().splitlines()[-1].split()
+        rss, user, sys_ = int(fields[0]), float(fields[1]), float(fields[2])
+    return Measured(wall, rss, user + sys_, p.stdout, p.stderr)
+
+
+CHILD_ENV = dict(os.environ)
+CHILD_ENV.update({"NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
+                  "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_DISABLE_TELEMETRY": "1",
+                  "HF_HUB_OFFLINE": "1", "PYTHONDONTWRITEBYTECODE": "1"})
+for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+    CHILD_ENV.pop(var, None)
+
+
+class Server:
+    """bench_app.py in its venv; stopped (stdin closed, then killed if needed) by stop()."""
+
+    def __init__(self, python, tmp):
+        env = dict(CHILD_ENV)
+        env["GRADIO_TEMP_DIR"] = os.path.join(tmp, "gradio-server")
+        self.errlog = open(os.path.join(tmp, "server.log"), "w")
+        self.proc = subprocess.Popen([python, os.path.join(HERE, "apps", "bench_app.py")], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=self.errlog, text=True, env=env)
+        line = self.proc.stdout.readline()
+        if not line:
+            self.stop()
+            raise RuntimeError(f"the bench app did not start; see {self.errlog.name}")
+        ready = json.loads(line)
+        self.gradio = ready["gradio"]
+        self.main, self.api = ready["apps"]["main"], ready["apps"]["api2000"]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(15)
+            except Exception:
+                self.proc.kill()
+                self.proc.wait()
+        self.errlog.close()
+
+
+# ----------------------------------------------------------------------------- statistics
+
+
+def summary(values):
+    return {"median": statistics.median(values), "min": min(values), "max": max(values), "n": len(values)}
+
+
+class Results:
+    def __init__(self):
+        self.raw = {}  # scenario -> client -> metric -> [values]
+        self.notes = {}
+
+    def add(self, scenario, client, metric, value):
+        self.raw.setdefault(scenario, {}).setdefault(client, {}).setdefault(metric, []).append(value)
+
+    def median(self, scenario, client, metric):
+        v = self.raw.get(scenario, {}).get(client, {}).get(metric)
+        return statistics.median(v) if v else None
+
+
+# ----------------------------------------------------------------------------- scenarios
+
+
+def rounds(n, clients):
+    """Interleaved order: one run of every client per round, so drift hits all alike."""
+    for i in range(n):
+        for c in clients:
+            yield i, c
+
+
+def cold(res, scen, cmds, n, tmp):
+    # One untimed run each first: page cache and .pyc files warm, as for a user's second call.
+    for name, make in cmds.items():
+        run(make(tempfile.mkdtemp(dir=tmp)))
+    for _, name in rounds(n, list(cmds)):
+        out = tempfile.mkdtemp(dir=tmp)
+        m = run(cmds[name](out))
+        res.add(scen, name, "wall_s", m.wall)
+        res.add(scen, name, "rss_mib", m.rss_kib / 1024)
+        res.add(scen, name, "cpu_s", m.cpu)
+        shutil.rmtree(out, ignore_errors=True)
+
+
+def library(res, scen, cmds, n, metrics):
+    for _, name in rounds(n, list(cmds)):
+        m = run(cmds[name]())
+        j = m.json()
+        if j.get("errors"):
+            res.notes.setdefault(scen, []).append(f"{name}: {j['errors']} of {j['jobs']} jobs failed in one run")
+        for key in metrics:
+            res.add(scen, name, key, j[key])
+        res.add(scen, name, "rss_mib", m.rss_kib / 1024)
+        res.add(scen, name, "process_cpu_s", m.cpu)
+
+
+def transfer(res, a, size, n, tmp):
+    src = os.path.join(tmp, "transfer", "big.bin")
+    os.makedirs(os.path.dirname(src), exist_ok=True)
+    with open(src, "wb") as f:
+        block = os.urandom(1 << 20)
+        for _ in range(size >> 20):
+            f.write(block)
+        f.write(block[: size & ((1 << 20) - 1)])
+    down = os.path.join(tmp, "transfer", "down")
+    os.makedirs(down, exist_ok=True)
+    mib = size / (1 << 20)
+    server_path = None
+    for i in range(n):
+        m = run([a.hfs_bench, "transfer", a.server.main, src, down])
+        j = m.json()
+        server_path = j["server_path"]
+        res.add("transfer", "hfs", "upload_mib_s", mib / j["upload_s"])
+        res.add("transfer", "hfs", "download_mib_s", mib / j["download_s"])
+        res.add("transfer", "hfs", "rss_mib", m.rss_kib / 1024)
+        # curl on the same URLs: multipart upload to /gradio_api/upload, then GET file=<path>.
+        up = run(["curl", "-sS", "--fail", "-o", "/dev/null", "-F", f"files=@{src}", a.server.main + "gradio_api/upload"])
+        out = os.path.join(down, "curl.bin")
+        dn = run(["curl", "-sS", "--fail", "-o", out, a.server.main + "gradio_api/file=" + server_path])
+        if os.path.getsize(out) != size:
+            raise RuntimeError("curl downloaded a truncated file")
+        os.remove(out)
+        res.add("transfer", "curl", "upload_mib_s", mib / up.wall)
+        res.add("transfer", "curl", "download_mib_s", mib / dn.wall)
+        res.add("transfer", "curl", "rss_mib", max(up.rss_kib, dn.rss_kib) / 1024)
+    os.remove(src)
+
+
+def api(res, a, n):
+    # One untimed run each first (the app builds and caches its answers on the first requests).
+    run([a.hfs, "api", a.server.api])
+    run([a.python, os.path.join(HERE, "py", "gc_bench.py"), "api", a.server.api])
+    for _, name in rounds(n, ["hfs", "python", "curl"]):
+        if name == "curl":
+            # The server's share: the two requests hfs makes, one after the other, by curl.
+            m = run(["curl", "-sS", "--fail", "-o", "/dev/null", a.server.api + "config",
+                     "-o", "/dev/null", a.server.api + "gradio_api/info?all_endpoints=True"])
+        elif name == "hfs":
+            m = run([a.hfs, "api", a.server.api])
+        else:
+            m = run([a.python, os.path.join(HERE, "py", "gc_bench.py"), "api", a.server.api])
+            res.add("api", name, "in_process_s", json.loads(m.err.strip().splitlines()[-1])["in_process_s"])
+        res.add("api", name, "wall_s", m.wall)
+        res.add("api", name, "cpu_s", m.cpu)
+        res.add("api", name, "rss_mib", m.rss_kib / 1024)
+
+
+# ----------------------------------------------------------------------------- report
+
+SCENARIOS = [
+    ("cold_echo", "One cold CLI call, text echo (whole process)", ["wall_s", "rss_mib", "cpu_s"]),
+    ("cold_image", "One cold CLI call, 256×256 PNG output saved to disk (whole process)", ["wall_s", "rss_mib", "cpu_s"]),
+    ("api", "`hfs api` vs `Client(url).view_api()` on a 2,000-endpoint app", ["wall_s", "cpu_s", "rss_mib", "in_process_s"]),
+    ("seq", "Sequential /echo calls in one process (library)", ["mean_ms", "rss_mib"]),
+    ("burst", "Jobs submitted at once to /echo on one client (library)", ["wall_s", "cpu_per_job_ms", "rss_mib"]),
+    ("transfer", "Upload + download of one file (same URLs)", ["upload_mib_s", "download_mib_s", "rss_mib"]),
+
+]
+
+UNITS = {"wall_s": "wall (s)", "rss_mib": "peak RSS (MiB)", "cpu_s": "CPU (s)", "mean_ms": "mean latency (ms)",
+         "cpu_per_job_ms": "client CPU per job (ms)", "upload_mib_s": "upload (MiB/s)",
+         "download_mib_s": "download (MiB/s)", "in_process_s": "connect + view_api in process (s)",
+         "process_cpu_s": "whole-process CPU (s)"}
+
+
+def fmt(v):
+    if v is None:
+        return "—"
+    a = abs(v)
+    return f"{v:.0f}" if a >= 100 else f"{v:.1f}" if a >= 10 else f"{v:.2f}" if a >= 1 else f"{v:.3f}"
+
+
+def targets(res, cfg):
+    """Issue 5's targets: (scenario, text, hfs value, reference, ok)."""
+    m = res.median
+    out = []
+
+    def ratio_row(scen, text, metric, comp, limit, higher_is_better=False):
+        h, c = m(scen, "hfs", metric), m(scen, comp, metric)
+        if h is None or c is None:
+            out.append((scen, text, "—", "—", None))
+            return
+        r = h / c
+        ok = r >= limit if higher_is_better else r <= limit
+        out.append((scen, text, f"{fmt(h)} vs {fmt(c)} ({comp})", f"ratio {r:.3f} (target {'≥' if higher_is_better else '≤'} {limit:g})", ok))
+
+    ratio_row("cold_echo", "cold call wall ≤ 1/10 of Python's", "wall_s", "python", 0.1)
+    ratio_row("cold_echo", "cold call RSS ≤ 1/5 of Python's", "rss_mib", "python", 0.2)
+    ratio_row("seq", "sequential mean latency ≤ 1/2 of Python's", "mean_ms", "python", 0.5)
+    ratio_row("burst", "burst CPU per job ≤ 1/10 of Python's", "cpu_per_job_ms", "python", 0.1)
+    rss = m("burst", "hfs", "rss_mib")
+    out.append(("burst", "burst peak RSS ≤ 64 MiB", f"{fmt(rss)} MiB", "≤ 64 MiB", rss is not None and rss <= 64))
+    comps = [c for c in ("python", "node") if m("burst", c, "wall_s") is not None]
+    best = min(comps, key=lambda c: m("burst", c, "wall_s")) if comps else None
+    if best:
+        ratio_row("burst", "burst wall no worse than the best competitor", "wall_s", best, 1.0)
+    ratio_row("transfer", "upload ≥ 80 % of curl", "upload_mib_s", "curl", 0.8, higher_is_better=True)
+    ratio_row("transfer", "download ≥ 80 % of curl", "download_mib_s", "curl", 0.8, higher_is_better=True)
+    rss = m("transfer", "hfs", "rss_mib")
+    out.append(("transfer", "transfer peak RSS ≤ 64 MiB", f"{fmt(rss)} MiB", "≤ 64 MiB", rss is not None and rss <= 64))
+    ratio_row("api", "`hfs api` wall ≤ 1/10 of Python's view_api (whole process)", "wall_s", "python", 0.1)
+    out.append(("provider", "text-to-image and chat via the fake router ≤ 1/5 of InferenceClient's wall", "—",
+                "pending: needs the fake router (issue 3/4)", None))
+    return out
+
+
+def write_report(res, meta, cfg, out_dir):
+    lines = ["# hfs benchmark results", ""]
+    lines.append(f"{meta['date']} · {'quick smoke run' if cfg['quick'] else 'full run'} · `bench/run{' --quick' if cfg['quick'] else ''}`")
+    lines.append("")
+    lines.append(f"Machine: {meta['machine']}. Versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()) + ".")
+    lines.append("")
+    lines.append("Every number is the median over N runs (min–max beside it); the ratio is hfs / that client "
+                 "(below 1 is better for times, memory and CPU; above 1 is better for throughput). "
+                 "All clients talk to the same Gradio server on 127.0.0.1, which runs on the same 2 cores.")
+    lines.append("")
+    lines.append("## Targets (issue 5)")
+    lines.append("")
+    lines.append("| target | hfs vs reference (medians) | ratio | result |")
+    lines.append("|---|---|---|---|")
+    for scen, text, val, ref, ok in targets(res, cfg):
+        verdict = "pending" if ok is None else ("**pass**" if ok else "**miss**")
+        lines.append(f"| {text} | {val} | {ref} | {verdict} |")
+    lines.append("")
+    for scen, title, metrics in SCENARIOS:
+        data = res.raw.get(scen)
+        if not data:
+            continue
+        lines.append(f"## {title}")
+        lines.append("")
+        lines.append(cfg["describe"][scen])
+        lines.append("")
+        present = [k for k in metrics if any(k in d for d in data.values())]
+        lines.append("| client | " + " | ".join(UNITS[k] for k in present) + " |")
+        lines.append("|---|" + "---|" * len(present))
+        for client, d in data.items():
+            cells = []
+            for k in present:
+                if k not in d:
+                    cells.append("—")
+                    continue
+                s = summary(d[k])
+                cell = f"{fmt(s['median'])} ({fmt(s['min'])}–{fmt(s['max'])})"
+                if client != "hfs" and k in data.get("hfs", {}) and s["median"] > 0:
+                    cell += f" · hfs/this = {statistics.median(data['hfs'][k]) / s['median']:.3f}"
+                cells.append(cell)
+            n = len(next(iter(d.values())))
+            lines.append(f"| {client} (N={n}) | " + " | ".join(cells) + " |")
+        for note in res.notes.get(scen, []):
+            lines.append(f"\nNote: {note}")
+        lines.append("")
+    lines.append("## Pending")
+    lines.append("")
+    lines.append("- Inference Providers (text-to-image and chat, explicit provider, hfs vs `huggingface_hub` "
+                 "`InferenceClient`): pending: needs the fake router (issue 3/4).")
+    for note in cfg["skipped"]:
+        lines.append(f"- {note}")
+    lines.append("")
+    with open(os.path.join(out_dir, "RESULTS.md"), "w") as f:
+        f.write("\n".join(lines))
+    raw = {"schema": "hfs.bench/1", "meta": meta, "config": {k: v for k, v in cfg.items() if k != "describe"},
+           "scenarios": res.raw, "notes": res.notes,
+           "summary": {s: {c: {k: summary(v) for k, v in d.items()} for c, d in cs.items()} for s, cs in res.raw.items()},
+           "targets": [{"scenario": s, "target": t, "values": v, "ratio": r, "pass": ok} for s, t, v, r, ok in targets(res, cfg)]}
+    with open(os.path.join(out_dir, "results.json"), "w") as f:
+        json.dump(raw, f, indent=1)
+        f.write("\n")
+
+
+# ----------------------------------------------------------------------------- main
+
+
+def version_of(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=30).stdout.strip().splitlines()[0]
+    except Exception:
+        return "?"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--size", type=int, required=True, help="transfer file size in bytes")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--hfs", required=True)
+    ap.add_argument("--hfs-bench", required=True)
+    ap.add_argument("--python", required=True)
+    ap.add_argument("--hf-gradio", default="")
+    ap.add_argument("--node-dir", required=True)
+    ap.add_argument("--skip-note", action="append", default=[])
+    ap.add_argument("--only", default="", help="comma-separated scenarios (default: all)")
+    a = ap.parse_args()
+    q = a.quick
+    n = {"cold_echo": 3 if q else 10, "cold_image": 2 if q else 5, "seq": 1 if q else 5, "burst": 1 if q else 3,
+         "transfer": 1 if q else 3, "api": 2 if q else 5}
+    seq_calls = 50 if q else 200
+    burst_jobs = 200 if q else 1000
+    only = set(filter(None, a.only.split(",")))
+    want = lambda s: not only or s in only  # noqa: E731
+    skipped = list(a.skip_note)
+    mib = a.size / (1 << 20)
+    cfg = {"quick": q, "runs": n, "seq_calls": seq_calls, "burst_jobs": burst_jobs, "transfer_bytes": a.size,
+           "skipped": skipped, "describe": {
+               "cold_echo": "`hfs call URL /echo text=hello` vs a Python script (`Client(url).predict(\"hello\", "
+                            "api_name=\"/echo\")`, gradio_client) vs `hf-gradio predict URL /echo '{\"text\": \"hello\"}'` "
+                            "vs a Node script (`Client.connect(url)` + `predict`, @gradio/client). Wall time and peak RSS "
+                            "of the whole process, after one untimed run each (warm page cache).",
+               "cold_image": "The same four on `/image` (a 256×256 PNG): each saves the file into a fresh directory "
+                             "(the Node script fetches the returned URL itself).",
+               "seq": f"{seq_calls} sequential `/echo` calls on one client after one warm-up call: hfs-gradio "
+                      f"(`bench/hfs-bench seq`), gradio_client `predict`, @gradio/client `predict`.",
+               "burst": f"{burst_jobs} `/echo` jobs submitted at once on one client, then all results awaited: "
+                        "hfs-gradio (`submit` ×N, then every `result()`), gradio_client (`submit` ×N then "
+                        "`result()`), @gradio/client (N concurrent `predict` promises). Wall and client CPU from "
+                        "the first submit to the last result (measured inside each process); peak RSS of the process. "
+                        "The server runs `queue(default_concurrency_limit=None)`.",
+               "transfer": f"A {mib:.0f} MiB file: upload to `/gradio_api/upload` and download of its `file=` URL. "
+                           "hfs: `Client::upload` then `Client::download` (streamed, temp file + fsync + rename) in "
+                           "one `hfs-bench transfer` process; curl: `curl -F files=@FILE …/gradio_api/upload` and "
+                           "`curl -o OUT …/gradio_api/file=PATH`, timed separately. Throughput in MiB/s.",
+               "api": "`hfs api URL` vs a Python script running `Client(url).view_api()` (both printing the whole API "
+                      "to a pipe). Whole-process wall and CPU; for Python also the in-process time of "
+                      "`Client()` + `view_api()` alone (no interpreter start, no imports). The `curl` row is the "
+                      "server's share: `GET /config` then `GET /gradio_api/info?all_endpoints=True`, the two "
+                      "requests hfs makes (in parallel), fetched one after the other by one curl process.",
+           }}
+    tmp = tempfile.mkdtemp(prefix="hfs-bench-")
+    res = Results()
+    a.server = None
+    started = time.time()
+    try:
+        if want("transfer"):
+            need = a.size * 5 + (1 << 30)
+            free = shutil.disk_usage(tmp).free
+            if free < need:
+                raise SystemExit(f"bench: {free >> 20} MiB free in {tmp}, the transfer scenario needs {need >> 20} MiB")
+        log("starting the bench apps")
+        a.server = Server(a.python, tmp)
+        log(f"gradio {a.server.gradio}: main {a.server.main}, api2000 {a.server.api}")
+        gc = os.path.join(HERE, "py", "gc_bench.py")
+        js = os.path.join(a.node_dir, "gradio_bench.mjs")
+        url = a.server.main
+
+        def cold_cmds(kind):
+            c = {}
+            if kind == "echo":
+                c["hfs"] = lambda d: [a.hfs, "call", url, "/echo", "text=hello", "-q", "-o", d]
+                c["python"] = lambda d: [a.python, gc, "cold", url, "echo"]
+                if a.hf_gradio:
+                    c["hf-gradio"] = lambda d: [a.hf_gradio, "predict", url, "/echo", '{"text": "hello"}', "--download-files", d]
+                c["node"] = lambda d: ["node", js, "cold", url, "echo"]
+            else:
+                c["hfs"] = lambda d: [a.hfs, "call", url, "/image", "seed=7", "-q", "-o", d]
+                c["python"] = lambda d: [a.python, gc, "cold", url, "image", d]
+                if a.hf_gradio:
+                    c["hf-gradio"] = lambda d: [a.hf_gradio, "predict", url, "/image", '{"seed": 7}', "--download-files", d]
+                c["node"] = lambda d: ["node", js, "cold", url, "image", d]
+            return c
+
+        if want("cold_echo"):
+            log(f"cold call, echo: {n['cold_echo']} rounds")
+            cold(res, "cold_echo", cold_cmds("echo"), n["cold_echo"], tmp)
+        if want("cold_image"):
+            log(f"cold call, image: {n['cold_image']} rounds")
+            cold(res, "cold_image", cold_cmds("image"), n["cold_image"], tmp)
+        if want("api"):
+            log(f"api on 2,000 endpoints: {n['api']} rounds")
+            api(res, a, n["api"])
+        if want("seq"):
+            log(f"{seq_calls} sequential calls: {n['seq']} rounds")
+            library(res, "seq", {
+                "hfs": lambda: [a.hfs_bench, "seq", url, seq_calls],
+                "python": lambda: [a.python, gc, "seq", url, seq_calls],
+                "node": lambda: ["node", js, "seq", url, seq_calls],
+            }, n["seq"], ["mean_ms"])
+        if want("burst"):
+            log(f"{burst_jobs} jobs at once: {n['burst']} rounds")
+            library(res, "burst", {
+                "hfs": lambda: [a.hfs_bench, "burst", url, burst_jobs],
+                "python": lambda: [a.python, gc, "burst", url, burst_jobs],
+                "node": lambda: ["node", js, "burst", url, burst_jobs],
+            }, n["burst"], ["wall_s", "cpu_per_job_ms"])
+        if want("transfer"):
+            log(f"transfer of {mib:.0f} MiB: {n['transfer']} rounds")
+            transfer(res, a, a.size, n["transfer"], tmp)
+    finally:
+        if a.server:
+            a.server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
+    meta = {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "duration_s": round(time.time() - started),
+        "machine": f"{cpu_model()}, {os.cpu_count()} cores, {mem_gib()} GiB RAM, Linux {platform.release()}",
+        "versions": {
+            "hfs": version_of([a.hfs, "--version"]).replace("hfs ", "") + f" ({git_rev()})",
+            "rustc": version_of(["rustc", "--version"]).replace("rustc ", ""),
+            "gradio (server)": a.server.gradio if a.server else "?",
+            "gradio_client": py_version(a.python, "gradio_client"),
+            "hf-gradio": py_version(a.python, "hf_gradio", dist="hf-gradio") if a.hf_gradio else "not installed",
+            "@gradio/client": node_version(a.node_dir),
+            "Python": version_of([a.python, "--version"]).replace("Python ", ""),
+            "Node": version_of(["node", "--version"]),
+            "curl": version_of(["curl", "--version"]).split()[1],
+        },
+    }
+    os.makedirs(a.out, exist_ok=True)
+    write_report(res, meta, cfg, a.out)
+    log(f"done in {meta['duration_s']} s: {os.path.join(a.out, 'RESULTS.md')}")
+    with open(os.path.join(a.out, "RESULTS.md")) as f:
+        text = f.read()
+    start = text.index("## Targets")
+    print(text[start:text.index("\n## ", start + 5)])
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "?"
+
+
+def mem_gib():
+    try:
+        with open("/proc/meminfo") as f:
+            kib = int(f.readline().split()[1])
+        return round(kib / (1 << 20))
+    except Exception:
+        return "?"
+
+
+def git_rev():
+    r = subprocess.run(["git", "-C", ROOT, "describe", "--always", "--dirty"], capture_output=True, text=True)
+    return r.stdout.strip() or "?"
+
+
+def py_version(python, module, dist=None):
+    code = f"import importlib.metadata as m; print(m.version({(dist or module)!r}))"
+    return version_of([python, "-c", code])
+
+
+def node_version(node_dir):
+    try:
+        with open(os.path.join(node_dir, "node_modules", "@gradio", "client", "package.json")) as f:
+            return json.load(f)["version"]
+    except OSError:
+        return "?"
+
+
+if __name__ == "__main__":
+    main()
