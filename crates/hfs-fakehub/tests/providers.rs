@@ -21,6 +21,7 @@ fn config() -> Value {
                 "fal-ai/veo3/fast": {"result": "video", "steps": 3},
                 "fal-ai/broken/v1": {"result": "video", "steps": 1, "fail": true, "error": "GPU on fire"},
                 "fal-ai/slow/v1": {"result": "video", "steps": 100},
+                "fal-ai/steps/v1": {"result": "video", "steps": 6},
                 "fal-ai/kontext/dev": {"result": "image", "steps": 1},
                 "fal-ai/sdxl/turbo": {"result": "image"},
                 "fal-ai/tts/v1": {"result": "audio"},
@@ -51,6 +52,8 @@ fn config() -> Value {
                 "sentence-transformers/all-MiniLM-L6-v2": {"result": "embedding", "dims": 4},
                 "HuggingFaceTB/SmolLM3-3B": {"result": "chat", "text": "Hi there"}
             }},
+            "nscale": {"models": {"stabilityai/sdxl-n": {"result": "image"}}},
+            "novita": {"models": {"wan/t2v-n": {"result": "video"}, "wan/broken-n": {"result": "video", "fail": true, "error": "no GPU"}}},
             "groq": {"models": {"openai/gpt-oss-120b": {"result": "chat", "text": "Fast answer from groq"}}}
         }
     })
@@ -877,4 +880,121 @@ fn wall_clock_jobs_finish_after_their_seconds() {
     }
     std::thread::sleep(std::time::Duration::from_millis(700));
     assert_eq!(get(&hub.router, &status).json()["status"], "COMPLETED");
+}
+
+#[test]
+fn fal_logs_accumulate_over_polls() {
+    let hub = hub();
+    let s = hub
+        .router_post(
+            "/fal-ai/fal-ai/steps/v1?_subdomain=queue",
+            &json!({"prompt": "x"}),
+        )
+        .json();
+    let status = format!(
+        "/fal-ai{}/status?_subdomain=queue",
+        path_of(s["response_url"].as_str().unwrap())
+    );
+    let messages = |v: &Value| -> Vec<String> {
+        v["logs"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|l| l["message"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let polls: Vec<Value> = (0..6).map(|_| get(&hub.router, &status).json()).collect();
+    let statuses: Vec<&str> = polls
+        .iter()
+        .map(|p| p["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "IN_QUEUE",
+            "IN_QUEUE",
+            "IN_PROGRESS",
+            "IN_PROGRESS",
+            "IN_PROGRESS",
+            "COMPLETED"
+        ]
+    );
+    // Like fal's, each answer repeats the earlier lines: clients print only the new ones.
+    assert_eq!(messages(&polls[2]), ["Starting generation", "step 3"]);
+    assert_eq!(
+        messages(&polls[4]),
+        ["Starting generation", "step 3", "step 4", "step 5"]
+    );
+    assert_eq!(
+        messages(&polls[5]),
+        ["Starting generation", "step 3", "step 4", "step 5", "Done"]
+    );
+}
+
+#[test]
+fn nscale_images_and_novita_videos() {
+    let hub = hub();
+    let r = hub.router_post(
+        "/nscale/v1/images/generations",
+        &json!({"response_format": "b64_json", "prompt": "a fox", "model": "stabilityai/sdxl-n", "size": "64x64"}),
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let b64 = r.json()["data"][0]["b64_json"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let png = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, b64).unwrap();
+    assert_eq!(&png[..4], b"\x89PNG");
+    let r = hub.router_post(
+        "/nscale/v1/images/generations",
+        &json!({"prompt": "a fox", "model": "nope"}),
+    );
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert!(r.body.contains("nscale"), "{}", r.body);
+
+    let r = hub.router_post("/novita/v3/hf/wan/t2v-n", &json!({"prompt": "a boat"}));
+    assert_eq!(r.status, 200, "{}", r.body);
+    let url = r.json()["video"]["video_url"].as_str().unwrap().to_string();
+    fetch_asset(&hub, &url, 4, b"ftyp");
+    assert_eq!(
+        hub.router_post("/novita/v3/hf/wan/t2v-n", &json!({"steps": 2}))
+            .status,
+        422
+    );
+    let r = hub.router_post("/novita/v3/hf/wan/broken-n", &json!({"prompt": "a boat"}));
+    assert_eq!(r.status, 500);
+    assert!(r.body.contains("no GPU"), "{}", r.body);
+    assert_eq!(
+        hub.router_post("/novita/v3/hf/unknown/model", &json!({"prompt": "x"}))
+            .status,
+        400
+    );
+    assert_assets_fetched_without_token(&hub);
+}
+
+#[test]
+fn request_log_keeps_router_json_bodies_and_bill_to() {
+    let hub = hub();
+    let body = json!({"prompt": "a cat", "image_url": "data:image/png;base64,AAAA"});
+    let r = send(
+        &hub.router,
+        "POST",
+        "/fal-ai/fal-ai/veo3/fast?_subdomain=queue",
+        &body,
+        &[("X-HF-Bill-To", "acme")],
+    );
+    assert_eq!(r.status, 200, "{}", r.body);
+    let url = r.json()["status_url"].as_str().unwrap().to_string();
+    get(
+        &hub.router,
+        &format!("/fal-ai{}?_subdomain=queue", path_of(&url)),
+    );
+    request(&hub.assets, "GET", "/v3.fal.media/synth/x.png", &[], None);
+    let log = hub.requests(None);
+    assert_eq!(log[0]["bill_to"], "acme", "{log:?}");
+    assert_eq!(log[0]["body"], body, "the JSON a provider received");
+    // Absent, not null, when not sent: older log consumers see the same objects.
+    for r in &log[1..] {
+        assert!(r.get("bill_to").is_none() && r.get("body").is_none(), "{r}");
+    }
 }

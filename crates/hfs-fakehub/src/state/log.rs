@@ -15,6 +15,13 @@ pub struct RequestRecord {
     pub query: Option<String>,
     pub authorization: bool,
     pub x_hf_authorization: bool,
+    /// The `X-HF-Bill-To` value (an org name, not a secret); absent when
+    /// the header was not sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bill_to: Option<String>,
+    /// The JSON body of a router request; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<serde_json::Value>,
 }
 
 impl AppState {

@@ -4,5 +4,6 @@
 mod cassettes;
 mod errors;
 mod flows;
+mod media;
 mod replay;
 mod support;

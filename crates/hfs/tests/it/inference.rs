@@ -302,3 +302,185 @@ fn ctrl_c_cancels_the_job_and_exits_130() {
     assert!(stderr.contains("interrupted"), "{stderr}");
     assert!(router_requests(&hub).iter().any(|r| r["method"] == "PUT" && r["path"].as_str().unwrap().ends_with("/cancel")));
 }
+
+/// A small input "image": PNG magic plus a marker, so a data URL can only come from it.
+const INPUT_PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR hfs cli input marker";
+
+/// Models for the image-to-image, image-to-video, auto chat and slow-job tests.
+fn media_hub() -> FakeHub {
+    let m = |p: &str, pid: &str, task: &str| json!({"provider": p, "provider_id": pid, "task": task});
+    let chat = |text: &str| json!({"result": "chat", "text": text});
+    fake(&json!({
+        "tokens": {TOKEN: {"user": "alice", "orgs": ["acme"]}},
+        "models": {
+            "acme/edit": {"pipeline_tag": "image-to-image", "providers": [
+                m("fal-ai", "fal-ai/acme-edit", "image-to-image"), m("replicate", "acme/edit-r", "image-to-image")]},
+            "acme/animate": {"pipeline_tag": "image-to-video", "providers": [
+                m("fal-ai", "fal-ai/acme-i2v", "image-to-video"), m("together", "acme/I2V-T", "image-to-video"),
+                m("wavespeed", "acme/i2v-w", "image-to-video")]},
+            "acme/video": {"pipeline_tag": "text-to-video", "providers": [m("fal-ai", "fal-ai/acme-video", "text-to-video")]},
+            "acme/steps": {"pipeline_tag": "text-to-video", "providers": [m("fal-ai", "fal-ai/acme-steps", "text-to-video")]},
+            "acme/timed": {"pipeline_tag": "text-to-video", "providers": [m("fal-ai", "fal-ai/acme-timed", "text-to-video")]}
+        },
+        "chat_models": [{"id": "acme/chat", "providers": [
+            {"provider": "groq", "throughput": 500, "pricing": {"input": 0.15, "output": 0.75}},
+            {"provider": "cerebras", "throughput": 2000, "pricing": {"input": 0.25, "output": 0.69}},
+            {"provider": "together", "throughput": 100, "pricing": {"input": 0.1, "output": 0.5}}
+        ]}],
+        "providers": {
+            "fal-ai": {"models": {
+                "fal-ai/acme-edit": {"result": "image", "steps": 2},
+                "fal-ai/acme-i2v": {"result": "video", "steps": 2},
+                "fal-ai/acme-video": {"result": "video", "steps": 2},
+                "fal-ai/acme-steps": {"result": "video", "steps": 6},
+                "fal-ai/acme-timed": {"result": "video", "seconds": 1.2}}},
+            "replicate": {"models": {"acme/edit-r": {"result": "image", "steps": 2}}},
+            "together": {"models": {"acme/I2V-T": {"result": "video", "steps": 2}, "acme/chat": chat("from together")}},
+            "wavespeed": {"models": {"acme/i2v-w": {"result": "video", "steps": 2}}},
+            "groq": {"models": {"acme/chat": chat("from groq")}},
+            "cerebras": {"models": {"acme/chat": chat("from cerebras")}}
+        }
+    }))
+}
+
+fn input_png(dir: &Path) -> (String, String) {
+    let path = dir.join("in.png");
+    std::fs::write(&path, INPUT_PNG).unwrap();
+    let url = format!("data:image/png;base64,{}", base64::engine::general_purpose::STANDARD.encode(INPUT_PNG));
+    (path.to_str().unwrap().to_string(), url)
+}
+
+/// The JSON bodies of the router's POSTs to `path`.
+fn posted(hub: &FakeHub, path: &str) -> Vec<Value> {
+    router_requests(hub).into_iter().filter(|r| r["method"] == "POST" && r["path"] == path).map(|r| r["body"].clone()).collect()
+}
+
+#[test]
+fn image_to_image_uploads_the_input_through_fal_and_replicate() {
+    let (hub, home, out) = (media_hub(), Home::new(), tempfile::tempdir().unwrap());
+    let (input, url) = input_png(out.path());
+    let dir = out.path().join("out");
+    for provider in ["fal-ai", "replicate"] {
+        let args = ["image", "make it blue", "--model", "acme/edit", "--provider", provider, "--image", &input, "--poll-interval", "20ms", "-o", dir.to_str().unwrap(), "--json"];
+        let r = hfs(&home, &hub, &args).run().ok();
+        let path = media_json(&r, "hfs.image/1", "acme/edit", provider);
+        assert_eq!(&std::fs::read(&path).unwrap()[..4], b"\x89PNG", "{provider}: {r:?}");
+        assert!(path.ends_with(".png"), "{path}");
+    }
+    assert_eq!(posted(&hub, "/fal-ai/fal-ai/acme-edit"), [json!({"image_url": url, "image_urls": [url], "prompt": "make it blue"})]);
+    assert_eq!(
+        posted(&hub, "/replicate/v1/models/acme/edit-r/predictions"),
+        [json!({"input": {"prompt": "make it blue", "image": url, "images": [url], "input_image": url, "input_images": [url]}})]
+    );
+    assert!(router_requests(&hub).iter().any(|r| r["path"].as_str().unwrap().starts_with("/replicate/v1/predictions/")), "replicate was polled");
+}
+
+#[test]
+fn video_with_an_image_animates_it_on_fal_together_and_wavespeed() {
+    let (hub, home, out) = (media_hub(), Home::new(), tempfile::tempdir().unwrap());
+    let (input, url) = input_png(out.path());
+    let dir = out.path().join("out");
+    for provider in ["fal-ai", "together", "wavespeed"] {
+        let args = ["video", "it walks", "--model", "acme/animate", "--provider", provider, "--image", &input, "--poll-interval", "20ms", "-o", dir.to_str().unwrap(), "--json"];
+        let r = hfs(&home, &hub, &args).run().ok();
+        let path = media_json(&r, "hfs.video/1", "acme/animate", provider);
+        assert!(r.json()["job_id"].is_string(), "{r:?}");
+        assert_eq!(&std::fs::read(&path).unwrap()[4..8], b"ftyp", "{provider}");
+    }
+    assert_eq!(posted(&hub, "/fal-ai/fal-ai/acme-i2v"), [json!({"image_url": url, "prompt": "it walks"})]);
+    assert_eq!(
+        posted(&hub, "/together/v2/videos"),
+        [json!({"prompt": "it walks", "model": "acme/I2V-T", "frame_images": [{"input_image": url, "frame": "first"}]})]
+    );
+    assert_eq!(posted(&hub, "/wavespeed/api/v3/acme/i2v-w"), [json!({"prompt": "it walks", "image": url})]);
+}
+
+#[test]
+fn bill_to_is_sent_on_routed_calls_and_never_to_the_cdn() {
+    let (hub, home, out) = (media_hub(), Home::new(), tempfile::tempdir().unwrap());
+    let dir = out.path().to_str().unwrap();
+    hfs(&home, &hub, &["video", "x", "--model", "acme/video", "--bill-to", "acme", "--poll-interval", "20ms", "-o", dir]).run().ok();
+    hfs(&home, &hub, &["chat", "hi", "--model", "acme/chat", "--bill-to", "acme"]).run().ok();
+    let router = router_requests(&hub);
+    assert!(router.len() >= 4, "{router:?}");
+    assert!(router.iter().all(|r| r["bill_to"] == "acme"), "{router:?}");
+    let assets: Vec<Value> = hub.requests().into_iter().filter(|r| r["origin"] != "router").collect();
+    assert!(assets.iter().any(|r| r["origin"] == "assets"), "{assets:?}");
+    assert!(assets.iter().all(|r| r.get("bill_to").is_none()), "the Hub and the CDN never get it: {assets:?}");
+    // Without --bill-to nothing is sent.
+    let before = router_requests(&hub).len();
+    hfs(&home, &hub, &["chat", "hi", "--model", "acme/chat"]).run().ok();
+    assert!(router_requests(&hub)[before..].iter().all(|r| r.get("bill_to").is_none()));
+}
+
+#[test]
+fn chat_without_a_provider_goes_to_the_auto_route() {
+    let (hub, home) = (media_hub(), Home::new());
+    for (model, reply) in [
+        ("acme/chat", "from cerebras"),
+        ("acme/chat:fastest", "from cerebras"),
+        ("acme/chat:cheapest", "from together"),
+        ("acme/chat:groq", "from groq"),
+    ] {
+        let before = router_requests(&hub).len();
+        let r = hfs(&home, &hub, &["chat", "hi", "--model", model]).run().ok();
+        assert_eq!(r.stdout, format!("{reply}\n"), "{model}: {r:?}");
+        let sent = &router_requests(&hub)[before..];
+        assert_eq!(sent.len(), 1, "{sent:?}");
+        assert_eq!(sent[0]["path"], "/v1/chat/completions");
+        assert_eq!(sent[0]["body"]["model"], model, "the HF id and suffix go to the router as is");
+        assert_eq!(sent[0]["body"]["stream"], true);
+        assert_eq!(sent[0]["body"]["messages"], json!([{"role": "user", "content": "hi"}]));
+    }
+    for extra in [None, Some("--no-stream")] {
+        let mut args = vec!["chat", "hi", "--model", "acme/chat:cheapest", "--json"];
+        args.extend(extra);
+        let r = hfs(&home, &hub, &args).run().ok();
+        let j = r.json();
+        assert_eq!(j["schema"], "hfs.chat/1", "{r:?}");
+        assert_eq!(j["model"], "acme/chat:cheapest");
+        assert_eq!(j["provider"], "auto");
+        assert_eq!(j["content"], "from together", "{extra:?}");
+        assert_eq!(j["finish_reason"], "stop");
+    }
+    let last = router_requests(&hub).pop().unwrap();
+    assert_eq!(last["body"]["stream"], false);
+    // A suffix that is neither a policy nor a provider is refused before anything is sent.
+    let before = router_requests(&hub).len();
+    hfs(&home, &hub, &["chat", "hi", "--model", "acme/chat:nope"]).run().fails(2).says(&["unknown routing suffix"]);
+    assert_eq!(router_requests(&hub).len(), before);
+}
+
+#[test]
+fn a_slow_job_reports_progress_then_completes() {
+    let (hub, home, out) = (media_hub(), Home::new(), tempfile::tempdir().unwrap());
+    let args = ["video", "x", "--model", "acme/steps", "--poll-interval", "20ms", "-o", out.path().to_str().unwrap()];
+    let r = hfs(&home, &hub, &args).run().ok();
+    assert!(r.stdout.trim().ends_with("steps.mp4"), "{r:?}");
+    let polls = router_requests(&hub).iter().filter(|r| r["path"].as_str().unwrap().ends_with("/status")).count();
+    assert_eq!(polls, 6, "one status poll per step");
+    // The provider's progress reaches stderr as it changes.
+    let steps: Vec<&str> = r.stderr.lines().filter(|l| l.starts_with("log: step")).collect();
+    assert!(steps.len() >= 2, "{r:?}");
+    let mut unique = steps.clone();
+    unique.dedup();
+    assert_eq!(unique.len(), steps.len(), "each progress line once: {r:?}");
+}
+
+#[test]
+fn poll_interval_sets_how_often_a_job_is_polled() {
+    let (hub, home, out) = (media_hub(), Home::new(), tempfile::tempdir().unwrap());
+    let dir = out.path().to_str().unwrap();
+    let polls = |interval: &str| {
+        let before = router_requests(&hub).len();
+        let r = hfs(&home, &hub, &["video", "x", "--model", "acme/timed", "--poll-interval", interval, "-o", dir]).run().ok();
+        let n = router_requests(&hub)[before..].iter().filter(|r| r["path"].as_str().unwrap().ends_with("/status")).count();
+        (n, r.elapsed)
+    };
+    // The job takes 1.2 s of wall clock.
+    let (fast, _) = polls("50ms");
+    let (slow, elapsed) = polls("600ms");
+    assert!(fast >= 10, "50ms: {fast} polls");
+    assert!((2..=3).contains(&slow), "600ms: {slow} polls");
+    assert!(elapsed >= Duration::from_millis(1200), "{elapsed:?}");
+}

@@ -113,11 +113,19 @@ fn status_body(job: &Job) -> Value {
         }
         Phase::Running => {
             body["status"] = json!("IN_PROGRESS");
-            body["logs"] = logs(&["Starting generation", &format!("step {}", job.polls)]);
+            // fal's logs are cumulative: every poll repeats the earlier lines.
+            let steps = progress(job);
+            let mut lines = vec!["Starting generation"];
+            lines.extend(steps.iter().map(String::as_str));
+            body["logs"] = logs(&lines);
         }
         Phase::Succeeded => {
             body["status"] = json!("COMPLETED");
-            body["logs"] = logs(&["Starting generation", "Done"]);
+            let steps = progress(job);
+            let mut lines = vec!["Starting generation"];
+            lines.extend(steps.iter().map(String::as_str));
+            lines.push("Done");
+            body["logs"] = logs(&lines);
             body["metrics"] = json!({"inference_time": 0.42});
         }
         Phase::Failed => {
@@ -131,6 +139,15 @@ fn status_body(job: &Job) -> Value {
         body[k] = v.clone();
     }
     body
+}
+
+/// The `step N` lines of the polls a job has spent running so far.
+fn progress(job: &Job) -> Vec<String> {
+    let first = job.model.steps.div_ceil(2).max(1);
+    (first..=job.polls)
+        .filter(|p| *p < job.model.steps || job.model.seconds.is_some())
+        .map(|p| format!("step {p}"))
+        .collect()
 }
 
 fn job_op(ctx: &Ctx, _app: &str, id: &str, op: &str) -> Response {

@@ -1,7 +1,7 @@
 //! Synthesised per-provider flows (hf-inference.md §1.2–1.3, §2, §5) for
 //! the models configured under `providers` (and chat models): fal queue and
 //! sync calls, replicate predictions, together jobs and images, wavespeed
-//! and zai jobs, hf-inference pipelines, OpenAI-compatible chat on every
+//! and zai jobs, nscale images, novita videos, hf-inference pipelines, OpenAI-compatible chat on every
 //! chat route, and the auto chat route.
 //!
 //! Requests reach the provider handlers through the router's fallback, which
@@ -15,6 +15,7 @@ mod chat;
 mod fal;
 mod hf_inference;
 pub mod media;
+mod novita;
 mod replicate;
 mod together;
 mod wavespeed;
@@ -108,6 +109,8 @@ pub async fn dispatch(State(state): State<AppState>, req: Request) -> Response {
             "fal-ai" => fal::handle(&ctx),
             "replicate" => replicate::handle(&ctx),
             "together" => together::handle(&ctx),
+            "nscale" => together::handle_nscale(&ctx),
+            "novita" => novita::handle(&ctx),
             "wavespeed" => wavespeed::handle(&ctx),
             "zai-org" => zai::handle(&ctx),
             "hf-inference" => hf_inference::handle(&ctx),

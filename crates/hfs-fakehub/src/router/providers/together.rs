@@ -1,7 +1,9 @@
 //! together (hf-inference.md §2.2, §2.6, §2.8, §2.10): `/v2/videos` jobs
 //! (create → `GET /v2/videos/{id}` → `outputs.video_url`), and sync
 //! `/v1/images/generations` (`b64_json`), `/v1/audio/speech` (raw audio),
-//! `/v1/embeddings`. The model is the body's `model`.
+//! `/v1/embeddings`. The model is the body's `model`. nscale's
+//! `/v1/images/generations` (`response_format: b64_json`) is answered the
+//! same way.
 
 use axum::http::{Method, StatusCode};
 use axum::response::Response;
@@ -34,14 +36,15 @@ pub fn handle(ctx: &Ctx) -> Option<Response> {
     }
     let body = ctx.json()?;
     let model_id = body.get("model")?.as_str()?.to_string();
+    let provider = ctx.provider.as_str();
     let Some(m) = ctx.model(&model_id) else {
-        return Some(not_supported("together"));
+        return Some(not_supported(provider));
     };
-    if let Some(r) = rejection("together", &m) {
+    if let Some(r) = rejection(provider, &m) {
         return Some(r);
     }
     if m.fail && rest != "v2/videos" {
-        return Some(provider_error("together", 500, &m.error_message(), None));
+        return Some(provider_error(provider, 500, &m.error_message(), None));
     }
     Some(match rest {
         "v2/videos" => {
@@ -59,7 +62,7 @@ pub fn handle(ctx: &Ctx) -> Option<Response> {
         }
         "v1/images/generations" => {
             if !body.contains_key("prompt") {
-                return Some(bad_body("together", "prompt"));
+                return Some(bad_body(provider, "prompt"));
             }
             let id = ctx.state.new_id("img_");
             let item = if body.get("response_format").and_then(Value::as_str) == Some("url") {
@@ -100,6 +103,11 @@ pub fn handle(ctx: &Ctx) -> Option<Response> {
             )
         }
     })
+}
+
+/// nscale: only `POST /v1/images/generations` (hf-inference.md §2.2).
+pub fn handle_nscale(ctx: &Ctx) -> Option<Response> {
+    (ctx.rest == "v1/images/generations").then(|| handle(ctx))?
 }
 
 fn video(ctx: &Ctx, job: &Job) -> Value {
