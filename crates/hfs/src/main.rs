@@ -14,7 +14,9 @@ use clap::Parser;
 fn main() {
     let cli = cli::Cli::parse();
     init_logging(cli.global.verbose);
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    // One thread: a command is I/O-bound, and worker threads (stacks, malloc arenas) would cost
+    // more memory than they save time; file I/O still runs on tokio's blocking pool.
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
     let code = runtime.block_on(commands::dispatch(cli));
     // Don't wait for background tasks (heartbeats, streams) of a finished command.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
