@@ -379,36 +379,18 @@ impl InferenceClient {
         let id = first.get("id").and_then(Value::as_str).map(str::to_string).ok_or_else(|| protocol(t, format!("video job without id: {}", short(&first))))?;
         self.emit(InferenceEvent::Submitted { provider: t.spec.id.into(), job_id: Some(id.clone()) });
         let get = join(submit, &id);
-        let mut status = String::new();
-        let check = |v: &Value, status: &mut String| -> Result<Option<Value>, InferenceError> {
-            let s = v.get("status").and_then(Value::as_str).unwrap_or("").to_string();
-            if s != *status {
-                self.emit_status(&s, None);
-                *status = s.clone();
-            }
-            match s.as_str() {
-                "completed" => Ok(Some(v.clone())),
-                "failed" | "cancelled" | "canceled" => Err(InferenceError::JobFailed {
-                    provider: t.spec.id.into(),
-                    job_id: Some(id.clone()),
-                    message: v.pointer("/error/message").or_else(|| v.get("error")).map(|e| e.as_str().map(str::to_string).unwrap_or_else(|| e.to_string())).unwrap_or_else(|| format!("status {s}")),
-                }),
-                _ => Ok(None),
-            }
-        };
-        if let Some(v) = check(&first, &mut status)? {
-            return Ok((Outcome::Json(v), Some(id)));
-        }
-        let interval = self.poll_interval(t.route.flow);
-        let v = async {
-            loop {
-                self.pause(interval, deadline).await?;
-                if let Some(v) = check(&self.poll_get(t, &get, deadline).await?, &mut status)? {
-                    return Ok::<Value, InferenceError>(v);
+        let v = self
+            .poll_until(t, &get, Some(&id), Some(&first), deadline, |v| {
+                let s = v.get("status").and_then(Value::as_str).unwrap_or("");
+                match s {
+                    "completed" => Phase::Done,
+                    "failed" | "cancelled" | "canceled" => Phase::Failed(
+                        v.pointer("/error/message").or_else(|| v.get("error")).map(text_of).unwrap_or_else(|| format!("status {s}")),
+                    ),
+                    _ => Phase::Running(s.to_string()),
                 }
-            }
-        }
-        .await?;
+            })
+            .await?;
         Ok((Outcome::Json(v), Some(id)))
     }
 
@@ -417,33 +399,21 @@ impl InferenceClient {
         let id = data.get("id").and_then(Value::as_str).map(str::to_string);
         self.emit(InferenceEvent::Submitted { provider: t.spec.id.into(), job_id: id.clone() });
         let get = data.pointer("/urls/get").and_then(Value::as_str).ok_or_else(|| protocol(t, format!("no data.urls.get in {}", short(&first))))?;
+        // Keep only the path: the router (when routed) or the override base is where we poll.
         let path = Url::parse(get).map_err(|_| protocol(t, format!("bad urls.get `{get}`")))?.path().to_string();
         let get = join(&t.base, &path);
-        let mut status = String::new();
-        let interval = self.poll_interval(t.route.flow);
-        let v = async {
-            loop {
-                self.pause(interval, deadline).await?;
-                let v = self.poll_get(t, &get, deadline).await?;
-                let s = v.pointer("/data/status").and_then(Value::as_str).unwrap_or("").to_string();
-                if s != status {
-                    self.emit_status(&s, None);
-                    status = s.clone();
+        let v = self
+            .poll_until(t, &get, id.as_deref(), None, deadline, |v| {
+                let s = v.pointer("/data/status").and_then(Value::as_str).unwrap_or("");
+                match s {
+                    "completed" => Phase::Done,
+                    "failed" => Phase::Failed(
+                        v.pointer("/data/error").and_then(Value::as_str).filter(|e| !e.is_empty()).unwrap_or("the job failed").to_string(),
+                    ),
+                    _ => Phase::Running(s.to_string()),
                 }
-                match s.as_str() {
-                    "completed" => return Ok::<Value, InferenceError>(v),
-                    "failed" => {
-                        return Err(InferenceError::JobFailed {
-                            provider: t.spec.id.into(),
-                            job_id: id.clone(),
-                            message: v.pointer("/data/error").and_then(Value::as_str).filter(|e| !e.is_empty()).unwrap_or("the job failed").to_string(),
-                        });
-                    }
-                    _ => {}
-                }
-            }
-        }
-        .await?;
+            })
+            .await?;
         Ok((Outcome::Json(v), id))
     }
 
@@ -451,37 +421,59 @@ impl InferenceClient {
         let id = first.get("id").and_then(Value::as_str).map(str::to_string).ok_or_else(|| protocol(t, format!("job without id: {}", short(&first))))?;
         self.emit(InferenceEvent::Submitted { provider: t.spec.id.into(), job_id: Some(id.clone()) });
         let get = join(&t.base, &format!("api/paas/v4/async-result/{id}"));
+        let v = self
+            .poll_until(t, &get, Some(&id), Some(&first), deadline, |v| {
+                let s = v.get("task_status").and_then(Value::as_str).unwrap_or("");
+                match s {
+                    "SUCCESS" => Phase::Done,
+                    "FAIL" | "FAILED" => Phase::Failed(
+                        v.pointer("/error/message").or_else(|| v.get("error")).or_else(|| v.get("message")).map(text_of).unwrap_or_else(|| "the job failed".into()),
+                    ),
+                    _ => Phase::Running(s.to_string()),
+                }
+            })
+            .await?;
+        Ok((Outcome::Json(v), Some(id)))
+    }
+
+    /// Polls `get` (after checking `first`, the submit answer, when it already carries a state)
+    /// until `phase` says the job is done or failed, reporting each new status as an event.
+    async fn poll_until(
+        &self,
+        t: &Target,
+        get: &Url,
+        job_id: Option<&str>,
+        first: Option<&Value>,
+        deadline: Deadline,
+        phase: impl Fn(&Value) -> Phase,
+    ) -> Result<Value, InferenceError> {
         let mut status = String::new();
-        let check = |v: &Value, status: &mut String| -> Result<Option<Value>, InferenceError> {
-            let s = v.get("task_status").and_then(Value::as_str).unwrap_or("").to_string();
-            if s != *status {
-                self.emit_status(&s, None);
-                *status = s.clone();
-            }
-            match s.as_str() {
-                "SUCCESS" => Ok(Some(v.clone())),
-                "FAIL" | "FAILED" => Err(InferenceError::JobFailed {
-                    provider: t.spec.id.into(),
-                    job_id: Some(id.clone()),
-                    message: v.pointer("/error/message").or_else(|| v.get("error")).or_else(|| v.get("message")).map(|e| e.as_str().map(str::to_string).unwrap_or_else(|| e.to_string())).unwrap_or_else(|| "the job failed".into()),
-                }),
-                _ => Ok(None),
-            }
-        };
-        if let Some(v) = check(&first, &mut status)? {
-            return Ok((Outcome::Json(v), Some(id)));
-        }
-        let interval = self.poll_interval(t.route.flow);
-        let v = async {
-            loop {
-                self.pause(interval, deadline).await?;
-                if let Some(v) = check(&self.poll_get(t, &get, deadline).await?, &mut status)? {
-                    return Ok::<Value, InferenceError>(v);
+        let mut settle = |v: &Value| -> Result<bool, InferenceError> {
+            match phase(v) {
+                Phase::Done => Ok(true),
+                Phase::Failed(message) => Err(InferenceError::JobFailed { provider: t.spec.id.into(), job_id: job_id.map(str::to_string), message }),
+                Phase::Running(s) => {
+                    if s != status {
+                        self.emit_status(&s, None);
+                        status = s;
+                    }
+                    Ok(false)
                 }
             }
+        };
+        if let Some(v) = first {
+            if settle(v)? {
+                return Ok(v.clone());
+            }
         }
-        .await?;
-        Ok((Outcome::Json(v), Some(id)))
+        let interval = self.poll_interval(t.route.flow);
+        loop {
+            self.pause(interval, deadline).await?;
+            let v = self.poll_get(t, get, deadline).await?;
+            if settle(&v)? {
+                return Ok(v);
+            }
+        }
     }
 
     /// The final answer as a saved file: raw bytes, base64 in JSON, or a URL fetched without a token.
@@ -542,6 +534,18 @@ fn protocol(t: &Target, message: String) -> InferenceError {
 fn short(v: &Value) -> String {
     let s = v.to_string();
     if s.len() > 300 { format!("{}…", &s[..s.char_indices().nth(300).map(|(i, _)| i).unwrap_or(s.len())]) } else { s }
+}
+
+/// Where a polled job stands.
+enum Phase {
+    Running(String),
+    Done,
+    Failed(String),
+}
+
+/// A JSON error field as text (strings as they are, anything else as JSON).
+fn text_of(v: &Value) -> String {
+    v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())
 }
 
 async fn read_json(t: &Target, r: Response) -> Result<Value, InferenceError> {
