@@ -41,13 +41,13 @@ class Measured:
         return json.loads(lines[-1])
 
 
-def run(cmd, timeout=900, cwd=None):
+def run(cmd, timeout=900, cwd=None, env=None):
     """Runs cmd under /usr/bin/time; returns wall seconds, peak RSS (KiB), CPU seconds, output."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         full = [TIME, "-f", "%M %U %S", "-o", tf.name] + [str(c) for c in cmd]
         t = time.perf_counter()
         p = subprocess.run(full, capture_output=True, text=True, timeout=timeout, cwd=cwd,
-                           stdin=subprocess.DEVNULL, env=CHILD_ENV)
+                           stdin=subprocess.DEVNULL, env=env or CHILD_ENV)
         wall = time.perf_counter() - t
         if p.returncode != 0:
             raise RuntimeError(f"{' '.join(map(str, cmd))} exited {p.returncode}:\n{p.stderr[-3000:]}")
@@ -80,6 +80,44 @@ class Server:
         ready = json.loads(line)
         self.gradio = ready["gradio"]
         self.main, self.api = ready["apps"]["main"], ready["apps"]["api2000"]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(15)
+            except Exception:
+                self.proc.kill()
+                self.proc.wait()
+        self.errlog.close()
+
+
+class FakeRouter:
+    """hfs-fakehub (release build): the fake Hub, inference router and asset CDN, replaying the
+    recorded cassettes. It serves until its stdin closes; stop() closes it (then kills if needed)."""
+
+    TOKEN = "hf_bench_provider"
+
+    def __init__(self, binary, fixtures, tmp):
+        cfg = os.path.join(tmp, "fakehub.json")
+        with open(cfg, "w") as f:
+            json.dump({"tokens": {self.TOKEN: {"user": "bench"}}}, f)
+        self.errlog = open(os.path.join(tmp, "fakehub.log"), "w")
+        self.proc = subprocess.Popen([binary, "--port", "0", "--config", cfg, "--fixtures", fixtures],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errlog,
+                                     text=True, env=CHILD_ENV)
+        line = self.proc.stdout.readline().strip()
+        if not line:
+            self.stop()
+            raise RuntimeError(f"hfs-fakehub did not start; see {self.errlog.name}")
+        import urllib.request
+        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        with opener.open(line.rstrip("/") + "/_fake/info", timeout=10) as r:
+            info = json.load(r)
+        self.hub, self.router = info["hub"], info["router"]
+        self.env = dict(CHILD_ENV)
+        self.env.update({"HF_ENDPOINT": self.hub, "HF_ROUTER_URL": self.router, "HF_TOKEN": self.TOKEN,
+                         "HF_HUB_OFFLINE": "0", "HF_HOME": os.path.join(tmp, "hf-home")})
 
     def stop(self):
         if self.proc.poll() is None:
@@ -147,6 +185,64 @@ def library(res, scen, cmds, n, metrics):
         res.add(scen, name, "process_cpu_s", m.cpu)
 
 
+FLUX = "black-forest-labs/FLUX.1-dev"
+IMAGE_PROMPT = "An astronaut riding a horse on the moon."
+CHAT_MODEL = "meta-llama/Meta-Llama-3-8B-Instruct"
+CHAT_PROVIDER = "together"
+CHAT_PROMPT = "What is deep learning?"
+CHAT_SYSTEM = "You are a helpful assistant."
+
+
+def provider(res, a, n, tmp):
+    """text-to-image (fal-ai) and chat (together, no stream) replayed by the fake router: `hfs image` /
+    `hfs chat` vs bench/py/ic_bench.py (InferenceClient), whole process, outputs compared every run."""
+    ic = os.path.join(HERE, "py", "ic_bench.py")
+    env = a.fake.env
+    cmds = {
+        "provider_image": {
+            "hfs": lambda d: [a.hfs, "image", IMAGE_PROMPT, "--model", FLUX, "--provider", "fal-ai", "-o", d],
+            "python": lambda d: [a.python, ic, a.fake.router, "image", IMAGE_PROMPT, FLUX, "fal-ai", d],
+        },
+        "provider_chat": {
+            "hfs": lambda d: [a.hfs, "chat", CHAT_PROMPT, "--system", CHAT_SYSTEM, "--model", CHAT_MODEL,
+                              "--provider", CHAT_PROVIDER, "--no-stream"],
+            "python": lambda d: [a.python, ic, a.fake.router, "chat", CHAT_PROMPT, CHAT_MODEL, CHAT_PROVIDER, CHAT_SYSTEM],
+        },
+    }
+
+    def output(scen, m, d):
+        if scen == "provider_chat":
+            return m.out.rstrip("\n").encode()
+        path = m.out.strip().splitlines()[-1]
+        if os.path.dirname(os.path.abspath(path)) != os.path.abspath(d):
+            raise RuntimeError(f"{path} is not in {d}")
+        with open(path, "rb") as f:
+            return f.read()
+
+    for scen, c in cmds.items():
+        want = None
+        # One untimed run each first (page cache, .pyc files), as for the cold scenarios.
+        for i, name in [(-1, k) for k in c] + list(rounds(n, list(c))):
+            d = tempfile.mkdtemp(dir=tmp)
+            m = run(c[name](d), env=env)
+            got = output(scen, m, d)
+            if not got:
+                raise RuntimeError(f"{scen}: {name} produced no output")
+            if want is None:
+                want = got
+            elif got != want:
+                raise RuntimeError(f"{scen}: {name}'s output differs from the first run's ({len(got)} vs {len(want)} bytes)")
+            shutil.rmtree(d, ignore_errors=True)
+            if i < 0:
+                continue
+            res.add(scen, name, "wall_s", m.wall)
+            res.add(scen, name, "rss_mib", m.rss_kib / 1024)
+            res.add(scen, name, "cpu_s", m.cpu)
+        kind = "PNG" if scen == "provider_image" else "reply text"
+        res.notes.setdefault(scen, []).append(
+            f"output check: every run of both clients produced the same {kind} ({len(want):,} bytes), byte for byte.")
+
+
 def transfer(res, a, size, n, tmp):
     src = os.path.join(tmp, "transfer", "big.bin")
     os.makedirs(os.path.dirname(src), exist_ok=True)
@@ -207,7 +303,10 @@ SCENARIOS = [
     ("seq", "Sequential /echo calls in one process (library)", ["mean_ms", "rss_mib"]),
     ("burst", "Jobs submitted at once to /echo on one client (library)", ["wall_s", "cpu_per_job_ms", "rss_mib"]),
     ("transfer", "Upload + download of one file (same URLs)", ["upload_mib_s", "download_mib_s", "rss_mib"]),
-
+    ("provider_image", "Inference Providers: text-to-image via fal-ai, replayed by the fake router (whole process)",
+     ["wall_s", "rss_mib", "cpu_s"]),
+    ("provider_chat", "Inference Providers: chat via together (explicit provider), replayed by the fake router "
+     "(whole process)", ["wall_s", "rss_mib", "cpu_s"]),
 ]
 
 UNITS = {"wall_s": "wall (s)", "rss_mib": "peak RSS (MiB)", "cpu_s": "CPU (s)", "mean_ms": "mean latency (ms)",
@@ -242,7 +341,7 @@ def targets(res, cfg):
     ratio_row("seq", "sequential mean latency ≤ 1/2 of Python's", "mean_ms", "python", 0.5)
     ratio_row("burst", "burst CPU per job ≤ 1/10 of Python's", "cpu_per_job_ms", "python", 0.1)
     rss = m("burst", "hfs", "rss_mib")
-    out.append(("burst", "burst peak RSS ≤ 64 MiB", f"{fmt(rss)} MiB", "≤ 64 MiB", rss is not None and rss <= 64))
+    out.append(("burst", "burst peak RSS ≤ 64 MiB", f"{fmt(rss)} MiB", "≤ 64 MiB", None if rss is None else rss <= 64))
     comps = [c for c in ("python", "node") if m("burst", c, "wall_s") is not None]
     best = min(comps, key=lambda c: m("burst", c, "wall_s")) if comps else None
     if best:
@@ -250,23 +349,29 @@ def targets(res, cfg):
     ratio_row("transfer", "upload ≥ 80 % of curl", "upload_mib_s", "curl", 0.8, higher_is_better=True)
     ratio_row("transfer", "download ≥ 80 % of curl", "download_mib_s", "curl", 0.8, higher_is_better=True)
     rss = m("transfer", "hfs", "rss_mib")
-    out.append(("transfer", "transfer peak RSS ≤ 64 MiB", f"{fmt(rss)} MiB", "≤ 64 MiB", rss is not None and rss <= 64))
+    out.append(("transfer", "transfer peak RSS ≤ 64 MiB", f"{fmt(rss)} MiB", "≤ 64 MiB", None if rss is None else rss <= 64))
     ratio_row("api", "`hfs api` wall ≤ 1/10 of Python's view_api (whole process)", "wall_s", "python", 0.1)
-    out.append(("provider", "text-to-image and chat via the fake router ≤ 1/5 of InferenceClient's wall", "—",
-                "pending: needs the fake router (issue 3/4)", None))
+    ratio_row("provider_image", "text-to-image (fal-ai) via the fake router: wall ≤ 1/5 of InferenceClient's",
+              "wall_s", "python", 0.2)
+    ratio_row("provider_chat", "chat (together, explicit provider) via the fake router: wall ≤ 1/5 of "
+              "InferenceClient's", "wall_s", "python", 0.2)
     return out
 
 
 def write_report(res, meta, cfg, out_dir):
     lines = ["# hfs benchmark results", ""]
-    lines.append(f"{meta['date']} · {'quick smoke run' if cfg['quick'] else 'full run'} · `bench/run{' --quick' if cfg['quick'] else ''}`")
+    lines.append(f"{meta['date']} · {'quick smoke run' if cfg['quick'] else 'full run'} · `{cfg['command']}`")
     lines.append("")
     lines.append(f"Machine: {meta['machine']}. Versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items()) + ".")
     lines.append("")
     lines.append("Every number is the median over N runs (min–max beside it); the ratio is hfs / that client "
                  "(below 1 is better for times, memory and CPU; above 1 is better for throughput). "
-                 "All clients talk to the same Gradio server on 127.0.0.1, which runs on the same 2 cores.")
+                 "All clients talk to the same Gradio server on 127.0.0.1 (the provider rows: the same "
+                 "`hfs-fakehub`), which runs on the same 2 cores.")
     lines.append("")
+    if cfg.get("merged"):
+        lines.append(cfg["merged"])
+        lines.append("")
     lines.append("## Targets (issue 5)")
     lines.append("")
     lines.append("| target | hfs vs reference (medians) | ratio | result |")
@@ -302,13 +407,12 @@ def write_report(res, meta, cfg, out_dir):
         for note in res.notes.get(scen, []):
             lines.append(f"\nNote: {note}")
         lines.append("")
-    lines.append("## Pending")
-    lines.append("")
-    lines.append("- Inference Providers (text-to-image and chat, explicit provider, hfs vs `huggingface_hub` "
-                 "`InferenceClient`): pending: needs the fake router (issue 3/4).")
-    for note in cfg["skipped"]:
-        lines.append(f"- {note}")
-    lines.append("")
+    if cfg["skipped"]:
+        lines.append("## Skipped")
+        lines.append("")
+        for note in cfg["skipped"]:
+            lines.append(f"- {note}")
+        lines.append("")
     with open(os.path.join(out_dir, "RESULTS.md"), "w") as f:
         f.write("\n".join(lines))
     raw = {"schema": "hfs.bench/1", "meta": meta, "config": {k: v for k, v in cfg.items() if k != "describe"},
@@ -340,19 +444,27 @@ def main():
     ap.add_argument("--python", required=True)
     ap.add_argument("--hf-gradio", default="")
     ap.add_argument("--node-dir", required=True)
+    ap.add_argument("--fakehub", default="", help="hfs-fakehub binary (release) for the provider scenarios")
+    ap.add_argument("--fixtures", default="", help="recorded fixtures for hfs-fakehub (hf-cassettes/, hub/)")
     ap.add_argument("--skip-note", action="append", default=[])
     ap.add_argument("--only", default="", help="comma-separated scenarios (default: all)")
+    ap.add_argument("--merge", default="", help="an earlier results.json: its scenarios not run now are kept")
     a = ap.parse_args()
     q = a.quick
     n = {"cold_echo": 3 if q else 10, "cold_image": 2 if q else 5, "seq": 1 if q else 5, "burst": 1 if q else 3,
-         "transfer": 1 if q else 3, "api": 2 if q else 5}
+         "transfer": 1 if q else 3, "api": 2 if q else 5,
+         "provider_image": 3 if q else 10, "provider_chat": 3 if q else 10}
     seq_calls = 50 if q else 200
     burst_jobs = 200 if q else 1000
     only = set(filter(None, a.only.split(",")))
+    if "provider" in only:
+        only |= {"provider_image", "provider_chat"}
     want = lambda s: not only or s in only  # noqa: E731
     skipped = list(a.skip_note)
     mib = a.size / (1 << 20)
-    cfg = {"quick": q, "runs": n, "seq_calls": seq_calls, "burst_jobs": burst_jobs, "transfer_bytes": a.size,
+    cmd = "bench/run" + (" --quick" if q else "") + (f" --only {a.only}" if a.only else "") + \
+        (f" --merge {os.path.relpath(a.merge, ROOT) if a.merge.startswith(ROOT) else a.merge}" if a.merge else "")
+    cfg = {"quick": q, "command": cmd, "runs": n, "seq_calls": seq_calls, "burst_jobs": burst_jobs, "transfer_bytes": a.size,
            "skipped": skipped, "describe": {
                "cold_echo": "`hfs call URL /echo text=hello` vs a Python script (`Client(url).predict(\"hello\", "
                             "api_name=\"/echo\")`, gradio_client) vs `hf-gradio predict URL /echo '{\"text\": \"hello\"}'` "
@@ -376,23 +488,37 @@ def main():
                       "`Client()` + `view_api()` alone (no interpreter start, no imports). The `curl` row is the "
                       "server's share: `GET /config` then `GET /gradio_api/info?all_endpoints=True`, the two "
                       "requests hfs makes (in parallel), fetched one after the other by one curl process.",
+               "provider_image": f"`hfs image PROMPT --model {FLUX} --provider fal-ai -o DIR` vs a Python script "
+                                 "(`bench/py/ic_bench.py`: `InferenceClient(provider=\"fal-ai\").text_to_image(PROMPT, "
+                                 "model=…)`, writing the bytes it received to DIR). Both talk to `hfs-fakehub` (release "
+                                 "build): the model → provider-id lookup at the fake Hub (`HF_ENDPOINT`), the call at the "
+                                 "fake router (`HF_ROUTER_URL` for hfs; `huggingface_hub.constants.INFERENCE_PROXY_TEMPLATE` "
+                                 "patched in the script), the PNG (1 MB, recorded) from the fake CDN. Whole-process wall, "
+                                 "peak RSS and CPU, after one untimed run each; the PNGs are compared byte for byte.",
+               "provider_chat": f"`hfs chat PROMPT --system SYS --model {CHAT_MODEL} --provider {CHAT_PROVIDER} "
+                                "--no-stream` vs the Python script running `InferenceClient(provider=\"together\")"
+                                ".chat_completion(messages, model=…)` and printing the reply; same fake and setup as "
+                                "above (recorded non-streaming reply). The printed texts are compared.",
            }}
     tmp = tempfile.mkdtemp(prefix="hfs-bench-")
     res = Results()
     a.server = None
+    a.fake = None
     started = time.time()
+    gradio_scens = {"cold_echo", "cold_image", "api", "seq", "burst", "transfer"}
     try:
         if want("transfer"):
             need = a.size * 5 + (1 << 30)
             free = shutil.disk_usage(tmp).free
             if free < need:
                 raise SystemExit(f"bench: {free >> 20} MiB free in {tmp}, the transfer scenario needs {need >> 20} MiB")
-        log("starting the bench apps")
-        a.server = Server(a.python, tmp)
-        log(f"gradio {a.server.gradio}: main {a.server.main}, api2000 {a.server.api}")
+        if any(want(s) for s in gradio_scens):
+            log("starting the bench apps")
+            a.server = Server(a.python, tmp)
+            log(f"gradio {a.server.gradio}: main {a.server.main}, api2000 {a.server.api}")
         gc = os.path.join(HERE, "py", "gc_bench.py")
         js = os.path.join(a.node_dir, "gradio_bench.mjs")
-        url = a.server.main
+        url = a.server.main if a.server else None
 
         def cold_cmds(kind):
             c = {}
@@ -436,7 +562,20 @@ def main():
         if want("transfer"):
             log(f"transfer of {mib:.0f} MiB: {n['transfer']} rounds")
             transfer(res, a, a.size, n["transfer"], tmp)
+        if want("provider_image") or want("provider_chat"):
+            if not (a.fakehub and a.fixtures and os.path.isdir(os.path.join(a.fixtures, "hf-cassettes"))):
+                skipped.append("Inference Providers rows: skipped, no hfs-fakehub binary or no recorded fixtures "
+                               f"(--fixtures {a.fixtures or '?'})")
+            else:
+                log("starting hfs-fakehub (fake Hub + router + CDN)")
+                a.fake = FakeRouter(a.fakehub, a.fixtures, tmp)
+                log(f"fake hub {a.fake.hub}, router {a.fake.router}")
+                pn = max(n["provider_image"], n["provider_chat"])
+                log(f"inference providers, text-to-image + chat: {pn} rounds")
+                provider(res, a, pn, tmp)
     finally:
+        if a.fake:
+            a.fake.stop()
         if a.server:
             a.server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
@@ -451,11 +590,32 @@ def main():
             "gradio_client": py_version(a.python, "gradio_client"),
             "hf-gradio": py_version(a.python, "hf_gradio", dist="hf-gradio") if a.hf_gradio else "not installed",
             "@gradio/client": node_version(a.node_dir),
+            "huggingface_hub": py_version(a.python, "huggingface_hub"),
             "Python": version_of([a.python, "--version"]).replace("Python ", ""),
             "Node": version_of(["node", "--version"]),
             "curl": version_of(["curl", "--version"]).split()[1],
         },
     }
+    if a.merge:
+        with open(a.merge) as f:
+            old = json.load(f)
+        kept = [s for s in old["scenarios"] if s not in res.raw]
+        for s_ in kept:
+            res.raw[s_] = old["scenarios"][s_]
+            if s_ in old.get("notes", {}):
+                res.notes[s_] = old["notes"][s_]
+        if not a.server:
+            for k in ("gradio (server)", "gradio_client", "hf-gradio", "@gradio/client", "Node", "curl"):
+                if k in old["meta"]["versions"]:
+                    meta["versions"][k] = old["meta"]["versions"][k]
+        ran = ", ".join(s_ for s_ in res.raw if s_ not in kept)
+        cfg["merged"] = (f"Merged: {ran} measured in this run ({meta['date']}, {meta['duration_s']} s); "
+                         f"{', '.join(kept)} kept from the {'quick' if old['config']['quick'] else 'full'} run of "
+                         f"{old['meta']['date']} (`{os.path.basename(a.merge)}`, hfs {old['meta']['versions'].get('hfs', '?')}).")
+        cfg["runs"] = {**old["config"].get("runs", {}), **{k: v for k, v in n.items() if k in res.raw and k not in kept}}
+        for key in ("seq_calls", "burst_jobs", "transfer_bytes"):
+            cfg[key] = old["config"].get(key, cfg[key])
+        cfg["quick"] = old["config"]["quick"] and q
     os.makedirs(a.out, exist_ok=True)
     write_report(res, meta, cfg, a.out)
     log(f"done in {meta['duration_s']} s: {os.path.join(a.out, 'RESULTS.md')}")
