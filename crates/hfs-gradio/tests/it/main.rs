@@ -14,6 +14,7 @@ mod connect;
 mod errors;
 mod files;
 mod headers;
+mod legacy;
 mod queue;
 mod space_id;
 mod stopped;
