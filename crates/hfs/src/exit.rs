@@ -18,6 +18,8 @@ pub enum CliError {
     Gradio(Error),
     /// An Inference Providers call failed.
     Inference(hfs_inference::InferenceError),
+    /// A Hub API call failed.
+    Hub(hfs_hub::HubError),
     /// Bad command line or environment.
     Usage(String),
     /// Anything else (local I/O while writing results…).
@@ -53,7 +55,7 @@ impl CliError {
                 _ => FAILURE,
             },
             CliError::Usage(_) => USAGE,
-            CliError::Other(_) => FAILURE,
+            CliError::Hub(_) | CliError::Other(_) => FAILURE,
             CliError::Interrupted => INTERRUPTED,
         }
     }
@@ -78,6 +80,9 @@ impl CliError {
                 },
             },
             CliError::Usage(_) => "usage",
+            CliError::Hub(hfs_hub::HubError::InvalidToken { .. } | hfs_hub::HubError::TokenRequired { .. }) => "auth",
+            CliError::Hub(hfs_hub::HubError::RateLimited { .. }) => "rate_limited",
+            CliError::Hub(_) => "remote",
             CliError::Other(_) => "local_io",
             CliError::Interrupted => "cancelled",
         }
@@ -90,35 +95,14 @@ impl CliError {
             }
             CliError::Gradio(Error::Cancelled) | CliError::Interrupted => "interrupted; the job was cancelled on the server".into(),
             CliError::Gradio(e @ Error::SpaceStartTimeout { .. }) => format!("{e} (--wait DURATION, default 10m)"),
-            CliError::Gradio(e) => {
-                let mut msg = e.to_string();
-                let mut src = std::error::Error::source(e);
-                while let Some(s) = src {
-                    let s_text = s.to_string();
-                    if !msg.contains(&s_text) {
-                        msg.push_str(&format!(": {s_text}"));
-                    }
-                    src = s.source();
-                }
-                msg
-            }
+            CliError::Gradio(e) => with_sources(e),
             CliError::Inference(hfs_inference::InferenceError::Timeout(d)) => format!(
                 "timed out after {} (--timeout); the provider's job was cancelled where the provider allows it. Raise --timeout to wait longer.",
                 hfs_gradio::fmt_duration(*d)
             ),
             CliError::Inference(hfs_inference::InferenceError::Cancelled) => "interrupted; the provider's job was cancelled where the provider allows it".into(),
-            CliError::Inference(e) => {
-                let mut msg = e.to_string();
-                let mut src = std::error::Error::source(e);
-                while let Some(s) = src {
-                    let s_text = s.to_string();
-                    if !msg.contains(&s_text) {
-                        msg.push_str(&format!(": {s_text}"));
-                    }
-                    src = s.source();
-                }
-                msg
-            }
+            CliError::Inference(e) => with_sources(e),
+            CliError::Hub(e) => with_sources(e),
             CliError::Usage(m) => m.clone(),
             CliError::Other(e) => format!("{e:#}"),
         }
@@ -127,6 +111,7 @@ impl CliError {
     pub fn retryable(&self) -> bool {
         match self {
             CliError::Gradio(e) => matches!(e.class(), ErrorClass::Remote { retryable: true }),
+            CliError::Hub(e) => e.is_transient(),
             CliError::Inference(e) => matches!(e.class(), ErrorClass::Remote { retryable: true }),
             _ => false,
         }
@@ -136,6 +121,7 @@ impl CliError {
         match self {
             CliError::Gradio(e) => e.retry_after(),
             CliError::Inference(e) => e.retry_after(),
+            CliError::Hub(hfs_hub::HubError::RateLimited { retry_after }) => *retry_after,
             _ => None,
         }
     }
@@ -153,6 +139,20 @@ impl CliError {
         }
         v
     }
+}
+
+/// The error's message followed by those of its causes that it does not already include.
+fn with_sources(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        let s_text = s.to_string();
+        if !msg.contains(&s_text) {
+            msg.push_str(&format!(": {s_text}"));
+        }
+        src = s.source();
+    }
+    msg
 }
 
 /// Prints `error: …` on stderr.

@@ -79,7 +79,7 @@ async fn login(global: &GlobalArgs, name: Option<&str>) -> Result<(), CliError> 
     }
     let hub_cfg = env::hub_config().map_err(CliError::Other)?;
     let hub = HubClient::new(env::http_client(), hub_cfg.clone(), TokenPolicy::new(Some(token.clone()), &hub_cfg));
-    let me = hub.whoami().await.map_err(|e| CliError::Other(e.into()))?;
+    let me = hub.whoami().await.map_err(|e| CliError::Hub(e))?;
     let section = name.map(str::to_string).or(me.token_name.clone()).unwrap_or_else(|| format!("oauth-{}", me.name));
     let store = env::token_store().map_err(CliError::Other)?;
     store

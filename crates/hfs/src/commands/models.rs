@@ -9,7 +9,7 @@ use crate::table;
 
 pub async fn run(global: &GlobalArgs, args: &ModelsArgs) -> Result<(), CliError> {
     let (hub, _) = env::hub_client(global.token.as_deref()).await.map_err(CliError::Other)?;
-    let mut models = hub.router_models().await.map_err(|e| CliError::Other(e.into()))?;
+    let mut models = hub.router_models().await.map_err(|e| CliError::Hub(e))?;
     if let Some(f) = &args.filter {
         let f = f.to_lowercase();
         models.retain(|m| m.id.to_lowercase().contains(&f));

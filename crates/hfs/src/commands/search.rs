@@ -24,7 +24,7 @@ pub async fn run(global: &GlobalArgs, cmd: &SearchCommand) -> Result<(), CliErro
                 return Err(CliError::Usage(format!("unknown category `{c}`; use one of: {}", CATEGORIES.join(", "))));
             }
             let q = SpaceSearch { query: query.clone(), category: category.clone(), include_non_running: *all, limit: Some(*limit) };
-            let hits = hub.search_spaces(&q).await.map_err(|e| CliError::Other(e.into()))?;
+            let hits = hub.search_spaces(&q).await.map_err(|e| CliError::Hub(e))?;
             if json.json {
                 let items: Vec<_> = hits
                     .iter()
@@ -52,7 +52,7 @@ pub async fn run(global: &GlobalArgs, cmd: &SearchCommand) -> Result<(), CliErro
             println!("{t}");
         }
         SearchCommand::Models { query, task, provider, limit, json } => {
-            let models = hub.list_models(Some(task), provider, query.as_deref(), *limit).await.map_err(|e| CliError::Other(e.into()))?;
+            let models = hub.list_models(Some(task), provider, query.as_deref(), *limit).await.map_err(|e| CliError::Hub(e))?;
             if json.json {
                 let items: Vec<_> = models
                     .iter()
