@@ -5,7 +5,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "hfs", version, about = "Hugging Face Spaces from the command line: inspect any Gradio app's API and call it.", propagate_version = true)]
+#[command(name = "hfs", version, about = "Hugging Face Spaces and Inference Providers from the command line: call any Gradio app, generate images, video, speech and text.", propagate_version = true)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
