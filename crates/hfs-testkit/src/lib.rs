@@ -3,10 +3,12 @@
 //! `Drop`, and — for servers shared by a whole test binary — by the server itself when the test
 //! process exits and its stdin closes.
 
+mod cassettes;
 mod fakehub;
 mod http;
 mod spaces;
 
+pub use cassettes::{cassettes_dir, recorded_body};
 pub use fakehub::FakeHub;
 pub use http::{http_request, HttpReply};
 pub use spaces::{GRADIO_VERSIONS, SpaceServer, gradio_versions, python_for, repo_root, shared_spaces, venv_root};

@@ -1,29 +1,3 @@
-//! Reads recorded bodies straight from the cassette YAML (an independent parser, so the tests
-//! don't trust the fake to tell them what the recorded bytes are).
+//! Recorded bodies, read from the cassettes by the shared harness.
 
-use base64::Engine;
-use serde_yaml_ng::Value;
-
-pub fn fixtures() -> std::path::PathBuf {
-    hfs_testkit::repo_root().join("../shared/fixtures/hf-cassettes")
-}
-
-/// The response body of the first interaction in `file` whose URI contains `uri_part`.
-pub fn response_body(file: &str, uri_part: &str) -> Vec<u8> {
-    let path = fixtures().join(file);
-    let raw = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let doc: Value = serde_yaml_ng::from_str(&raw).unwrap();
-    let items = doc["interactions"].as_sequence().unwrap();
-    let chunks: Vec<&str> = raw.split("\n- request:").skip(1).collect();
-    for (item, chunk) in items.iter().zip(chunks) {
-        if item["request"]["uri"].as_str().unwrap().contains(uri_part) {
-            let s = item["response"]["body"]["string"].as_str().unwrap_or("");
-            if chunk.contains("\n      string: !!binary") {
-                let compact: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-                return base64::engine::general_purpose::STANDARD.decode(compact).unwrap();
-            }
-            return s.as_bytes().to_vec();
-        }
-    }
-    panic!("no interaction with {uri_part} in {file}");
-}
+pub use hfs_testkit::recorded_body as response_body;

@@ -35,25 +35,7 @@ fn hfs(home: &Home, hub: &FakeHub, args: &[&str]) -> Cmd {
     home.hfs(hub, args).env("HF_TOKEN", TOKEN)
 }
 
-/// The response body of the first interaction in `file` whose URI contains `uri_part`.
-fn recorded(file: &str, uri_part: &str) -> Vec<u8> {
-    let path = hfs_testkit::repo_root().join("../shared/fixtures/hf-cassettes").join(file);
-    let raw = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let doc: serde_yaml_ng::Value = serde_yaml_ng::from_str(&raw).unwrap();
-    let items = doc["interactions"].as_sequence().unwrap();
-    let chunks: Vec<&str> = raw.split("\n- request:").skip(1).collect();
-    for (item, chunk) in items.iter().zip(chunks) {
-        if item["request"]["uri"].as_str().unwrap().contains(uri_part) {
-            let s = item["response"]["body"]["string"].as_str().unwrap_or("");
-            if chunk.contains("\n      string: !!binary") {
-                let compact: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-                return base64::engine::general_purpose::STANDARD.decode(compact).unwrap();
-            }
-            return s.as_bytes().to_vec();
-        }
-    }
-    panic!("no interaction with {uri_part} in {file}");
-}
+use hfs_testkit::recorded_body as recorded;
 
 fn router_requests(hub: &FakeHub) -> Vec<Value> {
     hub.requests().into_iter().filter(|r| r["origin"] == "router").collect()
