@@ -116,10 +116,7 @@ pub(crate) async fn error_body(resp: Response) -> String {
     short
 }
 
+/// How long the server asked us to wait (`Retry-After`, or the IETF `RateLimit` reset).
 pub(crate) fn retry_after(resp: &Response) -> Option<Duration> {
-    resp.headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|s| s.trim().parse::<u64>().ok())
-        .map(Duration::from_secs)
+    hfs_hub::retry_after(resp.headers())
 }

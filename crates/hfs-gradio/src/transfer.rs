@@ -164,7 +164,7 @@ pub(crate) async fn download(inner: &Inner, f: &FileData, dir: &Path, stem: &str
     let mut attempt = 0;
     let fetched = loop {
         attempt += 1;
-        match fetch_into(inner, &url, &mut file).await {
+        match fetch_into(inner, &url, &mut file, &tmp_path).await {
             Err(DownloadFailure::Body(message)) if attempt < 3 => {
                 tracing::debug!(%url, "download broke off ({message}); retrying");
                 file.set_len(0).await.map_err(out_err)?;
@@ -220,7 +220,7 @@ enum DownloadFailure {
 }
 
 /// Streams `url` into `file`, keeping the first bytes (to recognise the format).
-async fn fetch_into(inner: &Inner, url: &Url, file: &mut tokio::fs::File) -> Result<Fetched, DownloadFailure> {
+async fn fetch_into(inner: &Inner, url: &Url, file: &mut tokio::fs::File, dest: &Path) -> Result<Fetched, DownloadFailure> {
     let resp = inner.http.get_following(url.clone(), false).await.map_err(DownloadFailure::Other)?;
     if !resp.status().is_success() {
         let status = resp.status().as_u16();
@@ -231,7 +231,7 @@ async fn fetch_into(inner: &Inner, url: &Url, file: &mut tokio::fs::File) -> Res
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.split(';').next().unwrap_or(v).trim().to_string());
-    let out_err = |source: std::io::Error| DownloadFailure::Other(Error::OutputFile { path: url.to_string(), source });
+    let out_err = |source: std::io::Error| DownloadFailure::Other(Error::OutputFile { path: dest.display().to_string(), source });
     let mut head = Vec::with_capacity(64);
     let mut size = 0u64;
     let mut stream = resp.bytes_stream();

@@ -150,7 +150,7 @@ fn not_found_why(has_token: bool) -> &'static str {
 }
 
 /// `Retry-After` in seconds, or the IETF `RateLimit: "api";r=0;t=55` reset time.
-pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     if let Some(secs) = headers.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|s| s.trim().parse::<u64>().ok()) {
         return Some(Duration::from_secs(secs));
     }

@@ -42,18 +42,8 @@ impl From<hfs_inference::InferenceError> for CliError {
 impl CliError {
     pub fn code(&self) -> i32 {
         match self {
-            CliError::Inference(e) => match e.class() {
-                ErrorClass::Usage => USAGE,
-                ErrorClass::Deadline => TIMEOUT,
-                ErrorClass::Cancelled => INTERRUPTED,
-                _ => FAILURE,
-            },
-            CliError::Gradio(e) => match e.class() {
-                ErrorClass::Usage => USAGE,
-                ErrorClass::Deadline => TIMEOUT,
-                ErrorClass::Cancelled => INTERRUPTED,
-                _ => FAILURE,
-            },
+            CliError::Inference(e) => code_for(e.class()),
+            CliError::Gradio(e) => code_for(e.class()),
             CliError::Usage(_) => USAGE,
             CliError::Hub(_) | CliError::Other(_) => FAILURE,
             CliError::Interrupted => INTERRUPTED,
@@ -138,6 +128,16 @@ impl CliError {
             v["status"] = serde_json::json!(e.status());
         }
         v
+    }
+}
+
+/// The exit code for a library error class.
+fn code_for(class: ErrorClass) -> i32 {
+    match class {
+        ErrorClass::Usage => USAGE,
+        ErrorClass::Deadline => TIMEOUT,
+        ErrorClass::Cancelled => INTERRUPTED,
+        ErrorClass::Remote { .. } | ErrorClass::LocalIo => FAILURE,
     }
 }
 
