@@ -61,13 +61,22 @@ async fn burst(url: &str, n: usize) -> Value {
     let results = if window > 0 {
         use futures::StreamExt;
         futures::stream::iter(0..n)
-            .map(|i| client.submit(&echo(), &Args::new().kwarg("text", format!("job {i}")), CallOptions::default()).unwrap_or_else(|e| fail(&format!("submit: {e}"))).result())
+            .map(|i| {
+                client
+                    .submit(&echo(), &Args::new().kwarg("text", format!("job {i}")), CallOptions::default())
+                    .unwrap_or_else(|e| fail(&format!("submit: {e}")))
+                    .result()
+            })
             .buffered(window)
             .collect::<Vec<_>>()
             .await
     } else {
         let jobs: Vec<_> = (0..n)
-            .map(|i| client.submit(&echo(), &Args::new().kwarg("text", format!("job {i}")), CallOptions::default()).unwrap_or_else(|e| fail(&format!("submit: {e}"))))
+            .map(|i| {
+                client
+                    .submit(&echo(), &Args::new().kwarg("text", format!("job {i}")), CallOptions::default())
+                    .unwrap_or_else(|e| fail(&format!("submit: {e}")))
+            })
             .collect();
         futures::future::join_all(jobs.into_iter().map(|j| j.result())).await
     };

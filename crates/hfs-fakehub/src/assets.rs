@@ -14,12 +14,7 @@ use crate::origin::Origin;
 use crate::state::AppState;
 
 pub fn router(state: AppState) -> Router {
-    let routes = Router::new()
-        .route(
-            "/{host}/synth/{*file}",
-            axum::routing::get(crate::router::media_serve),
-        )
-        .fallback(not_found);
+    let routes = Router::new().route("/{host}/synth/{*file}", axum::routing::get(crate::router::media_serve)).fallback(not_found);
     layers::wrap(routes, state, Origin::Assets)
 }
 

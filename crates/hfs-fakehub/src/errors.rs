@@ -35,27 +35,14 @@ impl IntoResponse for HubError {
     fn into_response(self) -> Response {
         let (status, message, code) = match &self {
             HubError::InvalidCredentials => (StatusCode::UNAUTHORIZED, INVALID_CREDENTIALS, None),
-            HubError::AuthRequired { repo } => (
-                StatusCode::UNAUTHORIZED,
-                INVALID_USER_PASS,
-                repo.then_some("RepoNotFound"),
-            ),
+            HubError::AuthRequired { repo } => (StatusCode::UNAUTHORIZED, INVALID_USER_PASS, repo.then_some("RepoNotFound")),
             HubError::RepoNotFound => (StatusCode::NOT_FOUND, REPO_NOT_FOUND, Some("RepoNotFound")),
-            HubError::RouteNotFound => (
-                StatusCode::NOT_FOUND,
-                "Sorry, we can't find the page you are looking for.",
-                None,
-            ),
-            HubError::MethodNotAllowed => {
-                (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed", None)
-            }
+            HubError::RouteNotFound => (StatusCode::NOT_FOUND, "Sorry, we can't find the page you are looking for.", None),
+            HubError::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "Method not allowed", None),
             HubError::BadRequest(msg) => (StatusCode::BAD_REQUEST, msg.as_str(), None),
         };
         let mut response = hub_json(status, json!({ "error": message }));
-        if matches!(
-            self,
-            HubError::RepoNotFound | HubError::RouteNotFound | HubError::MethodNotAllowed
-        ) {
+        if matches!(self, HubError::RepoNotFound | HubError::RouteNotFound | HubError::MethodNotAllowed) {
             response.extensions_mut().insert(Unanswered);
         }
         let headers = response.headers_mut();
@@ -67,12 +54,8 @@ impl IntoResponse for HubError {
         }
         if status == StatusCode::UNAUTHORIZED {
             // Recorded on real 401s; some clients key off it.
-            headers.insert(
-                header::WWW_AUTHENTICATE,
-                HeaderValue::from_static(
-                    r#"Bearer realm="Authentication required", charset="UTF-8""#,
-                ),
-            );
+            headers
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static(r#"Bearer realm="Authentication required", charset="UTF-8""#));
         }
         response
     }
@@ -86,9 +69,6 @@ pub fn hub_json(status: StatusCode, body: serde_json::Value) -> Response {
 /// Like [`hub_json`], for JSON rendered by hand (to keep key order).
 pub fn hub_json_text(status: StatusCode, body: String) -> Response {
     let mut response = (status, body).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json; charset=utf-8"),
-    );
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json; charset=utf-8"));
     response
 }

@@ -31,10 +31,7 @@ use crate::recordings::Library;
 use crate::state::{AppState, Fixed};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "hfs-fakehub",
-    about = "A fake Hugging Face Hub, inference router and asset CDN for tests (loopback only)"
-)]
+#[command(name = "hfs-fakehub", about = "A fake Hugging Face Hub, inference router and asset CDN for tests (loopback only)")]
 struct Cli {
     /// Hub port; 0 picks a free one.
     #[arg(long, default_value_t = 0)]
@@ -66,8 +63,7 @@ fn loopback_ip(host: &str) -> anyhow::Result<IpAddr> {
     let ip = if host.eq_ignore_ascii_case("localhost") {
         IpAddr::V4(Ipv4Addr::LOCALHOST)
     } else {
-        host.parse()
-            .with_context(|| format!("--host {host:?} is not an IP address"))?
+        host.parse().with_context(|| format!("--host {host:?} is not an IP address"))?
     };
     if !ip.is_loopback() {
         bail!("refusing to bind non-loopback host {host}: hfs-fakehub is for local tests only");
@@ -89,9 +85,8 @@ fn fixtures_dir(explicit: Option<&Path>) -> anyhow::Result<Option<PathBuf>> {
 }
 
 async fn bind(ip: IpAddr, port: u16, what: &str) -> anyhow::Result<(TcpListener, String)> {
-    let listener = TcpListener::bind(SocketAddr::new(ip, port))
-        .await
-        .with_context(|| format!("binding the {what} listener to {ip}:{port}"))?;
+    let listener =
+        TcpListener::bind(SocketAddr::new(ip, port)).await.with_context(|| format!("binding the {what} listener to {ip}:{port}"))?;
     let url = format!("http://{}", listener.local_addr()?);
     Ok((listener, url))
 }
@@ -106,18 +101,12 @@ async fn main() -> anyhow::Result<()> {
     };
     let fixtures = fixtures_dir(cli.fixtures.as_deref())?;
     let search_hits = recordings::hub::search_hits(fixtures.as_deref())?;
-    let cassettes = fixtures
-        .map(|d| d.join("hf-cassettes"))
-        .filter(|d| d.is_dir());
+    let cassettes = fixtures.map(|d| d.join("hf-cassettes")).filter(|d| d.is_dir());
 
     let (hub, hub_url) = bind(ip, cli.port, "hub").await?;
     let (router, router_url) = bind(ip, cli.router_port, "router").await?;
     let (assets, assets_url) = bind(ip, cli.assets_port, "assets").await?;
-    let urls = Urls {
-        hub: hub_url.clone(),
-        router: router_url,
-        assets: assets_url,
-    };
+    let urls = Urls { hub: hub_url.clone(), router: router_url, assets: assets_url };
     let library = Library::open(cassettes.as_deref())?;
     let state = AppState::new(config, Fixed::new(urls, library, search_hits));
 

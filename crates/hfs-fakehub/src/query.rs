@@ -33,22 +33,13 @@ impl Params {
 
     /// The first value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 
     /// Every value of a repeatable parameter; comma-separated lists are
     /// split too, as the Hub accepts both `filter=a&filter=b` and `filter=a,b`.
     pub fn all(&self, name: &str) -> Vec<&str> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == name)
-            .flat_map(|(_, v)| v.split(','))
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .collect()
+        self.0.iter().filter(|(k, _)| k == name).flat_map(|(_, v)| v.split(',')).map(str::trim).filter(|v| !v.is_empty()).collect()
     }
 
     /// A positive `limit`-style number, if given and valid.
@@ -57,8 +48,7 @@ impl Params {
     }
 
     pub fn flag(&self, name: &str) -> bool {
-        self.get(name)
-            .is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
+        self.get(name).is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1")
     }
 }
 

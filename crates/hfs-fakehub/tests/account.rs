@@ -18,41 +18,16 @@ fn quota_is_the_callers_configured_one() {
     })));
     let r = hub.get_auth("/api/spaces/zero-gpu/quota");
     assert_eq!(r.status, 200, "{}", r.body);
-    assert_eq!(
-        r.json(),
-        json!({"base": 1500, "current": 12.5, "resetsAt": "2025-06-01T00:00:00.000Z", "overquotaUsed": 3})
-    );
+    assert_eq!(r.json(), json!({"base": 1500, "current": 12.5, "resetsAt": "2025-06-01T00:00:00.000Z", "overquotaUsed": 3}));
 
-    let bob = hub
-        .get_with(
-            "/api/spaces/zero-gpu/quota",
-            &[("Authorization", "Bearer hf_other")],
-        )
-        .json();
-    assert_eq!(
-        (
-            bob["base"].clone(),
-            bob["current"].clone(),
-            bob["overquotaUsed"].clone()
-        ),
-        (json!(300), json!(0), json!(0))
-    );
+    let bob = hub.get_with("/api/spaces/zero-gpu/quota", &[("Authorization", "Bearer hf_other")]).json();
+    assert_eq!((bob["base"].clone(), bob["current"].clone(), bob["overquotaUsed"].clone()), (json!(300), json!(0), json!(0)));
     // A relative reset time is "that many seconds from start-up".
     let at = humantime_parse(bob["resetsAt"].as_str().unwrap());
-    let left = at
-        .duration_since(SystemTime::now())
-        .expect("reset is in the future");
-    assert!(
-        left > Duration::from_secs(560) && left <= Duration::from_secs(588),
-        "{left:?}"
-    );
+    let left = at.duration_since(SystemTime::now()).expect("reset is in the future");
+    assert!(left > Duration::from_secs(560) && left <= Duration::from_secs(588), "{left:?}");
 
-    let carol = hub
-        .get_with(
-            "/api/spaces/zero-gpu/quota",
-            &[("Authorization", "Bearer hf_plain")],
-        )
-        .json();
+    let carol = hub.get_with("/api/spaces/zero-gpu/quota", &[("Authorization", "Bearer hf_plain")]).json();
     assert_eq!(carol["base"], carol["current"]);
 
     let anon = hub.get("/api/spaces/zero-gpu/quota");
@@ -66,11 +41,7 @@ fn humantime_parse(s: &str) -> SystemTime {
     let (hms, frac) = time.split_once('.').unwrap_or((time, "0"));
     let t: Vec<i64> = hms.split(':').map(|x| x.parse().unwrap()).collect();
     // Days from civil (Howard Hinnant's algorithm).
-    let (y, m) = if d[1] <= 2 {
-        (d[0] - 1, d[1] + 9)
-    } else {
-        (d[0], d[1] - 3)
-    };
+    let (y, m) = if d[1] <= 2 { (d[0] - 1, d[1] + 9) } else { (d[0], d[1] - 3) };
     let era = y.div_euclid(400);
     let yoe = y - era * 400;
     let doy = (153 * m + 2) / 5 + d[2] - 1;
@@ -92,46 +63,25 @@ fn oauth_hub() -> FakeHub {
 }
 
 fn post_form(hub: &FakeHub, body: &str) -> common::Resp {
-    common::request_bytes(
-        &hub.url,
-        "POST",
-        "/oauth/token",
-        &[("Content-Type", "application/x-www-form-urlencoded")],
-        body.as_bytes(),
-    )
+    common::request_bytes(&hub.url, "POST", "/oauth/token", &[("Content-Type", "application/x-www-form-urlencoded")], body.as_bytes())
 }
 
 #[test]
 fn refresh_grant_returns_the_configured_token() {
     let hub = oauth_hub();
-    let r = post_form(
-        &hub,
-        "grant_type=refresh_token&refresh_token=hf_rt_good&client_id=26be6b09-91c5-47da-9861-d2d2bb7a7e36",
-    );
+    let r = post_form(&hub, "grant_type=refresh_token&refresh_token=hf_rt_good&client_id=26be6b09-91c5-47da-9861-d2d2bb7a7e36");
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(
         r.json(),
         json!({"access_token": "hf_oauth_new", "token_type": "bearer", "expires_in": 3600, "refresh_token": "hf_rt_next"})
     );
     // The new token works on the Hub.
-    let who = hub.get_with(
-        "/api/whoami-v2",
-        &[("Authorization", "Bearer hf_oauth_new")],
-    );
+    let who = hub.get_with("/api/whoami-v2", &[("Authorization", "Bearer hf_oauth_new")]);
     assert_eq!(who.json()["name"], "alice");
 
     // JSON bodies are accepted too; no rotated refresh token when none is configured.
-    let r = request(
-        &hub.url,
-        "POST",
-        "/oauth/token",
-        &[],
-        Some(r#"{"grant_type":"refresh_token","refresh_token":"hf_rt_plain"}"#),
-    );
-    assert_eq!(
-        r.json(),
-        json!({"access_token": "hf_oauth_new", "token_type": "bearer", "expires_in": 28800})
-    );
+    let r = request(&hub.url, "POST", "/oauth/token", &[], Some(r#"{"grant_type":"refresh_token","refresh_token":"hf_rt_plain"}"#));
+    assert_eq!(r.json(), json!({"access_token": "hf_oauth_new", "token_type": "bearer", "expires_in": 28800}));
 }
 
 #[test]

@@ -18,40 +18,22 @@ fn hub() -> FakeHub {
 #[test]
 fn private_space_needs_a_configured_token() {
     let hub = hub();
-    for path in [
-        "/api/spaces/acme/secret",
-        "/api/spaces/acme/secret/host",
-        "/api/spaces/acme/secret/runtime",
-    ] {
+    for path in ["/api/spaces/acme/secret", "/api/spaces/acme/secret/host", "/api/spaces/acme/secret/runtime"] {
         let r = hub.get(path);
         assert_eq!(r.status, 401, "{path}");
-        assert_eq!(
-            r.json(),
-            json!({"error": "Invalid username or password."}),
-            "{path}"
-        );
+        assert_eq!(r.json(), json!({"error": "Invalid username or password."}), "{path}");
         assert_eq!(r.header("x-error-code"), Some("RepoNotFound"), "{path}");
-        assert_eq!(
-            r.header("x-error-message"),
-            Some("Invalid username or password."),
-            "{path}"
-        );
+        assert_eq!(r.header("x-error-message"), Some("Invalid username or password."), "{path}");
 
         assert_eq!(hub.get_auth(path).status, 200, "{path} with token");
     }
-    assert_eq!(
-        hub.get_auth("/api/spaces/acme/secret").json()["private"],
-        true
-    );
+    assert_eq!(hub.get_auth("/api/spaces/acme/secret").json()["private"], true);
 }
 
 #[test]
 fn unknown_space_is_404_repo_not_found() {
     let hub = hub();
-    for r in [
-        hub.get("/api/spaces/acme/missing"),
-        hub.get_auth("/api/spaces/acme/missing/runtime"),
-    ] {
+    for r in [hub.get("/api/spaces/acme/missing"), hub.get_auth("/api/spaces/acme/missing/runtime")] {
         assert_eq!(r.status, 404);
         assert_eq!(r.json(), json!({"error": "Repository not found"}));
         assert_eq!(r.header("x-error-code"), Some("RepoNotFound"));
@@ -66,14 +48,8 @@ fn unknown_or_malformed_token_is_refused_everywhere() {
         for path in ["/api/spaces/acme/open", "/api/whoami-v2", "/api/unknown"] {
             let r = hub.get_with(path, &[("Authorization", auth)]);
             assert_eq!(r.status, 401, "{auth:?} on {path}");
-            assert_eq!(
-                r.json(),
-                json!({"error": "Invalid credentials in Authorization header"})
-            );
-            assert_eq!(
-                r.header("x-error-message"),
-                Some("Invalid credentials in Authorization header")
-            );
+            assert_eq!(r.json(), json!({"error": "Invalid credentials in Authorization header"}));
+            assert_eq!(r.header("x-error-message"), Some("Invalid credentials in Authorization header"));
         }
     }
     // The same public Space is fine anonymously.
@@ -88,16 +64,7 @@ fn whoami_v2_describes_the_token_owner() {
     let v = r.json();
     assert_eq!(v["type"], "user");
     assert_eq!(v["name"], "alice");
-    for key in [
-        "id",
-        "fullname",
-        "email",
-        "emailVerified",
-        "isPro",
-        "canPay",
-        "avatarUrl",
-        "periodEnd",
-    ] {
+    for key in ["id", "fullname", "email", "emailVerified", "isPro", "canPay", "avatarUrl", "periodEnd"] {
         assert!(v.get(key).is_some(), "missing {key}");
     }
     assert_eq!(v["orgs"].as_array().unwrap().len(), 1);

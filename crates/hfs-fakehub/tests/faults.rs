@@ -47,15 +47,9 @@ fn statuses_without_retry_after_default_bodies_and_extra_headers() {
     assert_eq!(r.json(), json!({"error": "Too Many Requests"}));
     let r = hub.get("/api/spaces/a/b");
     assert_eq!(r.status, 401);
-    assert_eq!(
-        r.header("x-error-message"),
-        Some("Invalid credentials in Authorization header")
-    );
+    assert_eq!(r.header("x-error-message"), Some("Invalid credentials in Authorization header"));
     let r = hub.get("/api/spaces/a/b");
-    assert_eq!(
-        (r.status, r.header("x-error-code")),
-        (404, Some("RepoNotFound"))
-    );
+    assert_eq!((r.status, r.header("x-error-code")), (404, Some("RepoNotFound")));
     let r = hub.get("/api/spaces/a/b");
     assert_eq!(r.status, 503);
     assert_eq!(r.header("content-type"), Some("text/plain; charset=utf-8"));
@@ -71,16 +65,10 @@ fn faults_come_before_token_checks_and_can_target_the_router_and_cdn() {
     ]));
     // No token at all, still the fault (forever: no `times`).
     for _ in 0..3 {
-        assert_eq!(
-            request(&hub.router, "POST", "/v1/chat/completions", &[], Some("{}")).status,
-            502
-        );
+        assert_eq!(request(&hub.router, "POST", "/v1/chat/completions", &[], Some("{}")).status, 502);
     }
     // Same path on the Hub listener is not faulted.
-    assert_eq!(
-        request(&hub.url, "POST", "/v1/chat/completions", &[], Some("{}")).status,
-        404
-    );
+    assert_eq!(request(&hub.url, "POST", "/v1/chat/completions", &[], Some("{}")).status, 404);
     let png = "/v3.fal.media/files/koala/7EQDw9PT6pMiX2fm7bYOC.png";
     assert_eq!(request(&hub.assets, "GET", png, &[], None).status, 500);
     assert_eq!(request(&hub.assets, "GET", png, &[], None).status, 200);
@@ -91,13 +79,8 @@ fn faults_come_before_token_checks_and_can_target_the_router_and_cdn() {
 #[test]
 fn faults_can_be_added_and_inspected_at_run_time() {
     let hub = hub(json!([]));
-    let r = request(
-        &hub.url,
-        "POST",
-        "/_fake/faults",
-        &[],
-        Some(&json!({"path": "/api/whoami-v2", "status": 500, "times": 2}).to_string()),
-    );
+    let r =
+        request(&hub.url, "POST", "/_fake/faults", &[], Some(&json!({"path": "/api/whoami-v2", "status": 500, "times": 2}).to_string()));
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(hub.get("/_fake/faults").json()[0]["remaining"], 2);
     assert_eq!(hub.get_auth("/api/whoami-v2").status, 500);
@@ -106,13 +89,7 @@ fn faults_can_be_added_and_inspected_at_run_time() {
     assert_eq!(hub.get_auth("/api/whoami-v2").status, 200);
     assert_eq!(hub.get("/_fake/faults").json(), json!([]));
 
-    let bad = request(
-        &hub.url,
-        "POST",
-        "/_fake/faults",
-        &[],
-        Some(r#"[{"path": "nope", "status": 500}]"#),
-    );
+    let bad = request(&hub.url, "POST", "/_fake/faults", &[], Some(r#"[{"path": "nope", "status": 500}]"#));
     assert_eq!(bad.status, 400);
     assert!(bad.json()["error"].as_str().unwrap().contains("path"));
 }

@@ -34,11 +34,7 @@ fn hub() -> FakeHub {
 }
 
 fn ids(v: &Value) -> Vec<&str> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["id"].as_str().unwrap())
-        .collect()
+    v.as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect()
 }
 
 #[test]
@@ -46,38 +42,20 @@ fn listing_filters_by_provider_task_search_and_limit() {
     let hub = hub();
     let all = hub.get("/api/models").json();
     assert_eq!(ids(&all).len(), 4, "{all}");
-    let served = hub
-        .get("/api/models?inference_provider=all&pipeline_tag=text-to-image")
-        .json();
-    assert_eq!(
-        ids(&served),
-        ["black-forest-labs/FLUX.1-dev", "stabilityai/sdxl"]
-    );
+    let served = hub.get("/api/models?inference_provider=all&pipeline_tag=text-to-image").json();
+    assert_eq!(ids(&served), ["black-forest-labs/FLUX.1-dev", "stabilityai/sdxl"]);
     let fal = hub.get("/api/models?inference_provider=fal-ai").json();
     assert_eq!(ids(&fal), ["black-forest-labs/FLUX.1-dev"]);
-    let either = hub
-        .get("/api/models?inference_provider=cerebras,hf-inference")
-        .json();
+    let either = hub.get("/api/models?inference_provider=cerebras,hf-inference").json();
+    assert_eq!(ids(&either), ["meta-llama/Llama-3.3-70B-Instruct", "stabilityai/sdxl"]);
+    assert_eq!(ids(&hub.get("/api/models?search=FLUX").json()), ["black-forest-labs/FLUX.1-dev"]);
     assert_eq!(
-        ids(&either),
-        ["meta-llama/Llama-3.3-70B-Instruct", "stabilityai/sdxl"]
-    );
-    assert_eq!(
-        ids(&hub.get("/api/models?search=FLUX").json()),
-        ["black-forest-labs/FLUX.1-dev"]
-    );
-    assert_eq!(
-        ids(&hub
-            .get("/api/models?sort=likes&direction=-1&limit=2")
-            .json()),
+        ids(&hub.get("/api/models?sort=likes&direction=-1&limit=2").json()),
         ["stabilityai/sdxl", "meta-llama/Llama-3.3-70B-Instruct"]
     );
     assert_eq!(ids(&hub.get("/api/models?limit=1").json()).len(), 1);
     // Private models only with a token.
-    assert_eq!(
-        ids(&hub.get_auth("/api/models?inference_provider=fal-ai").json()).len(),
-        2
-    );
+    assert_eq!(ids(&hub.get_auth("/api/models?inference_provider=fal-ai").json()).len(), 2);
 
     let item = &served[0];
     assert_eq!(item["pipeline_tag"], "text-to-image");
@@ -89,9 +67,7 @@ fn listing_filters_by_provider_task_search_and_limit() {
 #[test]
 fn listing_expands_the_mapping_as_an_array_in_preference_order() {
     let hub = hub();
-    let v = hub
-        .get("/api/models?search=flux&expand[]=inferenceProviderMapping&expand[]=pipeline_tag")
-        .json();
+    let v = hub.get("/api/models?search=flux&expand[]=inferenceProviderMapping&expand[]=pipeline_tag").json();
     assert_eq!(
         v,
         json!([{
@@ -121,23 +97,13 @@ fn model_info_gives_the_mapping_object_in_preference_order() {
     );
     assert!(v.get("likes").is_none());
 
-    let chat = hub
-        .get("/api/models/meta-llama/Llama-3.3-70B-Instruct?expand=inferenceProviderMapping")
-        .json();
-    assert_eq!(
-        chat["inferenceProviderMapping"]["cerebras"]["task"],
-        "conversational"
-    );
+    let chat = hub.get("/api/models/meta-llama/Llama-3.3-70B-Instruct?expand=inferenceProviderMapping").json();
+    assert_eq!(chat["inferenceProviderMapping"]["cerebras"]["task"], "conversational");
 
     let plain = hub.get("/api/models/stabilityai/sdxl").json();
     assert_eq!(plain["pipeline_tag"], "text-to-image");
     assert_eq!(plain["inference"], "warm");
-    assert!(
-        hub.get("/api/models/someone/unserved")
-            .json()
-            .get("inference")
-            .is_none()
-    );
+    assert!(hub.get("/api/models/someone/unserved").json().get("inference").is_none());
 }
 
 #[test]

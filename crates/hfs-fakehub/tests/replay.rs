@@ -30,47 +30,20 @@ fn every_recorded_interaction_replays_exactly() {
     for r in all {
         let resp = send(&hub, r, &r.req_body);
         // Identical requests were recorded more than once; the first wins.
-        let first = all
-            .iter()
-            .find(|o| {
-                o.method == r.method
-                    && o.host == r.host
-                    && o.target == r.target
-                    && o.req_body == r.req_body
-            })
-            .unwrap();
+        let first =
+            all.iter().find(|o| o.method == r.method && o.host == r.host && o.target == r.target && o.req_body == r.req_body).unwrap();
         assert_eq!(resp.status, first.status, "{}", r.source);
-        assert_eq!(
-            resp.header("x-fakehub-recording"),
-            Some(first.source.as_str()),
-            "{}",
-            r.source
-        );
-        assert_eq!(
-            resp.header("content-type"),
-            first.header("content-type"),
-            "{}",
-            r.source
-        );
+        assert_eq!(resp.header("x-fakehub-recording"), Some(first.source.as_str()), "{}", r.source);
+        assert_eq!(resp.header("content-type"), first.header("content-type"), "{}", r.source);
         let want = first.expected_body(&hub.assets);
-        assert!(
-            resp.bytes == want,
-            "{}: body differs ({} vs {} bytes)",
-            r.source,
-            resp.bytes.len(),
-            want.len()
-        );
+        assert!(resp.bytes == want, "{}: body differs ({} vs {} bytes)", r.source, resp.bytes.len(), want.len());
     }
 }
 
 #[test]
 fn images_are_served_as_recorded_bytes() {
     let hub = hub();
-    let r = cassettes::find(
-        "hf-inference,text-to-image",
-        "POST",
-        "/hf-inference/models/",
-    );
+    let r = cassettes::find("hf-inference,text-to-image", "POST", "/hf-inference/models/");
     let resp = send(&hub, &r, &r.req_body);
     assert_eq!(resp.header("content-type"), Some("image/jpeg"));
     assert_eq!(&resp.bytes[..3], b"\xff\xd8\xff");
@@ -92,11 +65,7 @@ fn sse_chat_stream_is_replayed_verbatim() {
 #[test]
 fn headers_that_matter_are_replayed_and_transport_ones_dropped() {
     let hub = hub();
-    let r = cassettes::find(
-        "no_stream[together",
-        "POST",
-        "/together/v1/chat/completions",
-    );
+    let r = cassettes::find("no_stream[together", "POST", "/together/v1/chat/completions");
     let resp = send(&hub, &r, &r.req_body);
     assert_eq!(resp.header("retry-after"), Some("2"));
     assert_eq!(resp.header("x-request-id"), r.header("X-Request-Id"));
@@ -105,14 +74,8 @@ fn headers_that_matter_are_replayed_and_transport_ones_dropped() {
     let denied = cassettes::find("unprocessable_entity", "POST", "/v1/chat/completions");
     let resp = send(&hub, &denied, &denied.req_body);
     assert_eq!(resp.status, 401);
-    assert_eq!(
-        resp.header("x-error-message"),
-        Some("Invalid username or password.")
-    );
-    assert_eq!(
-        resp.json(),
-        json!({"error": "Invalid username or password."})
-    );
+    assert_eq!(resp.header("x-error-message"), Some("Invalid username or password."));
+    assert_eq!(resp.json(), json!({"error": "Invalid username or password."}));
 }
 
 #[test]
@@ -128,24 +91,13 @@ fn the_request_body_chooses_between_recordings_of_one_path() {
     };
     let sse = ask(true);
     assert_eq!(sse.header("content-type"), Some("text/event-stream"));
-    assert!(
-        sse.header("x-fakehub-recording")
-            .unwrap()
-            .contains("with_stream")
-    );
+    assert!(sse.header("x-fakehub-recording").unwrap().contains("with_stream"));
     let plain = ask(false);
     assert_eq!(plain.header("content-type"), Some("application/json"));
     assert_eq!(plain.json()["object"], "chat.completion");
     // The same for a provider path (cerebras).
-    let sse = hub.router_post(
-        "/cerebras/v1/chat/completions",
-        &json!({"model": "llama-3.3-70b", "stream": true}),
-    );
-    assert!(
-        sse.header("content-type")
-            .unwrap()
-            .starts_with("text/event-stream")
-    );
+    let sse = hub.router_post("/cerebras/v1/chat/completions", &json!({"model": "llama-3.3-70b", "stream": true}));
+    assert!(sse.header("content-type").unwrap().starts_with("text/event-stream"));
 }
 
 #[test]
@@ -153,11 +105,7 @@ fn query_spellings_are_normalised() {
     let hub = hub();
     let r = cassettes::find("no_stream[cerebras", "GET", "/api/models/");
     let path = r.target.split('?').next().unwrap();
-    for query in [
-        "expand=inferenceProviderMapping",
-        "expand[]=inferenceProviderMapping",
-        "expand%5B%5D=inferenceProviderMapping",
-    ] {
+    for query in ["expand=inferenceProviderMapping", "expand[]=inferenceProviderMapping", "expand%5B%5D=inferenceProviderMapping"] {
         let resp = hub.get(&format!("{path}?{query}"));
         assert_eq!(resp.status, 200, "{query}");
         assert_eq!(resp.bytes, r.body, "{query}");
@@ -172,9 +120,7 @@ fn query_spellings_are_normalised() {
 fn hf_inference_models_get_a_mapping_answered_from_the_spec() {
     let hub = hub();
     let mapping = |id: &str| {
-        let r = hub.get(&format!(
-            "/api/models/{id}?expand[]=inferenceProviderMapping"
-        ));
+        let r = hub.get(&format!("/api/models/{id}?expand[]=inferenceProviderMapping"));
         assert_eq!(r.status, 200, "{id}: {}", r.body);
         r.json()
     };
@@ -185,15 +131,9 @@ fn hf_inference_models_get_a_mapping_answered_from_the_spec() {
         json!({"hf-inference": {"status": "live", "providerId": "CompVis/stable-diffusion-v1-4", "task": "text-to-image"}})
     );
     let chat = mapping("meta-llama/Llama-3.1-8B-Instruct");
-    assert_eq!(
-        chat["inferenceProviderMapping"]["hf-inference"]["task"],
-        "conversational"
-    );
+    assert_eq!(chat["inferenceProviderMapping"]["hf-inference"]["task"], "conversational");
     let tts = mapping("espnet/kan-bayashi_ljspeech_vits");
-    assert_eq!(
-        tts["inferenceProviderMapping"]["hf-inference"]["task"],
-        "text-to-speech"
-    );
+    assert_eq!(tts["inferenceProviderMapping"]["hf-inference"]["task"], "text-to-speech");
     // The recorded `_id` is kept, and the plain lookup is still the recording.
     let plain = hub.get("/api/models/CompVis/stable-diffusion-v1-4");
     assert_eq!(plain.json()["_id"], sd["_id"]);
@@ -210,20 +150,8 @@ fn asset_urls_point_at_the_assets_listener_and_fetch_without_a_token() {
     let fal = cassettes::find("fal-ai,text-to-image", "POST", "/fal-ai/");
     let v = send(&hub, &fal, &fal.req_body).json();
     let url = v["images"][0]["url"].as_str().unwrap();
-    assert_eq!(
-        url,
-        format!(
-            "{}/v3.fal.media/files/koala/7EQDw9PT6pMiX2fm7bYOC.png",
-            hub.assets
-        )
-    );
-    let png = request_bytes(
-        &hub.assets,
-        "GET",
-        url.strip_prefix(&hub.assets).unwrap(),
-        &[],
-        b"",
-    );
+    assert_eq!(url, format!("{}/v3.fal.media/files/koala/7EQDw9PT6pMiX2fm7bYOC.png", hub.assets));
+    let png = request_bytes(&hub.assets, "GET", url.strip_prefix(&hub.assets).unwrap(), &[], b"");
     assert_eq!(png.status, 200);
     assert_eq!(png.header("content-type"), Some("image/png"));
     assert_eq!(&png.bytes[..8], b"\x89PNG\r\n\x1a\n");
@@ -231,34 +159,13 @@ fn asset_urls_point_at_the_assets_listener_and_fetch_without_a_token() {
     assert_eq!(png.bytes, recorded.body);
 
     // replicate: a prediction whose output and follow-up links are rewritten.
-    let rep = cassettes::find(
-        "replicate,text-to-image",
-        "POST",
-        "/replicate/v1/predictions",
-    );
+    let rep = cassettes::find("replicate,text-to-image", "POST", "/replicate/v1/predictions");
     let v = send(&hub, &rep, &rep.req_body).json();
     let out = v["output"][0].as_str().unwrap();
-    assert!(
-        out.starts_with(&format!("{}/replicate.delivery/", hub.assets)),
-        "{out}"
-    );
-    assert!(
-        v["urls"]["get"]
-            .as_str()
-            .unwrap()
-            .starts_with(&format!("{}/api.replicate.com/", hub.assets))
-    );
-    let img = request_bytes(
-        &hub.assets,
-        "GET",
-        out.strip_prefix(&hub.assets).unwrap(),
-        &[],
-        b"",
-    );
-    assert_eq!(
-        img.bytes,
-        cassettes::find("replicate,text-to-image", "GET", "/out-0.png").body
-    );
+    assert!(out.starts_with(&format!("{}/replicate.delivery/", hub.assets)), "{out}");
+    assert!(v["urls"]["get"].as_str().unwrap().starts_with(&format!("{}/api.replicate.com/", hub.assets)));
+    let img = request_bytes(&hub.assets, "GET", out.strip_prefix(&hub.assets).unwrap(), &[], b"");
+    assert_eq!(img.bytes, cassettes::find("replicate,text-to-image", "GET", "/out-0.png").body);
 
     // A direct provider call's Location header is rewritten the same way.
     let direct = cassettes::find("replicate,text-to-speech", "POST", "/v1/predictions");
@@ -266,13 +173,7 @@ fn asset_urls_point_at_the_assets_listener_and_fetch_without_a_token() {
     assert_eq!(resp.status, 202);
     assert_eq!(
         resp.header("location"),
-        Some(
-            format!(
-                "{}/api.replicate.com/v1/predictions/2ea92hmwgnrga0cmpp9rj00evw",
-                hub.assets
-            )
-            .as_str()
-        )
+        Some(format!("{}/api.replicate.com/v1/predictions/2ea92hmwgnrga0cmpp9rj00evw", hub.assets).as_str())
     );
 
     // The CDN was never sent a token.
@@ -288,28 +189,12 @@ fn the_router_wants_a_valid_token_for_recorded_calls_too() {
     let body = std::str::from_utf8(&r.req_body).unwrap();
     let anon = request(&hub.router, "POST", &r.target, &[], Some(body));
     assert_eq!(anon.status, 401);
-    assert_eq!(
-        anon.json(),
-        json!({"error": "Invalid username or password."})
-    );
-    let bad = request(
-        &hub.router,
-        "POST",
-        &r.target,
-        &[("Authorization", "Bearer hf_nope")],
-        Some(body),
-    );
+    assert_eq!(anon.json(), json!({"error": "Invalid username or password."}));
+    let bad = request(&hub.router, "POST", &r.target, &[("Authorization", "Bearer hf_nope")], Some(body));
     assert_eq!(bad.status, 401);
-    assert_eq!(
-        bad.json(),
-        json!({"error": "Invalid credentials in Authorization header"})
-    );
+    assert_eq!(bad.json(), json!({"error": "Invalid credentials in Authorization header"}));
     // Recorded Hub lookups stay public, like the real model API.
-    assert_eq!(
-        hub.get("/api/models/black-forest-labs/FLUX.1-dev?expand=inferenceProviderMapping")
-            .status,
-        200
-    );
+    assert_eq!(hub.get("/api/models/black-forest-labs/FLUX.1-dev?expand=inferenceProviderMapping").status, 200);
 }
 
 #[test]
@@ -320,9 +205,7 @@ fn configured_models_win_over_recordings() {
             "providers": [{"provider": "wavespeed", "provider_id": "wavespeed-ai/flux-dev"}],
         }},
     })));
-    let v: Value = hub
-        .get("/api/models/black-forest-labs/FLUX.1-dev?expand[]=inferenceProviderMapping")
-        .json();
+    let v: Value = hub.get("/api/models/black-forest-labs/FLUX.1-dev?expand[]=inferenceProviderMapping").json();
     assert_eq!(
         v["inferenceProviderMapping"],
         json!({"wavespeed": {"status": "live", "providerId": "wavespeed-ai/flux-dev", "task": "text-to-image"}})

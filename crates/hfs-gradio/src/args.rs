@@ -79,11 +79,9 @@ pub(crate) fn build_data(endpoint: &Endpoint, args: &Args, major_version: u64) -
                     None if p.has_default => Ok(p.default.clone().unwrap_or(Value::Null)),
                     None => Err(match &p.name {
                         Some(n) => Error::MissingParameter { endpoint: name.clone(), name: n.clone() },
-                        None => Error::MissingPositional {
-                            endpoint: name.clone(),
-                            position: i + 1,
-                            label: p.label.clone().unwrap_or_default(),
-                        },
+                        None => {
+                            Error::MissingPositional { endpoint: name.clone(), position: i + 1, label: p.label.clone().unwrap_or_default() }
+                        }
                     }),
                 })
                 .collect::<Result<_, _>>()?

@@ -405,7 +405,10 @@ async fn fetch_config(http: &Http, base: &Url, target: &Target, options: &Client
             Err(e) => return Err(e),
         };
         if started.elapsed() + delay > options.config_retry {
-            return Err(Error::NotGradio { url: url.to_string(), detail: format!("still {failure} after {}s", started.elapsed().as_secs()) });
+            return Err(Error::NotGradio {
+                url: url.to_string(),
+                detail: format!("still {failure} after {}s", started.elapsed().as_secs()),
+            });
         }
         tracing::debug!("config not ready ({failure}); retrying in {delay:?}");
         tokio::time::sleep(delay).await;

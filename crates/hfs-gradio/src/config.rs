@@ -175,12 +175,15 @@ mod tests {
             ]
         }));
         let vis: Vec<_> = cfg.dependencies.iter().map(|d| (d.fn_index, d.api_name.clone(), d.visibility)).collect();
-        assert_eq!(vis, vec![
-            (0, Some("/a".into()), Visibility::Public),
-            (1, None, Visibility::Private),
-            (2, Some("/c".into()), Visibility::Undocumented),
-            (7, Some("/d".into()), Visibility::Private),
-        ]);
+        assert_eq!(
+            vis,
+            vec![
+                (0, Some("/a".into()), Visibility::Public),
+                (1, None, Visibility::Private),
+                (2, Some("/c".into()), Visibility::Undocumented),
+                (7, Some("/d".into()), Visibility::Private),
+            ]
+        );
     }
 
     #[test]

@@ -56,8 +56,9 @@ impl Parameter {
     }
 
     pub fn is_file_list(&self) -> bool {
-        self.is_file() && (self.schema.get("type").and_then(Value::as_str) == Some("array")
-            || self.python_type.as_deref().is_some_and(|t| t.starts_with("list[")))
+        self.is_file()
+            && (self.schema.get("type").and_then(Value::as_str) == Some("array")
+                || self.python_type.as_deref().is_some_and(|t| t.starts_with("list[")))
     }
 }
 
@@ -155,11 +156,11 @@ impl Endpoint {
                     let mut p = Parameter::from_info(v);
                     // Before 4.23 `/info` has no defaults; the server's rule is the component's
                     // initial value, which the config has.
-                    if v.get("parameter_has_default").is_none() {
-                        if let Some(value) = param_components.get(i).and_then(|id| config.component(*id)).and_then(|c| c.value.clone()) {
-                            p.has_default = true;
-                            p.default = Some(value);
-                        }
+                    if v.get("parameter_has_default").is_none()
+                        && let Some(value) = param_components.get(i).and_then(|id| config.component(*id)).and_then(|c| c.value.clone())
+                    {
+                        p.has_default = true;
+                        p.default = Some(value);
                     }
                     p
                 })
@@ -224,9 +225,8 @@ pub enum EndpointRef {
 
 /// Resolves a reference against the app's endpoints (Python 2.x rules, plus names without a slash).
 pub(crate) fn resolve<'a>(endpoints: &'a [Endpoint], which: &EndpointRef) -> Result<&'a Endpoint, Error> {
-    let public_names = || -> Vec<String> {
-        endpoints.iter().filter(|e| e.visibility == Visibility::Public).filter_map(|e| e.api_name.clone()).collect()
-    };
+    let public_names =
+        || -> Vec<String> { endpoints.iter().filter(|e| e.visibility == Visibility::Public).filter_map(|e| e.api_name.clone()).collect() };
     match which {
         EndpointRef::Name(n) => {
             let wanted = format!("/{}", n.trim_start_matches('/'));
@@ -237,19 +237,14 @@ pub(crate) fn resolve<'a>(endpoints: &'a [Endpoint], which: &EndpointRef) -> Res
                 return Ok(e);
             }
             let valid = public_names();
-            Err(Error::EndpointNotFound {
-                suggestion: suggest(&wanted, valid.iter().map(String::as_str)),
-                requested: wanted,
-                valid,
-            })
+            Err(Error::EndpointNotFound { suggestion: suggest(&wanted, valid.iter().map(String::as_str)), requested: wanted, valid })
         }
         EndpointRef::FnIndex(i) => endpoints
             .iter()
             .find(|e| e.fn_index == *i && e.visibility != Visibility::Private)
             .ok_or_else(|| Error::InvalidFnIndex { index: *i, valid: public_names() }),
         EndpointRef::Only => {
-            let public: Vec<&Endpoint> =
-                endpoints.iter().filter(|e| e.visibility == Visibility::Public && e.api_name.is_some()).collect();
+            let public: Vec<&Endpoint> = endpoints.iter().filter(|e| e.visibility == Visibility::Public && e.api_name.is_some()).collect();
             match public.as_slice() {
                 [only] => Ok(only),
                 _ => Err(Error::EndpointRequired(public_names())),

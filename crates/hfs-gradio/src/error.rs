@@ -44,11 +44,15 @@ pub enum Error {
     DuplicateParameter(String),
     #[error("missing required parameter `{name}` for {endpoint}; pass it as {name}=VALUE")]
     MissingParameter { endpoint: String, name: String },
-    #[error("missing required argument {position} (`{label}`) for {endpoint}; this app only takes arguments by position, so give all of them in order")]
+    #[error(
+        "missing required argument {position} (`{label}`) for {endpoint}; this app only takes arguments by position, so give all of them in order"
+    )]
     MissingPositional { endpoint: String, position: usize, label: String },
     #[error("{endpoint} takes {expected} parameters but {given} were given")]
     TooManyArguments { endpoint: String, expected: usize, given: usize },
-    #[error("{endpoint} has no parameter information (older Gradio or undocumented endpoint), so only positional arguments work; drop `{name}=`")]
+    #[error(
+        "{endpoint} has no parameter information (older Gradio or undocumented endpoint), so only positional arguments work; drop `{name}=`"
+    )]
     KeywordsUnsupported { endpoint: String, name: String },
     #[error("invalid value for `{parameter}`: {message}")]
     InvalidValue { parameter: String, message: String },
@@ -62,7 +66,9 @@ pub enum Error {
     },
 
     // ---- the target
-    #[error("this app runs Gradio {version} with the `{protocol}` protocol, which hfs does not support yet (Gradio 3.x websocket apps); use a Space running Gradio 4 or newer")]
+    #[error(
+        "this app runs Gradio {version} with the `{protocol}` protocol, which hfs does not support yet (Gradio 3.x websocket apps); use a Space running Gradio 4 or newer"
+    )]
     UnsupportedProtocol { protocol: String, version: String },
     #[error("{url} is not a Gradio app (no readable /config: {detail})")]
     NotGradio { url: String, detail: String },
@@ -90,7 +96,9 @@ pub enum Error {
     QueueFull { detail: String },
     #[error("rate limited by {url} (HTTP 429){}; wait and retry, or duplicate the Space", .retry_after.map(|d| format!(", retry in {}s", d.as_secs())).unwrap_or_default())]
     RateLimited { url: String, retry_after: Option<Duration> },
-    #[error("the app lost this session (session not found); this happens when a Space restarts or a proxy routes requests to another replica; retry")]
+    #[error(
+        "the app lost this session (session not found); this happens when a Space restarts or a proxy routes requests to another replica; retry"
+    )]
     SessionNotFound,
     #[error("the app stopped while the call was running; retry when it is back")]
     ServerStopped,
@@ -125,16 +133,30 @@ impl Error {
     pub fn class(&self) -> ErrorClass {
         use Error::*;
         match self {
-            InvalidTarget(_) | EndpointNotFound { .. } | InvalidFnIndex { .. } | EndpointRequired(_)
-            | PrivateEndpoint(_) | UnknownParameter { .. } | DuplicateParameter(_) | MissingParameter { .. }
-            | TooManyArguments { .. } | MissingPositional { .. } | KeywordsUnsupported { .. } | InvalidValue { .. } | FileTooLarge { .. } => {
-                ErrorClass::Usage
-            }
+            InvalidTarget(_)
+            | EndpointNotFound { .. }
+            | InvalidFnIndex { .. }
+            | EndpointRequired(_)
+            | PrivateEndpoint(_)
+            | UnknownParameter { .. }
+            | DuplicateParameter(_)
+            | MissingParameter { .. }
+            | TooManyArguments { .. }
+            | MissingPositional { .. }
+            | KeywordsUnsupported { .. }
+            | InvalidValue { .. }
+            | FileTooLarge { .. } => ErrorClass::Usage,
             InputFile { .. } | OutputFile { .. } => ErrorClass::LocalIo,
             Cancelled => ErrorClass::Cancelled,
             DeadlineExceeded(_) => ErrorClass::Deadline,
-            QueueFull { .. } | RateLimited { .. } | SessionNotFound | ServerStopped | ConnectionLost(_)
-            | Connect { .. } | SpaceStartTimeout { .. } | QuotaExceeded { .. } => ErrorClass::Remote { retryable: true },
+            QueueFull { .. }
+            | RateLimited { .. }
+            | SessionNotFound
+            | ServerStopped
+            | ConnectionLost(_)
+            | Connect { .. }
+            | SpaceStartTimeout { .. }
+            | QuotaExceeded { .. } => ErrorClass::Remote { retryable: true },
             Hub(e) => ErrorClass::Remote { retryable: e.is_transient() },
             Http { status, .. } => ErrorClass::Remote { retryable: *status >= 500 || *status == 429 },
             _ => ErrorClass::Remote { retryable: false },
@@ -157,11 +179,7 @@ fn did_you_mean(s: &Option<String>) -> String {
 }
 
 fn list_valid(v: &[String]) -> String {
-    if v.is_empty() {
-        String::from(" (it has no public endpoints)")
-    } else {
-        format!("; valid endpoints: {}", v.join(", "))
-    }
+    if v.is_empty() { String::from(" (it has no public endpoints)") } else { format!("; valid endpoints: {}", v.join(", ")) }
 }
 
 /// `9m48s`, `1h02m`, `850ms`.

@@ -32,12 +32,13 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         let hex = |c: u8| (c as char).to_digit(16);
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
+        if b[i] == b'%'
+            && i + 2 < b.len()
+            && let (Some(h), Some(l)) = (hex(b[i + 1]), hex(b[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+            continue;
         }
         out.push(b[i]);
         i += 1;
@@ -141,10 +142,7 @@ pub(crate) fn find_markers(v: &Value) -> Vec<String> {
 /// path separators or dot-only names): never a path, never empty.
 pub fn sanitize_filename(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let mut s: String = base
-        .chars()
-        .filter(|c| !c.is_control() && !"<>:\"/\\|?*`$!{}".contains(*c))
-        .collect();
+    let mut s: String = base.chars().filter(|c| !c.is_control() && !"<>:\"/\\|?*`$!{}".contains(*c)).collect();
     while s.ends_with(' ') || s.ends_with('.') {
         s.pop();
     }
@@ -182,15 +180,18 @@ mod tests {
         let update = json!({"__type__": "update", "value": f("u.txt"), "visible": true});
         let all = json!([gallery, video5, f("plain.wav"), update, [f("l1"), f("l2")], {"path": "not-a-file"}]);
         let found: Vec<_> = find_files(&all, true).into_iter().map(|(p, f)| (p, f.path)).collect();
-        assert_eq!(found, vec![
-            ("/0/0/image".to_string(), "a.png".to_string()),
-            ("/0/1/image".into(), "b.png".into()),
-            ("/1/video".into(), "v.mp4".into()),
-            ("/2".into(), "plain.wav".into()),
-            ("/3/value".into(), "u.txt".into()),
-            ("/4/0".into(), "l1".into()),
-            ("/4/1".into(), "l2".into()),
-        ]);
+        assert_eq!(
+            found,
+            vec![
+                ("/0/0/image".to_string(), "a.png".to_string()),
+                ("/0/1/image".into(), "b.png".into()),
+                ("/1/video".into(), "v.mp4".into()),
+                ("/2".into(), "plain.wav".into()),
+                ("/3/value".into(), "u.txt".into()),
+                ("/4/0".into(), "l1".into()),
+                ("/4/1".into(), "l2".into()),
+            ]
+        );
     }
 
     #[test]

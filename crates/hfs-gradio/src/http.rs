@@ -28,8 +28,10 @@ impl Http {
         for (k, v) in extra_headers {
             let name = HeaderName::from_bytes(k.trim().as_bytes())
                 .map_err(|_| Error::InvalidValue { parameter: "header".into(), message: format!("`{k}` is not a valid header name") })?;
-            let value = HeaderValue::from_str(v.trim())
-                .map_err(|_| Error::InvalidValue { parameter: "header".into(), message: format!("the value of `{k}` is not a valid header value") })?;
+            let value = HeaderValue::from_str(v.trim()).map_err(|_| Error::InvalidValue {
+                parameter: "header".into(),
+                message: format!("the value of `{k}` is not a valid header value"),
+            })?;
             extra.append(name, value);
         }
         Ok(Self { client, policy, extra })
@@ -105,13 +107,13 @@ pub(crate) async fn error_body(resp: Response) -> String {
         return "(an HTML page)".into();
     }
     let short: String = t.chars().take(500).collect();
-    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&short) {
-        if let Some(d) = v.get("detail").or_else(|| v.get("error")) {
-            return match d {
-                serde_json::Value::String(s) => s.clone(),
-                other => other.to_string(),
-            };
-        }
+    if let Ok(v) = serde_json::from_str::<serde_json::Value>(&short)
+        && let Some(d) = v.get("detail").or_else(|| v.get("error"))
+    {
+        return match d {
+            serde_json::Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
     }
     short
 }

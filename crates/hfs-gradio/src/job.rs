@@ -143,7 +143,9 @@ impl Driver {
             };
             // Uploads are bounded by the deadline too.
             match deadline {
-                Some(d) => tokio::time::timeout_at(d, work).await.unwrap_or_else(|_| Err(Error::DeadlineExceeded(self.opts.deadline.unwrap_or_default()))),
+                Some(d) => tokio::time::timeout_at(d, work)
+                    .await
+                    .unwrap_or_else(|_| Err(Error::DeadlineExceeded(self.opts.deadline.unwrap_or_default()))),
                 None => work.await,
             }
         };
@@ -159,7 +161,12 @@ impl Driver {
     }
 
     /// Resolves when the caller cancels, the deadline passes or the Job is dropped.
-    async fn stop_signal(cancel: &mut watch::Receiver<bool>, tx: &mpsc::UnboundedSender<Event>, deadline: Option<Instant>, total: Option<Duration>) -> Stop {
+    async fn stop_signal(
+        cancel: &mut watch::Receiver<bool>,
+        tx: &mpsc::UnboundedSender<Event>,
+        deadline: Option<Instant>,
+        total: Option<Duration>,
+    ) -> Stop {
         let deadline_fut = async {
             match deadline {
                 Some(d) => tokio::time::sleep_until(d).await,
@@ -333,7 +340,11 @@ impl Driver {
         };
         let others: Vec<usize> = dep.cancels.iter().copied().filter(|i| *i != me).collect();
         if !others.is_empty() {
-            tracing::debug!(fn_index = dep.fn_index, ?others, "the cancelling listener also cancels other endpoints' running jobs of this session");
+            tracing::debug!(
+                fn_index = dep.fn_index,
+                ?others,
+                "the cancelling listener also cancels other endpoints' running jobs of this session"
+            );
         }
         let url = join(&self.inner.api, "api/predict/");
         let body = json!({"data": [], "fn_index": dep.fn_index, "session_hash": self.inner.session().hash});
@@ -408,7 +419,13 @@ impl Driver {
                 }
                 Msg::QueueFull => return Err(Error::QueueFull { detail: "the app's queue is full".into() }),
                 Msg::Broadcast { message, session_not_found } => {
-                    return Err(if session_not_found { Error::SessionNotFound } else if message.contains("Server stopped") { Error::ServerStopped } else { Error::ConnectionLost(message) });
+                    return Err(if session_not_found {
+                        Error::SessionNotFound
+                    } else if message.contains("Server stopped") {
+                        Error::ServerStopped
+                    } else {
+                        Error::ConnectionLost(message)
+                    });
                 }
                 m => {
                     if let Some(done) = self.handle(m, &mut prog)? {
@@ -473,10 +490,10 @@ impl Driver {
                 m
             }
         });
-        if let Some(m) = &message {
-            if let Some(q) = crate::quota::parse_quota_error(m) {
-                return q;
-            }
+        if let Some(m) = &message
+            && let Some(q) = crate::quota::parse_quota_error(m)
+        {
+            return q;
         }
         Error::App { message, title }
     }

@@ -47,7 +47,10 @@ mod tests {
 
     #[test]
     fn parses_retry_time() {
-        let e = parse_quota_error("You have exceeded your GPU quota (60s requested vs. 56s left). Sign-up on Hugging Face to get more quotas or retry in 0:09:48").unwrap();
+        let e = parse_quota_error(
+            "You have exceeded your GPU quota (60s requested vs. 56s left). Sign-up on Hugging Face to get more quotas or retry in 0:09:48",
+        )
+        .unwrap();
         assert_eq!(e.retry_after(), Some(Duration::from_secs(588)));
         assert!(e.to_string().contains("resets in 9m48s"), "{e}");
     }

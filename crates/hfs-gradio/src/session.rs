@@ -22,7 +22,11 @@ use crate::protocol::sse;
 pub(crate) enum Routed {
     Msg(Msg),
     /// The stream failed while the job was pending.
-    Lost { message: String, session_not_found: bool, server_stopped: bool },
+    Lost {
+        message: String,
+        session_not_found: bool,
+        server_stopped: bool,
+    },
 }
 
 #[derive(Default)]

@@ -9,11 +9,11 @@ use serde_json::{Value, json};
 use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use url::Url;
 
+use crate::Error;
 use crate::client::Inner;
 use crate::filedata::{FileData, MARKER, find_markers, sanitize_filename};
 use crate::http::{error_body, send};
 use crate::target::join;
-use crate::Error;
 
 /// Uploads every marked file in `data` and replaces each marker with the server's FileData.
 pub(crate) async fn prepare_inputs(inner: &Inner, data: &mut [Value]) -> Result<(), Error> {
@@ -82,7 +82,8 @@ pub(crate) async fn upload_local(inner: &Inner, path: &Path, orig_name: &str) ->
 /// Fetches a URL input ourselves (streamed to a temp file, token only where the policy allows),
 /// then uploads it like a local file, so it works whatever the server may fetch.
 async fn upload_from_url(inner: &Inner, url: &str, orig_name: &str) -> Result<String, Error> {
-    let parsed = Url::parse(url).map_err(|_| Error::InvalidValue { parameter: "file".into(), message: format!("`{url}` is not a valid URL") })?;
+    let parsed =
+        Url::parse(url).map_err(|_| Error::InvalidValue { parameter: "file".into(), message: format!("`{url}` is not a valid URL") })?;
     let dir = tempfile::tempdir().map_err(|source| Error::OutputFile { path: "temporary directory".into(), source })?;
     let local = dir.path().join(orig_name);
     let resp = inner.http.get_following(parsed, false).await?;
@@ -136,10 +137,10 @@ pub(crate) fn download_url(inner: &Inner, f: &FileData) -> Url {
             return u;
         }
     }
-    if f.path.starts_with("http://") || f.path.starts_with("https://") {
-        if let Ok(u) = Url::parse(&f.path) {
-            return u;
-        }
+    if (f.path.starts_with("http://") || f.path.starts_with("https://"))
+        && let Ok(u) = Url::parse(&f.path)
+    {
+        return u;
     }
     let encoded: String = f
         .path
@@ -172,7 +173,10 @@ pub(crate) async fn download(inner: &Inner, f: &FileData, dir: &Path, stem: &str
                 tokio::time::sleep(std::time::Duration::from_millis(200 * attempt)).await;
             }
             Err(DownloadFailure::Body(message)) => {
-                return Err(Error::Download { url: url.to_string(), message: format!("{message} (after {attempt} attempts; retry the call)") });
+                return Err(Error::Download {
+                    url: url.to_string(),
+                    message: format!("{message} (after {attempt} attempts; retry the call)"),
+                });
             }
             Err(DownloadFailure::Other(e)) => return Err(e),
             Ok(fetched) => break fetched,
@@ -180,7 +184,12 @@ pub(crate) async fn download(inner: &Inner, f: &FileData, dir: &Path, stem: &str
     };
     file.sync_all().await.map_err(out_err)?;
     drop(file);
-    let ext = crate::mime::extension_for(f.mime_type.as_deref(), fetched.header_mime.as_deref(), &fetched.head, f.orig_name.as_deref().unwrap_or(&f.path));
+    let ext = crate::mime::extension_for(
+        f.mime_type.as_deref(),
+        fetched.header_mime.as_deref(),
+        &fetched.head,
+        f.orig_name.as_deref().unwrap_or(&f.path),
+    );
     // The declared type, else the server's, else the one of the format we recognised.
     let mime = f
         .mime_type
@@ -224,7 +233,10 @@ async fn fetch_into(inner: &Inner, url: &Url, file: &mut tokio::fs::File, dest: 
     let resp = inner.http.get_following(url.clone(), false).await.map_err(DownloadFailure::Other)?;
     if !resp.status().is_success() {
         let status = resp.status().as_u16();
-        return Err(DownloadFailure::Other(Error::Download { url: url.to_string(), message: format!("HTTP {status}: {}", error_body(resp).await) }));
+        return Err(DownloadFailure::Other(Error::Download {
+            url: url.to_string(),
+            message: format!("HTTP {status}: {}", error_body(resp).await),
+        }));
     }
     let header_mime = resp
         .headers()
@@ -249,4 +261,3 @@ async fn fetch_into(inner: &Inner, url: &Url, file: &mut tokio::fs::File, dest: 
     out.flush().await.map_err(out_err)?;
     Ok(Fetched { header_mime, head, size })
 }
-

@@ -2,8 +2,8 @@
 
 use serde_json::Value;
 
-use crate::client::{HubClient, Subject};
 use crate::HubError;
+use crate::client::{HubClient, Subject};
 
 /// `GET /api/whoami-v2`, reduced to what hfs shows.
 #[derive(Clone, Debug)]

@@ -80,11 +80,11 @@ impl HubClient {
             tracing::debug!(%url, "hub request");
             let resp = req.send().await.map_err(|cause| HubError::Connect { url: url.to_string(), cause })?;
             let status = resp.status().as_u16();
-            if resp.status().is_redirection() {
-                if let Some(next) = resp.headers().get("location").and_then(|l| l.to_str().ok()).and_then(|l| url.join(l).ok()) {
-                    url = next;
-                    continue;
-                }
+            if resp.status().is_redirection()
+                && let Some(next) = resp.headers().get("location").and_then(|l| l.to_str().ok()).and_then(|l| url.join(l).ok())
+            {
+                url = next;
+                continue;
             }
             let headers = resp.headers().clone();
             let body = resp.text().await.map_err(|cause| HubError::Connect { url: url.to_string(), cause })?;

@@ -3,8 +3,8 @@
 use serde_json::Value;
 use url::Url;
 
-use crate::client::{HubClient, Subject};
 use crate::HubError;
+use crate::client::{HubClient, Subject};
 
 /// A Space found by search.
 #[derive(Clone, Debug)]
@@ -74,10 +74,7 @@ pub fn provider_entries(mapping: Option<&Value>) -> Vec<ProviderEntry> {
     };
     match mapping {
         Some(Value::Object(m)) => m.iter().map(|(p, e)| entry(p.clone(), e)).collect(),
-        Some(Value::Array(l)) => l
-            .iter()
-            .filter_map(|e| Some(entry(e.get("provider")?.as_str()?.to_string(), e)))
-            .collect(),
+        Some(Value::Array(l)) => l.iter().filter_map(|e| Some(entry(e.get("provider")?.as_str()?.to_string(), e))).collect(),
         _ => Vec::new(),
     }
 }
@@ -119,7 +116,13 @@ impl HubClient {
     }
 
     /// `GET /api/models?pipeline_tag=…&inference_provider=…&expand[]=inferenceProviderMapping`.
-    pub async fn list_models(&self, pipeline_tag: Option<&str>, provider: &str, search: Option<&str>, limit: usize) -> Result<Vec<ModelHit>, HubError> {
+    pub async fn list_models(
+        &self,
+        pipeline_tag: Option<&str>,
+        provider: &str,
+        search: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<ModelHit>, HubError> {
         let mut url = self.config.api_url("api/models");
         {
             let mut qp = url.query_pairs_mut();

@@ -7,7 +7,9 @@ pub enum HubError {
     SpaceNotFound { id: String, hub: String, why: &'static str },
     #[error("model `{id}` was not found on {hub}, or it is private or gated and {why}")]
     ModelNotFound { id: String, hub: String, why: &'static str },
-    #[error("this needs a Hugging Face token: create one at https://huggingface.co/settings/tokens, then run `hfs auth login` or set HF_TOKEN ({hub})")]
+    #[error(
+        "this needs a Hugging Face token: create one at https://huggingface.co/settings/tokens, then run `hfs auth login` or set HF_TOKEN ({hub})"
+    )]
     TokenRequired { hub: String },
     #[error("the Hugging Face token was rejected by {hub}: {message}; run `hfs auth login` with a valid token")]
     InvalidToken { hub: String, message: String },

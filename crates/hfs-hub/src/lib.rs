@@ -19,13 +19,13 @@ mod spaces;
 mod store;
 mod token;
 
-pub use config::{DEFAULT_ENDPOINT, DEFAULT_ROUTER, HubConfig, RetryPolicy};
-pub use error::HubError;
-pub use policy::{AuthHeader, TokenPolicy};
 pub use account::{DEFAULT_OAUTH_CLIENT_ID, Refreshed, WhoAmI, ZeroGpuQuota};
 pub use client::{HubClient, retry_after};
+pub use config::{DEFAULT_ENDPOINT, DEFAULT_ROUTER, HubConfig, RetryPolicy};
 pub use discovery::{ChatModel, ModelHit, ProviderEntry, SpaceHit, SpaceSearch, provider_entries};
+pub use error::HubError;
+pub use policy::{AuthHeader, TokenPolicy};
 pub use refresh::{REFRESH_MARGIN_SECS, refresh_if_needed};
-pub use store::{StoredToken, TokenStore, parse_ini, render_ini};
 pub use spaces::{SpaceInfo, SpaceRuntime, SpaceStage};
-pub use token::{Token, TokenSource, TokenEnv, discover_token};
+pub use store::{StoredToken, TokenStore, parse_ini, render_ini};
+pub use token::{Token, TokenEnv, TokenSource, discover_token};

@@ -31,13 +31,7 @@ pub struct TokenPolicy {
 
 impl TokenPolicy {
     pub fn new(token: Option<Token>, hub: &HubConfig) -> Self {
-        Self {
-            token,
-            hub: hub.endpoint.clone(),
-            router: hub.router.clone(),
-            space_hosts: Arc::default(),
-            send_everywhere: false,
-        }
+        Self { token, hub: hub.endpoint.clone(), router: hub.router.clone(), space_hosts: Arc::default(), send_everywhere: false }
     }
 
     /// Sends the token (as `X-HF-Authorization`) to untrusted hosts too: only when the user passed
@@ -65,8 +59,7 @@ impl TokenPolicy {
         if Some(&key) == origin_key(&self.hub).as_ref() || Some(&key) == origin_key(&self.router).as_ref() {
             return Some(AuthHeader::Bearer);
         }
-        let hf_space = url.scheme() == "https"
-            && url.host_str().is_some_and(|h| h.to_ascii_lowercase().ends_with(".hf.space"));
+        let hf_space = url.scheme() == "https" && url.host_str().is_some_and(|h| h.to_ascii_lowercase().ends_with(".hf.space"));
         if hf_space || self.space_hosts.read().expect("policy lock").contains(&key) || self.send_everywhere {
             return Some(AuthHeader::XHfAuthorization);
         }

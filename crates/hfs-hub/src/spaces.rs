@@ -4,8 +4,8 @@ use serde::Deserialize;
 use serde_json::Value;
 use url::Url;
 
-use crate::client::{HubClient, Subject};
 use crate::HubError;
+use crate::client::{HubClient, Subject};
 
 /// A Space's runtime stage. An open set: stages the Hub adds later are kept as `Other`.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -192,7 +192,8 @@ mod tests {
     use super::*;
 
     // What huggingface_hub 2.4 writes after `hf auth login --token` and a browser login.
-    const PYTHON_WRITTEN: &str = "[oauth-alice]\nhf_token = hf_oauth\nrefresh_token = hf_oauth_refresh\nexpires_at = 1790000000\n\n[work]\nhf_token = hf_work\n\n";
+    const PYTHON_WRITTEN: &str =
+        "[oauth-alice]\nhf_token = hf_oauth\nrefresh_token = hf_oauth_refresh\nexpires_at = 1790000000\n\n[work]\nhf_token = hf_work\n\n";
 
     #[test]
     fn round_trips_python_format() {

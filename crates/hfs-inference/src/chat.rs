@@ -72,13 +72,14 @@ impl InferenceClient {
                 (join(&t.base, &path), t.auth.clone(), t.routed, t.spec.id.to_string(), t.pid.clone())
             }
         };
-        if let (ProviderChoice::Auto, Some((_, suffix))) = (&req.provider, req.model.split_once(':')) {
-            if !ROUTING_POLICIES.contains(&suffix) && crate::registry::provider(suffix).is_none() {
-                return Err(InferenceError::Usage(format!(
-                    "unknown routing suffix `:{suffix}`: use :fastest, :cheapest, :preferred or :<provider> ({})",
-                    crate::registry::providers_for(Task::Chat).join(", ")
-                )));
-            }
+        if let (ProviderChoice::Auto, Some((_, suffix))) = (&req.provider, req.model.split_once(':'))
+            && !ROUTING_POLICIES.contains(&suffix)
+            && crate::registry::provider(suffix).is_none()
+        {
+            return Err(InferenceError::Usage(format!(
+                "unknown routing suffix `:{suffix}`: use :fastest, :cheapest, :preferred or :<provider> ({})",
+                crate::registry::providers_for(Task::Chat).join(", ")
+            )));
         }
         let body = chat_body(&model, req);
         let resp = self
@@ -91,11 +92,16 @@ impl InferenceClient {
             .await?;
         self.emit(InferenceEvent::Submitted { provider: provider.clone(), job_id: None });
         let request_id = resp.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
-        let is_sse = resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|c| c.starts_with("text/event-stream"));
+        let is_sse = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.starts_with("text/event-stream"));
         let proto = |m: String| InferenceError::Protocol { provider: provider.clone(), message: m };
         if !req.stream {
             let text = resp.text().await.map_err(|e| InferenceError::Connect { url: url.to_string(), cause: e.to_string() })?;
-            let v: Value = serde_json::from_str(&text).map_err(|_| proto(format!("expected a chat completion, got: {}", text.chars().take(200).collect::<String>())))?;
+            let v: Value = serde_json::from_str(&text)
+                .map_err(|_| proto(format!("expected a chat completion, got: {}", text.chars().take(200).collect::<String>())))?;
             let content = v.pointer("/choices/0/message/content").and_then(Value::as_str).unwrap_or_default().to_string();
             on_token(&content);
             return Ok(ChatResult {
@@ -110,7 +116,8 @@ impl InferenceClient {
         if !is_sse {
             return Err(proto("asked for a stream but the answer is not text/event-stream".into()));
         }
-        let mut result = ChatResult { content: String::new(), finish_reason: None, usage: None, model: None, provider: provider.clone(), request_id };
+        let mut result =
+            ChatResult { content: String::new(), finish_reason: None, usage: None, model: None, provider: provider.clone(), request_id };
         let mut parser = SseParser::default();
         let mut stream = resp.bytes_stream();
         'outer: loop {
@@ -127,19 +134,24 @@ impl InferenceClient {
                 if data.trim() == "[DONE]" {
                     break 'outer;
                 }
-                let v: Value = serde_json::from_str(&data).map_err(|_| proto(format!("bad stream chunk: {}", data.chars().take(200).collect::<String>())))?;
+                let v: Value = serde_json::from_str(&data)
+                    .map_err(|_| proto(format!("bad stream chunk: {}", data.chars().take(200).collect::<String>())))?;
                 if let Some(e) = v.get("error").filter(|e| !e.is_null()) {
-                    let message = e.as_str().map(str::to_string).or_else(|| e.get("message").and_then(Value::as_str).map(str::to_string)).unwrap_or_else(|| e.to_string());
+                    let message = e
+                        .as_str()
+                        .map(str::to_string)
+                        .or_else(|| e.get("message").and_then(Value::as_str).map(str::to_string))
+                        .unwrap_or_else(|| e.to_string());
                     return Err(InferenceError::JobFailed { provider: provider.clone(), job_id: None, message });
                 }
                 if result.model.is_none() {
                     result.model = v.get("model").and_then(Value::as_str).filter(|m| !m.is_empty()).map(str::to_string);
                 }
-                if let Some(piece) = v.pointer("/choices/0/delta/content").and_then(Value::as_str) {
-                    if !piece.is_empty() {
-                        on_token(piece);
-                        result.content.push_str(piece);
-                    }
+                if let Some(piece) = v.pointer("/choices/0/delta/content").and_then(Value::as_str)
+                    && !piece.is_empty()
+                {
+                    on_token(piece);
+                    result.content.push_str(piece);
                 }
                 if let Some(f) = v.pointer("/choices/0/finish_reason").and_then(Value::as_str) {
                     result.finish_reason = Some(f.to_string());
@@ -229,7 +241,10 @@ mod tests {
         let body = chat_body("org/m:fastest", &req);
         assert!(body.starts_with(r#"{"model":"org/m:fastest","#), "{body}");
         let v: Value = serde_json::from_str(&body).unwrap();
-        assert_eq!(v, json!({"model": "org/m:fastest", "messages": [{"role": "user", "content": "hi"}], "temperature": 0.5, "stream": true, "seed": 3}));
+        assert_eq!(
+            v,
+            json!({"model": "org/m:fastest", "messages": [{"role": "user", "content": "hi"}], "temperature": 0.5, "stream": true, "seed": 3})
+        );
     }
 
     #[test]

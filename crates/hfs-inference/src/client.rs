@@ -42,7 +42,12 @@ impl Default for InferenceOptions {
         Self {
             poll_interval: None,
             timeout: None,
-            retry: RetryPolicy { max_retries: 3, base_delay: Duration::from_secs(1), max_delay: Duration::from_secs(8), budget: Duration::from_secs(60) },
+            retry: RetryPolicy {
+                max_retries: 3,
+                base_delay: Duration::from_secs(1),
+                max_delay: Duration::from_secs(8),
+                budget: Duration::from_secs(60),
+            },
             provider_urls: HashMap::new(),
             provider_keys: HashMap::new(),
             bill_to: None,
@@ -167,7 +172,8 @@ impl InferenceClient {
         let known = || registry::PROVIDERS.iter().map(|p| p.id.to_string()).collect::<Vec<_>>();
         let (spec, pid) = match choice {
             ProviderChoice::Named(name) => {
-                let spec = registry::provider(name).ok_or_else(|| InferenceError::UnknownProvider { provider: name.clone(), known: known() })?;
+                let spec =
+                    registry::provider(name).ok_or_else(|| InferenceError::UnknownProvider { provider: name.clone(), known: known() })?;
                 if spec.route(task).is_none() {
                     return Err(InferenceError::TaskUnsupported {
                         provider: name.clone(),
@@ -216,7 +222,9 @@ impl InferenceClient {
                         && registry::provider(&e.provider).is_some_and(|p| p.route(task).is_some() && !p.direct_only)
                 });
                 match pick {
-                    Some(e) => (registry::provider(&e.provider).expect("checked"), e.provider_id.clone().unwrap_or_else(|| model.to_string())),
+                    Some(e) => {
+                        (registry::provider(&e.provider).expect("checked"), e.provider_id.clone().unwrap_or_else(|| model.to_string()))
+                    }
                     None => {
                         return Err(InferenceError::NoProvider {
                             model: model.into(),
@@ -281,10 +289,8 @@ impl InferenceClient {
         if let Some(a) = auth {
             req = req.header(reqwest::header::AUTHORIZATION, a);
         }
-        if routed {
-            if let Some(b) = &self.opts.bill_to {
-                req = req.header("X-HF-Bill-To", b);
-            }
+        if routed && let Some(b) = &self.opts.bill_to {
+            req = req.header("X-HF-Bill-To", b);
         }
         req
     }
@@ -292,7 +298,12 @@ impl InferenceClient {
     /// Sends with retries on 429 (honouring Retry-After), 502, 503, 504 and dropped
     /// connections, bounded by count, waiting budget and the deadline. Any other non-2xx
     /// answer becomes [`InferenceError::Api`] at once.
-    pub(crate) async fn send(&self, provider: &str, deadline: Deadline, build: impl Fn() -> RequestBuilder) -> Result<Response, InferenceError> {
+    pub(crate) async fn send(
+        &self,
+        provider: &str,
+        deadline: Deadline,
+        build: impl Fn() -> RequestBuilder,
+    ) -> Result<Response, InferenceError> {
         let policy = &self.opts.retry;
         let mut waited = Duration::ZERO;
         let mut attempt = 0u32;
@@ -354,13 +365,14 @@ impl InferenceClient {
             .iter()
             .find_map(|n| h.get(*n).and_then(|v| v.to_str().ok()).map(str::to_string));
         let header_msg = h.get("x-error-message").and_then(|v| v.to_str().ok()).map(str::to_string);
-        let retry_after = h.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|s| s.trim().parse::<u64>().ok()).map(Duration::from_secs);
+        let retry_after =
+            h.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|s| s.trim().parse::<u64>().ok()).map(Duration::from_secs);
         let body = resp.text().await.unwrap_or_default();
         let mut message = server_message(&body);
-        if message == "(no details)" || message == "(an HTML page)" {
-            if let Some(m) = header_msg {
-                message = m;
-            }
+        if (message == "(no details)" || message == "(an HTML page)")
+            && let Some(m) = header_msg
+        {
+            message = m;
         }
         let parameter = if matches!(status, 400 | 422) { faulty_parameter(&body) } else { None };
         InferenceError::Api {
@@ -377,12 +389,15 @@ impl InferenceClient {
 
     /// Fetches an output asset from a provider CDN: a plain GET, never with a token.
     pub(crate) async fn fetch_asset(&self, url: &str, deadline: Deadline) -> Result<Response, InferenceError> {
-        let parsed = Url::parse(url).map_err(|_| InferenceError::Protocol { provider: "provider".into(), message: format!("output URL `{url}` is not a URL") })?;
+        let parsed = Url::parse(url)
+            .map_err(|_| InferenceError::Protocol { provider: "provider".into(), message: format!("output URL `{url}` is not a URL") })?;
         self.emit(InferenceEvent::Downloading { url: url.to_string() });
         let resp = self.send("the asset host", deadline, || self.http.get(parsed.clone())).await;
         match resp {
             Ok(r) => Ok(r),
-            Err(InferenceError::Api { status, url, message, .. }) => Err(InferenceError::Download { url, message: format!("HTTP {status}: {message}") }),
+            Err(InferenceError::Api { status, url, message, .. }) => {
+                Err(InferenceError::Download { url, message: format!("HTTP {status}: {message}") })
+            }
             Err(e) => Err(e),
         }
     }

@@ -63,7 +63,11 @@ pub enum InferenceError {
 }
 
 fn serving_list(v: &[String]) -> String {
-    if v.is_empty() { "; no provider hfs knows serves it for this task".into() } else { format!("; providers that do: {} (pass --provider)", v.join(", ")) }
+    if v.is_empty() {
+        "; no provider hfs knows serves it for this task".into()
+    } else {
+        format!("; providers that do: {} (pass --provider)", v.join(", "))
+    }
 }
 
 fn mapped_list(v: &[String]) -> String {
@@ -145,7 +149,9 @@ pub fn server_message(body: &str) -> String {
                 return items
                     .iter()
                     .map(|i| {
-                        let loc = i.get("loc").and_then(|l| l.as_array()).map(|l| l.iter().map(|p| p.as_str().map(str::to_string).unwrap_or_else(|| p.to_string())).collect::<Vec<_>>().join("."));
+                        let loc = i.get("loc").and_then(|l| l.as_array()).map(|l| {
+                            l.iter().map(|p| p.as_str().map(str::to_string).unwrap_or_else(|| p.to_string())).collect::<Vec<_>>().join(".")
+                        });
                         let msg = i.get("msg").and_then(|m| m.as_str()).unwrap_or("invalid");
                         match loc {
                             Some(l) => format!("{l}: {msg}"),

@@ -165,7 +165,13 @@ impl InferenceClient {
     }
 
     /// Embeddings of `inputs`: one vector (or token matrix) per input, as the provider returns them.
-    pub async fn feature_extraction(&self, model: &str, provider: &ProviderChoice, inputs: &[String], params: Map<String, Value>) -> Result<(Value, Served), InferenceError> {
+    pub async fn feature_extraction(
+        &self,
+        model: &str,
+        provider: &ProviderChoice,
+        inputs: &[String],
+        params: Map<String, Value>,
+    ) -> Result<(Value, Served), InferenceError> {
         let deadline = self.deadline();
         let target = self.resolve(model, Task::FeatureExtraction, provider).await?;
         let mut req = MediaRequest::new(model, provider.clone()).params(params);
@@ -176,7 +182,9 @@ impl InferenceClient {
         };
         let body = merge_params(body, &req.params);
         let url = self.route_url(&target);
-        let resp = self.send(target.spec.id, deadline, || self.request(Method::POST, url.clone(), target.auth.as_deref(), target.routed).json(&body)).await?;
+        let resp = self
+            .send(target.spec.id, deadline, || self.request(Method::POST, url.clone(), target.auth.as_deref(), target.routed).json(&body))
+            .await?;
         let v = read_json(&target, resp).await?;
         let vectors = match v.get("data").and_then(Value::as_array) {
             Some(items) => Value::Array(items.iter().filter_map(|i| i.get("embedding").cloned()).collect()),
@@ -203,7 +211,13 @@ impl InferenceClient {
     }
 
     /// Submits and, for asynchronous flows, polls until the job is done.
-    async fn run(&self, t: &Target, task: Task, req: &MediaRequest, deadline: Deadline) -> Result<(Outcome, Option<String>), InferenceError> {
+    async fn run(
+        &self,
+        t: &Target,
+        task: Task,
+        req: &MediaRequest,
+        deadline: Deadline,
+    ) -> Result<(Outcome, Option<String>), InferenceError> {
         let body = payload(t, task, req)?;
         let url = self.route_url(t);
         let image_task = matches!(task, Task::TextToImage | Task::ImageToImage);
@@ -261,7 +275,10 @@ impl InferenceClient {
     async fn fal_queue(&self, t: &Target, submitted: Value, deadline: Deadline) -> Result<(Outcome, Option<String>), InferenceError> {
         let id = submitted.get("request_id").and_then(Value::as_str).map(str::to_string);
         self.emit(InferenceEvent::Submitted { provider: t.spec.id.into(), job_id: id.clone() });
-        let response_url = submitted.get("response_url").and_then(Value::as_str).ok_or_else(|| protocol(t, format!("no response_url in {}", short(&submitted))))?;
+        let response_url = submitted
+            .get("response_url")
+            .and_then(Value::as_str)
+            .ok_or_else(|| protocol(t, format!("no response_url in {}", short(&submitted))))?;
         let path = Url::parse(response_url).map_err(|_| protocol(t, format!("bad response_url `{response_url}`")))?.path().to_string();
         // Poll URLs: the router base when routed, the queue host when direct — never from the host name.
         let at = |suffix: &str| {
@@ -299,7 +316,10 @@ impl InferenceClient {
                             return Err(InferenceError::JobFailed {
                                 provider: t.spec.id.into(),
                                 job_id: id.clone(),
-                                message: v.get("error").map(|e| e.as_str().map(str::to_string).unwrap_or_else(|| e.to_string())).unwrap_or_else(|| format!("status {s}")),
+                                message: v
+                                    .get("error")
+                                    .map(|e| e.as_str().map(str::to_string).unwrap_or_else(|| e.to_string()))
+                                    .unwrap_or_else(|| format!("status {s}")),
                             });
                         }
                         _ => {}
@@ -312,7 +332,11 @@ impl InferenceClient {
                 })
                 .await?;
             if let Some(e) = v.get("error").filter(|e| !e.is_null()) {
-                return Err(InferenceError::JobFailed { provider: t.spec.id.into(), job_id: id, message: e.as_str().map(str::to_string).unwrap_or_else(|| e.to_string()) });
+                return Err(InferenceError::JobFailed {
+                    provider: t.spec.id.into(),
+                    job_id: id,
+                    message: e.as_str().map(str::to_string).unwrap_or_else(|| e.to_string()),
+                });
             }
         }
         let result = self.poll_get(t, &at(""), deadline).await?;
@@ -375,8 +399,18 @@ impl InferenceClient {
         Ok((Outcome::Json(v), id))
     }
 
-    async fn together_video(&self, t: &Target, submit: &Url, first: Value, deadline: Deadline) -> Result<(Outcome, Option<String>), InferenceError> {
-        let id = first.get("id").and_then(Value::as_str).map(str::to_string).ok_or_else(|| protocol(t, format!("video job without id: {}", short(&first))))?;
+    async fn together_video(
+        &self,
+        t: &Target,
+        submit: &Url,
+        first: Value,
+        deadline: Deadline,
+    ) -> Result<(Outcome, Option<String>), InferenceError> {
+        let id = first
+            .get("id")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| protocol(t, format!("video job without id: {}", short(&first))))?;
         self.emit(InferenceEvent::Submitted { provider: t.spec.id.into(), job_id: Some(id.clone()) });
         let get = join(submit, &id);
         let v = self
@@ -398,7 +432,10 @@ impl InferenceClient {
         let data = first.get("data").cloned().unwrap_or(first.clone());
         let id = data.get("id").and_then(Value::as_str).map(str::to_string);
         self.emit(InferenceEvent::Submitted { provider: t.spec.id.into(), job_id: id.clone() });
-        let get = data.pointer("/urls/get").and_then(Value::as_str).ok_or_else(|| protocol(t, format!("no data.urls.get in {}", short(&first))))?;
+        let get = data
+            .pointer("/urls/get")
+            .and_then(Value::as_str)
+            .ok_or_else(|| protocol(t, format!("no data.urls.get in {}", short(&first))))?;
         // Keep only the path: the router (when routed) or the override base is where we poll.
         let path = Url::parse(get).map_err(|_| protocol(t, format!("bad urls.get `{get}`")))?.path().to_string();
         let get = join(&t.base, &path);
@@ -418,7 +455,11 @@ impl InferenceClient {
     }
 
     async fn zai(&self, t: &Target, first: Value, deadline: Deadline) -> Result<(Outcome, Option<String>), InferenceError> {
-        let id = first.get("id").and_then(Value::as_str).map(str::to_string).ok_or_else(|| protocol(t, format!("job without id: {}", short(&first))))?;
+        let id = first
+            .get("id")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| protocol(t, format!("job without id: {}", short(&first))))?;
         self.emit(InferenceEvent::Submitted { provider: t.spec.id.into(), job_id: Some(id.clone()) });
         let get = join(&t.base, &format!("api/paas/v4/async-result/{id}"));
         let v = self
@@ -427,7 +468,11 @@ impl InferenceClient {
                 match s {
                     "SUCCESS" => Phase::Done,
                     "FAIL" | "FAILED" => Phase::Failed(
-                        v.pointer("/error/message").or_else(|| v.get("error")).or_else(|| v.get("message")).map(text_of).unwrap_or_else(|| "the job failed".into()),
+                        v.pointer("/error/message")
+                            .or_else(|| v.get("error"))
+                            .or_else(|| v.get("message"))
+                            .map(text_of)
+                            .unwrap_or_else(|| "the job failed".into()),
                     ),
                     _ => Phase::Running(s.to_string()),
                 }
@@ -451,7 +496,9 @@ impl InferenceClient {
         let mut settle = |v: &Value| -> Result<bool, InferenceError> {
             match phase(v) {
                 Phase::Done => Ok(true),
-                Phase::Failed(message) => Err(InferenceError::JobFailed { provider: t.spec.id.into(), job_id: job_id.map(str::to_string), message }),
+                Phase::Failed(message) => {
+                    Err(InferenceError::JobFailed { provider: t.spec.id.into(), job_id: job_id.map(str::to_string), message })
+                }
                 Phase::Running(s) => {
                     if s != status {
                         self.emit_status(&s, None);
@@ -461,10 +508,10 @@ impl InferenceClient {
                 }
             }
         };
-        if let Some(v) = first {
-            if settle(v)? {
-                return Ok(v.clone());
-            }
+        if let Some(v) = first
+            && settle(v)?
+        {
+            return Ok(v.clone());
         }
         let interval = self.poll_interval(t.route.flow);
         loop {
@@ -492,8 +539,13 @@ impl InferenceClient {
         };
         let url = match t.route.decode {
             Decode::B64Json => {
-                let b64 = v.pointer("/data/0/b64_json").and_then(Value::as_str).ok_or_else(|| protocol(t, format!("no data[0].b64_json in {}", short(&v))))?;
-                let bytes = base64::engine::general_purpose::STANDARD.decode(b64.trim()).map_err(|e| protocol(t, format!("bad base64 image: {e}")))?;
+                let b64 = v
+                    .pointer("/data/0/b64_json")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| protocol(t, format!("no data[0].b64_json in {}", short(&v))))?;
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(b64.trim())
+                    .map_err(|e| protocol(t, format!("bad base64 image: {e}")))?;
                 return save_bytes(&bytes, None, out).await;
             }
             Decode::Url(ptrs) => ptrs
@@ -504,7 +556,9 @@ impl InferenceClient {
             Decode::ReplicateOutput => match v.get("output") {
                 Some(Value::String(s)) => s.clone(),
                 Some(Value::Array(l)) if l.first().and_then(Value::as_str).is_some() => l[0].as_str().unwrap_or_default().to_string(),
-                _ => return Err(protocol(t, format!("the prediction has no output (the provider did not finish in time?): {}", short(&v)))),
+                _ => {
+                    return Err(protocol(t, format!("the prediction has no output (the provider did not finish in time?): {}", short(&v))));
+                }
             },
             other => return Err(protocol(t, format!("{other:?} does not produce a file"))),
         };
@@ -597,7 +651,14 @@ fn size_string(params: &mut Map<String, Value>, key: &str) {
     if let (Some(w), Some(h)) = (params.get("width").cloned(), params.get("height").cloned()) {
         params.remove("width");
         params.remove("height");
-        params.insert(key.into(), Value::String(format!("{}x{}", w.as_u64().map(|n| n.to_string()).unwrap_or_else(|| w.to_string()), h.as_u64().map(|n| n.to_string()).unwrap_or_else(|| h.to_string()))));
+        params.insert(
+            key.into(),
+            Value::String(format!(
+                "{}x{}",
+                w.as_u64().map(|n| n.to_string()).unwrap_or_else(|| w.to_string()),
+                h.as_u64().map(|n| n.to_string()).unwrap_or_else(|| h.to_string())
+            )),
+        );
     }
 }
 
@@ -605,9 +666,7 @@ fn size_string(params: &mut Map<String, Value>, key: &str) {
 fn payload(t: &Target, task: Task, req: &MediaRequest) -> Result<Body, InferenceError> {
     let mut p = req.params.clone();
     let prompt = req.prompt.clone();
-    let need_input = || {
-        req.input.as_ref().ok_or_else(|| InferenceError::Usage(format!("{} needs an input file", task.hub_name())))
-    };
+    let need_input = || req.input.as_ref().ok_or_else(|| InferenceError::Usage(format!("{} needs an input file", task.hub_name())));
     let obj = |v: Value, p: &Map<String, Value>| Ok(Body::Json(merge_params(v, p)));
     match t.route.style {
         Style::HfInference => match task {

@@ -10,5 +10,5 @@ mod spaces;
 
 pub use cassettes::{cassettes_dir, recorded_body};
 pub use fakehub::FakeHub;
-pub use http::{http_request, HttpReply};
+pub use http::{HttpReply, http_request};
 pub use spaces::{GRADIO_VERSIONS, SpaceServer, gradio_versions, python_for, repo_root, shared_spaces, venv_root};

@@ -37,11 +37,7 @@ pub fn venv_root() -> PathBuf {
 /// The Python of the venv for a Gradio version; panics with the fix when it is missing.
 pub fn python_for(version: &str) -> PathBuf {
     let dir = venv_root().join(format!("gradio-{version}"));
-    assert!(
-        dir.join(".complete").exists(),
-        "no venv for gradio {version} in {}: run scripts/setup-test-env first",
-        dir.display()
-    );
+    assert!(dir.join(".complete").exists(), "no venv for gradio {version} in {}: run scripts/setup-test-env first", dir.display());
     dir.join("bin/python")
 }
 

@@ -5,7 +5,12 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser, Debug)]
-#[command(name = "hfs", version, about = "Hugging Face Spaces and Inference Providers from the command line: call any Gradio app, generate images, video, speech and text.", propagate_version = true)]
+#[command(
+    name = "hfs",
+    version,
+    about = "Hugging Face Spaces and Inference Providers from the command line: call any Gradio app, generate images, video, speech and text.",
+    propagate_version = true
+)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -315,10 +320,11 @@ pub struct CallArgs {
 
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
-    if let Ok(secs) = s.parse::<f64>() {
-        if secs >= 0.0 && secs.is_finite() {
-            return Ok(Duration::from_secs_f64(secs));
-        }
+    if let Ok(secs) = s.parse::<f64>()
+        && secs >= 0.0
+        && secs.is_finite()
+    {
+        return Ok(Duration::from_secs_f64(secs));
     }
     humantime::parse_duration(s).map_err(|e| format!("`{s}` is not a duration like 30s, 5m or 1h30m ({e})"))
 }

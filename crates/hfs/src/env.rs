@@ -27,7 +27,8 @@ pub fn hub_config() -> anyhow::Result<HubConfig> {
 /// The token as `huggingface_hub` finds it; `--token` wins. `HF_HUB_DISABLE_IMPLICIT_TOKEN`
 /// turns off everything but `--token`.
 pub fn token(explicit: Option<&str>) -> Option<(Token, TokenSource)> {
-    let disabled = var("HF_HUB_DISABLE_IMPLICIT_TOKEN").is_some_and(|v| matches!(v.to_ascii_uppercase().as_str(), "1" | "ON" | "YES" | "TRUE"));
+    let disabled =
+        var("HF_HUB_DISABLE_IMPLICIT_TOKEN").is_some_and(|v| matches!(v.to_ascii_uppercase().as_str(), "1" | "ON" | "YES" | "TRUE"));
     let env = if disabled {
         TokenEnv::default()
     } else {

@@ -81,7 +81,10 @@ impl CliError {
     pub fn message(&self) -> String {
         match self {
             CliError::Gradio(Error::DeadlineExceeded(d)) => {
-                format!("timed out after {} (--timeout); the job was cancelled on the server. Raise --timeout to wait longer.", hfs_gradio::fmt_duration(*d))
+                format!(
+                    "timed out after {} (--timeout); the job was cancelled on the server. Raise --timeout to wait longer.",
+                    hfs_gradio::fmt_duration(*d)
+                )
             }
             CliError::Gradio(Error::Cancelled) | CliError::Interrupted => "interrupted; the job was cancelled on the server".into(),
             CliError::Gradio(e @ Error::SpaceStartTimeout { .. }) => format!("{e} (--wait DURATION, default 10m)"),
@@ -90,7 +93,9 @@ impl CliError {
                 "timed out after {} (--timeout); the provider's job was cancelled where the provider allows it. Raise --timeout to wait longer.",
                 hfs_gradio::fmt_duration(*d)
             ),
-            CliError::Inference(hfs_inference::InferenceError::Cancelled) => "interrupted; the provider's job was cancelled where the provider allows it".into(),
+            CliError::Inference(hfs_inference::InferenceError::Cancelled) => {
+                "interrupted; the provider's job was cancelled where the provider allows it".into()
+            }
             CliError::Inference(e) => with_sources(e),
             CliError::Hub(e) => with_sources(e),
             CliError::Usage(m) => m.clone(),

@@ -1,5 +1,8 @@
 //! `hfs`: Hugging Face Spaces and Inference Providers from the command line.
 
+// CliError carries the libraries' errors whole; it is built once per failed command.
+#![allow(clippy::result_large_err)]
+
 mod cli;
 mod commands;
 mod connect;

@@ -41,11 +41,7 @@ impl FaultConfig {
         if !(100..=599).contains(&self.status) {
             bail!("status must be an HTTP status, got {}", self.status);
         }
-        if let Some(o) = self
-            .origin
-            .as_deref()
-            .filter(|o| !matches!(*o, "hub" | "router" | "assets"))
-        {
+        if let Some(o) = self.origin.as_deref().filter(|o| !matches!(*o, "hub" | "router" | "assets")) {
             bail!("origin must be hub, router or assets, got {o:?}");
         }
         Ok(())
@@ -57,10 +53,7 @@ impl FaultConfig {
             None => path == self.path,
         };
         path_ok
-            && self
-                .method
-                .as_deref()
-                .is_none_or(|m| m.eq_ignore_ascii_case(method))
+            && self.method.as_deref().is_none_or(|m| m.eq_ignore_ascii_case(method))
             && self.origin.as_deref().is_none_or(|o| o == origin)
     }
 }
@@ -89,10 +82,6 @@ mod tests {
     fn rejects_bad_paths_statuses_and_origins() {
         assert!(fault(r#"{"path":"api","status":500}"#).validate().is_err());
         assert!(fault(r#"{"path":"/a","status":42}"#).validate().is_err());
-        assert!(
-            fault(r#"{"path":"/a","status":500,"origin":"cdn"}"#)
-                .validate()
-                .is_err()
-        );
+        assert!(fault(r#"{"path":"/a","status":500,"origin":"cdn"}"#).validate().is_err());
     }
 }

@@ -96,10 +96,8 @@ pub struct Config {
 
 impl Config {
     pub fn load(path: &Path) -> anyhow::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .with_context(|| format!("reading config {}", path.display()))?;
-        let config: Config = serde_json::from_str(&text)
-            .with_context(|| format!("parsing config {}", path.display()))?;
+        let text = std::fs::read_to_string(path).with_context(|| format!("reading config {}", path.display()))?;
+        let config: Config = serde_json::from_str(&text).with_context(|| format!("parsing config {}", path.display()))?;
         config.validate()?;
         Ok(config)
     }
@@ -113,8 +111,7 @@ impl Config {
             model.validate().with_context(|| format!("model {id}"))?;
         }
         for (name, p) in &self.providers {
-            p.validate(name)
-                .with_context(|| format!("providers.{name}"))?;
+            p.validate(name).with_context(|| format!("providers.{name}"))?;
         }
         for (i, fault) in self.faults.iter().enumerate() {
             fault.validate().with_context(|| format!("faults[{i}]"))?;

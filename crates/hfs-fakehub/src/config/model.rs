@@ -56,17 +56,9 @@ fn default_status() -> String {
 impl ModelConfig {
     pub fn validate(&self) -> anyhow::Result<()> {
         for p in &self.providers {
-            self.task(p).with_context(|| {
-                format!(
-                    "provider {} has no task and the model no pipeline_tag",
-                    p.provider
-                )
-            })?;
+            self.task(p).with_context(|| format!("provider {} has no task and the model no pipeline_tag", p.provider))?;
             if !matches!(p.status.as_str(), "live" | "staging" | "error") {
-                bail!(
-                    "provider {} status must be live, staging or error",
-                    p.provider
-                );
+                bail!("provider {} status must be live, staging or error", p.provider);
             }
         }
         Ok(())
@@ -76,17 +68,13 @@ impl ModelConfig {
     /// models (tagged `conversational`) mapped as `conversational`, the task
     /// the Hub uses for them.
     pub fn task(&self, p: &ProviderMapping) -> Option<String> {
-        p.task
-            .clone()
-            .or_else(|| task_for(self.pipeline_tag.as_deref()?, &self.tags))
+        p.task.clone().or_else(|| task_for(self.pipeline_tag.as_deref()?, &self.tags))
     }
 
     pub fn has_provider(&self, wanted: &str) -> bool {
         match wanted {
             "all" => !self.providers.is_empty(),
-            list => list
-                .split(',')
-                .any(|w| self.providers.iter().any(|p| p.provider == w.trim())),
+            list => list.split(',').any(|w| self.providers.iter().any(|p| p.provider == w.trim())),
         }
     }
 }
@@ -176,13 +164,11 @@ mod tests {
 
     #[test]
     fn a_mapping_needs_a_task_and_a_known_status() {
-        let m: ModelConfig =
-            serde_json::from_str(r#"{"providers":[{"provider":"p","provider_id":"x"}]}"#).unwrap();
+        let m: ModelConfig = serde_json::from_str(r#"{"providers":[{"provider":"p","provider_id":"x"}]}"#).unwrap();
         assert!(m.validate().is_err());
-        let m: ModelConfig = serde_json::from_str(
-            r#"{"pipeline_tag":"text-to-image","providers":[{"provider":"p","provider_id":"x","status":"up"}]}"#,
-        )
-        .unwrap();
+        let m: ModelConfig =
+            serde_json::from_str(r#"{"pipeline_tag":"text-to-image","providers":[{"provider":"p","provider_id":"x","status":"up"}]}"#)
+                .unwrap();
         assert!(m.validate().is_err());
     }
 }

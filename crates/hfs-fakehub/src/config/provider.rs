@@ -107,9 +107,7 @@ impl SynthModel {
     }
 
     pub fn error_message(&self) -> String {
-        self.error
-            .clone()
-            .unwrap_or_else(|| "Generation failed (synthesised by hfs-fakehub)".into())
+        self.error.clone().unwrap_or_else(|| "Generation failed (synthesised by hfs-fakehub)".into())
     }
 }
 
@@ -119,8 +117,7 @@ impl ProviderConfig {
             bail!("unknown provider {provider:?}; known: {KNOWN_PROVIDERS:?}");
         }
         for (id, m) in &self.models {
-            m.validate()
-                .map_err(|e| anyhow::anyhow!("model {id}: {e}"))?;
+            m.validate().map_err(|e| anyhow::anyhow!("model {id}: {e}"))?;
         }
         Ok(())
     }
@@ -132,15 +129,11 @@ mod tests {
 
     #[test]
     fn parses_jobs_alias_and_rejects_bad_results() {
-        let p: ProviderConfig = serde_json::from_str(
-            r#"{"keys":["fal_k"],"jobs":{"fal-ai/veo":{"result":"video","steps":3}}}"#,
-        )
-        .unwrap();
+        let p: ProviderConfig = serde_json::from_str(r#"{"keys":["fal_k"],"jobs":{"fal-ai/veo":{"result":"video","steps":3}}}"#).unwrap();
         p.validate("fal-ai").unwrap();
         assert_eq!(p.models["fal-ai/veo"].steps, 3);
         assert!(p.validate("nebius").is_err());
-        let bad: ProviderConfig =
-            serde_json::from_str(r#"{"models":{"x":{"result":"gif"}}}"#).unwrap();
+        let bad: ProviderConfig = serde_json::from_str(r#"{"models":{"x":{"result":"gif"}}}"#).unwrap();
         assert!(bad.validate("fal-ai").is_err());
         assert!(serde_json::from_str::<SynthModel>(r#"{"result":"image","stpes":1}"#).is_err());
     }

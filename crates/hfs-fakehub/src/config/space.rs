@@ -73,9 +73,7 @@ impl SpaceConfig {
                 let mut last = 0.0;
                 for (stage, at) in steps {
                     if !at.is_finite() || *at < last {
-                        bail!(
-                            "timed stages must start at >= 0 s and not go back in time ({stage} at {at})"
-                        );
+                        bail!("timed stages must start at >= 0 s and not go back in time ({stage} at {at})");
                     }
                     last = *at;
                 }
@@ -89,9 +87,7 @@ impl SpaceConfig {
 /// `owner/name`, both parts non-empty, exactly one slash.
 pub fn validate_space_id(id: &str) -> anyhow::Result<()> {
     match id.split_once('/') {
-        Some((owner, name)) if !owner.is_empty() && !name.is_empty() && !name.contains('/') => {
-            Ok(())
-        }
+        Some((owner, name)) if !owner.is_empty() && !name.is_empty() && !name.contains('/') => Ok(()),
         _ => bail!("space id must be owner/name, got {id:?}"),
     }
 }
@@ -107,15 +103,7 @@ mod tests {
     #[test]
     fn only_host_is_required() {
         let s = space(r#"{"host":"http://127.0.0.1:1"}"#);
-        assert_eq!(
-            (
-                s.stage.as_str(),
-                s.private,
-                s.hardware.as_str(),
-                s.sdk.as_str()
-            ),
-            ("RUNNING", false, "cpu-basic", "gradio")
-        );
+        assert_eq!((s.stage.as_str(), s.private, s.hardware.as_str(), s.sdk.as_str()), ("RUNNING", false, "cpu-basic", "gradio"));
         s.validate().unwrap();
     }
 
@@ -124,11 +112,7 @@ mod tests {
         assert!(serde_json::from_str::<SpaceConfig>(r#"{"hots":"x"}"#).is_err());
         assert!(validate_space_id("nobody").is_err());
         assert!(validate_space_id("a/b/c").is_err());
-        assert!(
-            space(r#"{"host":"http://x","stages":[]}"#)
-                .validate()
-                .is_err()
-        );
+        assert!(space(r#"{"host":"http://x","stages":[]}"#).validate().is_err());
     }
 
     #[test]
@@ -141,9 +125,6 @@ mod tests {
         let back = space(r#"{"host":"http://x","stages":[["A",2],["B",1]]}"#);
         assert!(back.validate().is_err());
         // Mixing the two forms is neither.
-        assert!(
-            serde_json::from_str::<SpaceConfig>(r#"{"host":"http://x","stages":["A",["B",1]]}"#)
-                .is_err()
-        );
+        assert!(serde_json::from_str::<SpaceConfig>(r#"{"host":"http://x","stages":["A",["B",1]]}"#).is_err());
     }
 }

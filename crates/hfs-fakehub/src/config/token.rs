@@ -71,15 +71,11 @@ mod tests {
 
     #[test]
     fn quota_takes_either_spelling_and_either_reset_form() {
-        let q: QuotaConfig = serde_json::from_str(
-            r#"{"base": 300, "current": 12.5, "resetsAt": "2025-01-01T00:00:00Z"}"#,
-        )
-        .unwrap();
+        let q: QuotaConfig = serde_json::from_str(r#"{"base": 300, "current": 12.5, "resetsAt": "2025-01-01T00:00:00Z"}"#).unwrap();
         assert_eq!(q.current.to_string(), "12.5");
         assert_eq!(q.overquota_used.to_string(), "0");
         assert!(matches!(q.resets_at, ResetsAt::At(_)));
-        let q: QuotaConfig =
-            serde_json::from_str(r#"{"base": 1, "current": 0, "resets_at": 588}"#).unwrap();
+        let q: QuotaConfig = serde_json::from_str(r#"{"base": 1, "current": 0, "resets_at": 588}"#).unwrap();
         assert!(matches!(q.resets_at, ResetsAt::InSeconds(s) if s == 588.0));
     }
 }

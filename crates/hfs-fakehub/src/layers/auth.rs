@@ -29,15 +29,12 @@ pub async fn middleware(State(l): State<Listener>, mut req: Request, next: Next)
     if path.starts_with(ADMIN_PREFIX) {
         return next.run(req).await;
     }
-    let direct = (l.origin == Origin::Router)
-        .then(|| provider_of(path))
-        .flatten();
+    let direct = (l.origin == Origin::Router).then(|| provider_of(path)).flatten();
     let caller = match resolve(&l.state, req.headers(), direct) {
         Ok(caller) => caller,
         Err(e) => return e.into_response(),
     };
-    if l.origin == Origin::Router && matches!(caller, Caller::Anonymous) && !router_is_public(path)
-    {
+    if l.origin == Origin::Router && matches!(caller, Caller::Anonymous) && !router_is_public(path) {
         // What the router answered to token-less calls in 2025 recordings.
         return HubError::AuthRequired { repo: false }.into_response();
     }
@@ -53,16 +50,10 @@ fn router_is_public(path: &str) -> bool {
 /// The provider segment of a router path (`/fal-ai/...` → `fal-ai`).
 fn provider_of(path: &str) -> Option<&str> {
     let first = path.strip_prefix('/')?.split('/').next()?;
-    crate::config::KNOWN_PROVIDERS
-        .contains(&first)
-        .then_some(first)
+    crate::config::KNOWN_PROVIDERS.contains(&first).then_some(first)
 }
 
-fn resolve(
-    state: &AppState,
-    headers: &HeaderMap,
-    provider: Option<&str>,
-) -> Result<Caller, HubError> {
+fn resolve(state: &AppState, headers: &HeaderMap, provider: Option<&str>) -> Result<Caller, HubError> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(Caller::Anonymous);
     };
@@ -85,11 +76,7 @@ fn resolve(
 fn provider_key<'a>(provider: &str, value: &'a str) -> Option<&'a str> {
     let (scheme, key) = value.split_once(' ')?;
     let key = key.trim();
-    let want = if provider == "fal-ai" {
-        "key"
-    } else {
-        "bearer"
-    };
+    let want = if provider == "fal-ai" { "key" } else { "bearer" };
     (scheme.eq_ignore_ascii_case(want) && !key.is_empty()).then_some(key)
 }
 

@@ -16,10 +16,7 @@ pub async fn middleware(State(l): State<Listener>, req: Request, next: Next) -> 
     if path.starts_with(ADMIN_PREFIX) {
         return next.run(req).await;
     }
-    match l
-        .state
-        .take_fault(l.origin.as_str(), req.method().as_str(), path)
-    {
+    match l.state.take_fault(l.origin.as_str(), req.method().as_str(), path) {
         Some(fault) => respond(&fault),
         None => next.run(req).await,
     }
@@ -31,17 +28,13 @@ fn respond(f: &FaultConfig) -> Response {
     let mut resp = match &f.body {
         Some(Value::String(text)) => {
             let mut r = (status, text.clone()).into_response();
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/plain; charset=utf-8"),
-            );
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
             r
         }
         Some(body) => hub_json(status, body.clone()),
         None => {
             let mut r = hub_json(status, json!({ "error": reason }));
-            r.headers_mut()
-                .insert("x-error-message", HeaderValue::from_static(reason));
+            r.headers_mut().insert("x-error-message", HeaderValue::from_static(reason));
             r
         }
     };
@@ -50,10 +43,7 @@ fn respond(f: &FaultConfig) -> Response {
         headers.insert(header::RETRY_AFTER, HeaderValue::from(secs));
     }
     for (name, value) in &f.headers {
-        if let (Ok(n), Ok(v)) = (
-            HeaderName::from_bytes(name.as_bytes()),
-            HeaderValue::from_str(value),
-        ) {
+        if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(name.as_bytes()), HeaderValue::from_str(value)) {
             headers.insert(n, v);
         }
     }

@@ -14,11 +14,8 @@ pub async fn middleware(State(l): State<Listener>, req: Request, next: Next) -> 
     if !req.uri().path().starts_with(ADMIN_PREFIX) {
         // JSON bodies sent to the router are kept so tests can check what a
         // provider received (inputs, data URLs); they hold no credentials.
-        let is_json = req
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/json"));
+        let is_json =
+            req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
         let mut body = None;
         if l.origin == crate::origin::Origin::Router && is_json {
             let (parts, b) = req.into_parts();
@@ -34,10 +31,7 @@ pub async fn middleware(State(l): State<Listener>, req: Request, next: Next) -> 
             query: req.uri().query().map(str::to_string),
             authorization: headers.contains_key(header::AUTHORIZATION),
             x_hf_authorization: headers.contains_key("x-hf-authorization"),
-            bill_to: headers
-                .get("x-hf-bill-to")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string),
+            bill_to: headers.get("x-hf-bill-to").and_then(|v| v.to_str().ok()).map(str::to_string),
             body,
         });
     }

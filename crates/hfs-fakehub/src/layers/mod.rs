@@ -24,16 +24,11 @@ pub struct Listener {
 }
 
 pub fn wrap(routes: Router<AppState>, state: AppState, origin: Origin) -> Router {
-    let l = Listener {
-        state: state.clone(),
-        origin,
-    };
+    let l = Listener { state: state.clone(), origin };
     // `layer` wraps what is already there, so the last added runs first.
     let mut app = routes.layer(from_fn_with_state(l.clone(), fill::middleware));
     if origin != Origin::Assets {
         app = app.layer(from_fn_with_state(l.clone(), auth::middleware));
     }
-    app.layer(from_fn_with_state(l.clone(), faults::middleware))
-        .layer(from_fn_with_state(l, log::middleware))
-        .with_state(state)
+    app.layer(from_fn_with_state(l.clone(), faults::middleware)).layer(from_fn_with_state(l, log::middleware)).with_state(state)
 }

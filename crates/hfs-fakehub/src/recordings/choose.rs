@@ -9,11 +9,7 @@ use crate::query::Params;
 
 /// `candidates` share the request's listener, method and path, in fixture
 /// order; the earliest wins a tie so identical recordings resolve stably.
-pub fn best<'a>(
-    candidates: impl IntoIterator<Item = &'a Interaction>,
-    query: &Params,
-    body: &[u8],
-) -> Option<&'a Interaction> {
+pub fn best<'a>(candidates: impl IntoIterator<Item = &'a Interaction>, query: &Params, body: &[u8]) -> Option<&'a Interaction> {
     let mut best: Option<(&Interaction, i64)> = None;
     for it in candidates.into_iter().filter(|it| &it.query == query) {
         let s = score(&it.request_body, body);
@@ -39,9 +35,7 @@ fn score(recorded: &[u8], sent: &[u8]) -> i64 {
     if a == b {
         return i64::MAX - 1;
     }
-    let stream = |o: &serde_json::Map<String, Value>| {
-        o.get("stream").and_then(Value::as_bool).unwrap_or(false)
-    };
+    let stream = |o: &serde_json::Map<String, Value>| o.get("stream").and_then(Value::as_bool).unwrap_or(false);
     let mut s = if stream(&a) == stream(&b) { 1_000 } else { 0 };
     for (k, v) in &b {
         match a.get(k) {
@@ -87,35 +81,14 @@ mod tests {
     #[test]
     fn body_only_breaks_ties_and_stream_decides_first() {
         let recs = [
-            rec(
-                "plain",
-                "",
-                r#"{"model": "m", "stream": false, "messages": [1]}"#,
-            ),
-            rec(
-                "sse",
-                "",
-                r#"{"model": "m", "max_tokens": 20, "stream": true, "messages": [1]}"#,
-            ),
+            rec("plain", "", r#"{"model": "m", "stream": false, "messages": [1]}"#),
+            rec("sse", "", r#"{"model": "m", "max_tokens": 20, "stream": true, "messages": [1]}"#),
             rec("other-query", "x=1", r#"{"stream": true}"#),
         ];
-        assert_eq!(
-            pick(&recs, "", r#"{"stream": true, "messages": [9]}"#),
-            Some("sse")
-        );
-        assert_eq!(
-            pick(&recs, "", r#"{"messages": [1], "model": "m"}"#),
-            Some("plain")
-        );
+        assert_eq!(pick(&recs, "", r#"{"stream": true, "messages": [9]}"#), Some("sse"));
+        assert_eq!(pick(&recs, "", r#"{"messages": [1], "model": "m"}"#), Some("plain"));
         // Re-ordered keys are the same JSON.
-        assert_eq!(
-            pick(
-                &recs,
-                "",
-                r#"{"messages": [1], "stream": true, "model": "m", "max_tokens": 20}"#
-            ),
-            Some("sse")
-        );
+        assert_eq!(pick(&recs, "", r#"{"messages": [1], "stream": true, "model": "m", "max_tokens": 20}"#), Some("sse"));
         // Bodies never rescue a different query, and non-JSON bodies tie to the first.
         assert_eq!(pick(&recs, "x=1", "\u{0}binary"), Some("other-query"));
         assert_eq!(pick(&recs, "", "\u{0}binary"), Some("plain"));
@@ -125,38 +98,16 @@ mod tests {
     #[test]
     fn stream_outweighs_other_agreeing_fields() {
         let recs = [
-            rec(
-                "json",
-                "",
-                r#"{"stream": false, "max_tokens": 200, "stop": ["x"], "model": "m"}"#,
-            ),
+            rec("json", "", r#"{"stream": false, "max_tokens": 200, "stop": ["x"], "model": "m"}"#),
             rec("sse", "", r#"{"stream": true, "model": "other"}"#),
         ];
-        assert_eq!(
-            pick(
-                &recs,
-                "",
-                r#"{"stream": true, "max_tokens": 200, "stop": ["x"], "model": "m"}"#
-            ),
-            Some("sse")
-        );
+        assert_eq!(pick(&recs, "", r#"{"stream": true, "max_tokens": 200, "stop": ["x"], "model": "m"}"#), Some("sse"));
         // No `stream` means a non-streamed call.
         let recs = [
-            rec(
-                "sse",
-                "",
-                r#"{"stream": true, "max_tokens": 200, "stop": ["x"], "model": "m"}"#,
-            ),
+            rec("sse", "", r#"{"stream": true, "max_tokens": 200, "stop": ["x"], "model": "m"}"#),
             rec("json", "", r#"{"stream": false, "model": "other"}"#),
         ];
-        assert_eq!(
-            pick(
-                &recs,
-                "",
-                r#"{"max_tokens": 200, "stop": ["x"], "model": "m"}"#
-            ),
-            Some("json")
-        );
+        assert_eq!(pick(&recs, "", r#"{"max_tokens": 200, "stop": ["x"], "model": "m"}"#), Some("json"));
     }
 
     #[test]

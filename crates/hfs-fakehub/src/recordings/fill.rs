@@ -27,20 +27,10 @@ pub async fn middleware(State(l): State<Listener>, req: Request, next: Next) -> 
         }
     };
     let (method, uri) = (parts.method.clone(), parts.uri.clone());
-    let resp = next
-        .run(Request::from_parts(parts, Body::from(bytes.clone())))
-        .await;
+    let resp = next.run(Request::from_parts(parts, Body::from(bytes.clone()))).await;
     if resp.extensions().get::<Unanswered>().is_none() {
         return resp;
     }
-    let asked = Asked {
-        origin: l.origin,
-        method: &method,
-        path: uri.path(),
-        query: uri.query(),
-        body: &bytes,
-    };
-    answer(&l.state.fixed().library, l.state.urls(), &asked)
-        .await
-        .unwrap_or(resp)
+    let asked = Asked { origin: l.origin, method: &method, path: uri.path(), query: uri.query(), body: &bytes };
+    answer(&l.state.fixed().library, l.state.urls(), &asked).await.unwrap_or(resp)
 }

@@ -15,8 +15,7 @@ pub fn search_hits(fixtures: Option<&Path>) -> anyhow::Result<Vec<Value>> {
     if !file.exists() {
         return Ok(Vec::new());
     }
-    let text =
-        std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
     match serde_json::from_str(&text).with_context(|| format!("parsing {}", file.display()))? {
         Value::Array(hits) => Ok(hits),
         _ => bail!("{} is not a JSON array", file.display()),

@@ -29,9 +29,7 @@ struct Cassette {
 
 impl Cassette {
     fn may_have(&self, origin: Origin, path: &str) -> bool {
-        self.routes
-            .as_ref()
-            .is_none_or(|r| r.contains(&(origin, path.to_string())))
+        self.routes.as_ref().is_none_or(|r| r.contains(&(origin, path.to_string())))
     }
 
     async fn interactions(&self) -> Result<&[Interaction], String> {
@@ -39,11 +37,9 @@ impl Cassette {
             .parsed
             .get_or_init(|| async {
                 let path = self.path.clone();
-                tokio::task::spawn_blocking(move || {
-                    cassette::load(&path).map_err(|e| format!("cassette {}: {e:#}", path.display()))
-                })
-                .await
-                .unwrap_or_else(|e| Err(format!("cassette parser panicked: {e}")))
+                tokio::task::spawn_blocking(move || cassette::load(&path).map_err(|e| format!("cassette {}: {e:#}", path.display())))
+                    .await
+                    .unwrap_or_else(|e| Err(format!("cassette parser panicked: {e}")))
             })
             .await;
         parsed.as_deref().map_err(String::clone)
@@ -69,11 +65,7 @@ impl Library {
                 library.asset_hosts.extend(s.asset_hosts);
                 s.routes
             });
-            library.cassettes.push(Cassette {
-                path,
-                routes,
-                parsed: OnceCell::new(),
-            });
+            library.cassettes.push(Cassette { path, routes, parsed: OnceCell::new() });
         }
         Ok(library)
     }
@@ -95,12 +87,7 @@ impl Library {
     ) -> Result<Option<&Interaction>, String> {
         let mut candidates = Vec::new();
         for c in self.cassettes.iter().filter(|c| c.may_have(origin, path)) {
-            candidates.extend(
-                c.interactions()
-                    .await?
-                    .iter()
-                    .filter(|i| i.origin == origin && i.method == method && i.path == path),
-            );
+            candidates.extend(c.interactions().await?.iter().filter(|i| i.origin == origin && i.method == method && i.path == path));
         }
         Ok(choose::best(candidates, query, body))
     }

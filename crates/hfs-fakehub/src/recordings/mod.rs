@@ -40,26 +40,12 @@ pub struct Asked<'a> {
 /// The recorded answer to `asked`, with asset URLs rewritten to `urls`; a
 /// 500 naming the problem if a cassette could not be loaded.
 pub async fn answer(library: &Library, urls: &Urls, asked: &Asked<'_>) -> Option<Response> {
-    let found = library
-        .find(
-            asked.origin,
-            asked.method.as_str(),
-            asked.path,
-            &Params::parse(asked.query),
-            asked.body,
-        )
-        .await;
+    let found = library.find(asked.origin, asked.method.as_str(), asked.path, &Params::parse(asked.query), asked.body).await;
     match found {
-        Ok(it) => Some(respond::respond(
-            it?,
-            &Rewriter::new(urls, library.asset_hosts()),
-        )),
+        Ok(it) => Some(respond::respond(it?, &Rewriter::new(urls, library.asset_hosts()))),
         Err(e) => {
             eprintln!("hfs-fakehub: cannot load recordings: {e}");
-            Some(hub_json(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                json!({ "error": format!("hfs-fakehub: cannot load recordings: {e}") }),
-            ))
+            Some(hub_json(StatusCode::INTERNAL_SERVER_ERROR, json!({ "error": format!("hfs-fakehub: cannot load recordings: {e}") })))
         }
     }
 }

@@ -60,20 +60,9 @@ mod tests {
         .unwrap();
         let found = scan(&file).unwrap();
         std::fs::remove_dir_all(&dir).unwrap();
-        assert!(
-            found
-                .routes
-                .contains(&(Origin::Hub, "/api/models/a/b".to_string()))
-        );
-        assert!(
-            found
-                .routes
-                .contains(&(Origin::Assets, "/v3.fal.media/f.png".to_string()))
-        );
+        assert!(found.routes.contains(&(Origin::Hub, "/api/models/a/b".to_string())));
+        assert!(found.routes.contains(&(Origin::Assets, "/v3.fal.media/f.png".to_string())));
         assert_eq!(found.routes.len(), 2);
-        assert_eq!(
-            found.asset_hosts.into_iter().collect::<Vec<_>>(),
-            ["v3.fal.media"]
-        );
+        assert_eq!(found.asset_hosts.into_iter().collect::<Vec<_>>(), ["v3.fal.media"]);
     }
 }

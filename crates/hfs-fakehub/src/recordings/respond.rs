@@ -42,23 +42,15 @@ pub fn respond(it: &Interaction, rw: &Rewriter) -> Response {
         it.body.clone()
     };
     let mut resp = Response::new(Body::from(body));
-    *resp.status_mut() =
-        StatusCode::from_u16(it.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    *resp.status_mut() = StatusCode::from_u16(it.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let headers = resp.headers_mut();
     for (name, value) in &it.headers {
         let lower = name.to_ascii_lowercase();
         if DROPPED.contains(&lower.as_str()) {
             continue;
         }
-        let value = if lower == "location" {
-            rw.location(value)
-        } else {
-            value.clone()
-        };
-        if let (Ok(n), Ok(v)) = (
-            HeaderName::from_bytes(lower.as_bytes()),
-            HeaderValue::from_str(&value),
-        ) {
+        let value = if lower == "location" { rw.location(value) } else { value.clone() };
+        if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(lower.as_bytes()), HeaderValue::from_str(&value)) {
             headers.append(n, v);
         }
     }

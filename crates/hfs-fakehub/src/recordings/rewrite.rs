@@ -12,12 +12,7 @@ use crate::origin::Urls;
 const CDN_DOMAINS: &[&str] = &["fal.media", "replicate.delivery"];
 /// Provider API hosts whose URLs appear in bodies as follow-up links
 /// (replicate `urls.get`, fal queue `response_url`, wavespeed `urls.get`).
-const LINK_HOSTS: &[&str] = &[
-    "api.replicate.com",
-    "stream.replicate.com",
-    "queue.fal.run",
-    "api.wavespeed.ai",
-];
+const LINK_HOSTS: &[&str] = &["api.replicate.com", "stream.replicate.com", "queue.fal.run", "api.wavespeed.ai"];
 
 pub struct Rewriter<'a> {
     urls: &'a Urls,
@@ -33,18 +28,13 @@ impl<'a> Rewriter<'a> {
     pub fn is_asset_host(&self, host: &str) -> bool {
         self.recorded.contains(host)
             || LINK_HOSTS.contains(&host)
-            || CDN_DOMAINS
-                .iter()
-                .any(|d| host == *d || host.strip_suffix(d).is_some_and(|s| s.ends_with('.')))
+            || CDN_DOMAINS.iter().any(|d| host == *d || host.strip_suffix(d).is_some_and(|s| s.ends_with('.')))
     }
 
     /// Asset URLs in a text body. Other URLs (model cards link to GitHub,
     /// papers, the Hub itself) are left alone so bodies stay as recorded.
     pub fn body(&self, text: &str) -> String {
-        self.rewrite(text, |host| {
-            self.is_asset_host(host)
-                .then(|| format!("{}/{host}", self.urls.assets))
-        })
+        self.rewrite(text, |host| self.is_asset_host(host).then(|| format!("{}/{host}", self.urls.assets)))
     }
 
     /// A `Location` header: assets as in bodies, plus the Hub and router.
@@ -76,10 +66,7 @@ impl<'a> Rewriter<'a> {
             };
             let after = &tail[scheme_len..];
             let host_len = after
-                .find(|c: char| {
-                    matches!(c, '/' | '"' | '\'' | '?' | '#' | '\\' | '<' | '>' | ')')
-                        || c.is_whitespace()
-                })
+                .find(|c: char| matches!(c, '/' | '"' | '\'' | '?' | '#' | '\\' | '<' | '>' | ')') || c.is_whitespace())
                 .unwrap_or(after.len());
             let host = &after[..host_len];
             match map(host) {
@@ -98,11 +85,7 @@ mod tests {
     use super::*;
 
     fn urls() -> Urls {
-        Urls {
-            hub: "http://h:1".into(),
-            router: "http://r:2".into(),
-            assets: "http://a:3".into(),
-        }
+        Urls { hub: "http://h:1".into(), router: "http://r:2".into(), assets: "http://a:3".into() }
     }
 
     #[test]
@@ -122,18 +105,9 @@ mod tests {
         let u = urls();
         let none = BTreeSet::new();
         let rw = Rewriter::new(&u, &none);
-        assert_eq!(
-            rw.location("https://huggingface.co/api/models/x"),
-            "http://h:1/api/models/x"
-        );
-        assert_eq!(
-            rw.location("https://router.huggingface.co/v1/models"),
-            "http://r:2/v1/models"
-        );
-        assert_eq!(
-            rw.location("https://api.replicate.com/v1/predictions/2"),
-            "http://a:3/api.replicate.com/v1/predictions/2"
-        );
+        assert_eq!(rw.location("https://huggingface.co/api/models/x"), "http://h:1/api/models/x");
+        assert_eq!(rw.location("https://router.huggingface.co/v1/models"), "http://r:2/v1/models");
+        assert_eq!(rw.location("https://api.replicate.com/v1/predictions/2"), "http://a:3/api.replicate.com/v1/predictions/2");
         assert_eq!(rw.location("/api/models/renamed"), "/api/models/renamed");
     }
 }

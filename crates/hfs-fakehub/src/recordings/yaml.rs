@@ -38,9 +38,7 @@ impl Node {
 /// Parses the first document of `text`.
 pub fn parse(text: &str) -> anyhow::Result<Node> {
     let mut builder = Builder::default();
-    Parser::new_from_str(text)
-        .load(&mut builder, false)
-        .context("YAML syntax")?;
+    Parser::new_from_str(text).load(&mut builder, false).context("YAML syntax")?;
     if let Some(e) = builder.error {
         bail!(e);
     }
@@ -84,17 +82,13 @@ impl Builder {
 }
 
 fn is_binary(tag: &Option<Tag>) -> bool {
-    tag.as_ref().is_some_and(|t| {
-        t.suffix == "binary" && matches!(t.handle.as_str(), "tag:yaml.org,2002:" | "!!")
-    })
+    tag.as_ref().is_some_and(|t| t.suffix == "binary" && matches!(t.handle.as_str(), "tag:yaml.org,2002:" | "!!"))
 }
 
 /// YAML 1.1/1.2 core-schema nulls; only untagged plain scalars qualify, so
 /// a quoted `'null'` body stays the text "null".
 fn is_null(text: &str, style: TScalarStyle, tag: &Option<Tag>) -> bool {
-    tag.is_none()
-        && style == TScalarStyle::Plain
-        && matches!(text, "" | "~" | "null" | "Null" | "NULL")
+    tag.is_none() && style == TScalarStyle::Plain && matches!(text, "" | "~" | "null" | "Null" | "NULL")
 }
 
 impl MarkedEventReceiver for Builder {
@@ -128,22 +122,11 @@ mod tests {
 
     #[test]
     fn keeps_the_binary_tag_nulls_and_quoting() {
-        let doc = parse(
-            "a: null\nb: 'null'\nc: !!binary |\n  aGVsbG8=\nd:\n- x\n- 'two\n  words'\ne: 200\n",
-        )
-        .unwrap();
+        let doc = parse("a: null\nb: 'null'\nc: !!binary |\n  aGVsbG8=\nd:\n- x\n- 'two\n  words'\ne: 200\n").unwrap();
         assert_eq!(doc.get("a"), Some(&Node::Null));
         assert_eq!(doc.get("b").and_then(Node::str), Some("null"));
-        assert_eq!(
-            doc.get("c"),
-            Some(&Node::Scalar {
-                text: "aGVsbG8=\n".into(),
-                binary: true
-            })
-        );
-        let Some(Node::Seq(items)) = doc.get("d") else {
-            panic!("{doc:?}")
-        };
+        assert_eq!(doc.get("c"), Some(&Node::Scalar { text: "aGVsbG8=\n".into(), binary: true }));
+        let Some(Node::Seq(items)) = doc.get("d") else { panic!("{doc:?}") };
         assert_eq!(items[1].str(), Some("two words"));
         assert_eq!(doc.get("e").and_then(Node::str), Some("200"));
         assert_eq!(doc.get("missing"), None);

@@ -13,9 +13,7 @@ use crate::errors::hub_json;
 use crate::state::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v1/models", get(list))
-        .route("/v1/models/{*id}", get(one))
+    Router::new().route("/v1/models", get(list)).route("/v1/models/{*id}", get(one))
 }
 
 async fn list(State(state): State<AppState>) -> Response {
@@ -26,18 +24,12 @@ async fn list(State(state): State<AppState>) -> Response {
 async fn one(State(state): State<AppState>, Path(id): Path<String>) -> Response {
     match state.chat_models().iter().find(|m| m.id == id) {
         Some(m) => hub_json(StatusCode::OK, card(m)),
-        None => hub_json(
-            StatusCode::NOT_FOUND,
-            json!({ "error": format!("Model {id} does not exist") }),
-        ),
+        None => hub_json(StatusCode::NOT_FOUND, json!({ "error": format!("Model {id} does not exist") })),
     }
 }
 
 fn card(m: &ChatModelConfig) -> Value {
-    let owner = m
-        .owned_by
-        .clone()
-        .unwrap_or_else(|| m.id.split('/').next().unwrap_or(&m.id).to_string());
+    let owner = m.owned_by.clone().unwrap_or_else(|| m.id.split('/').next().unwrap_or(&m.id).to_string());
     json!({
         "id": m.id,
         "object": "model",

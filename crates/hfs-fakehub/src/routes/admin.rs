@@ -30,11 +30,7 @@ fn bad(e: impl std::fmt::Display) -> HubError {
     HubError::BadRequest(e.to_string())
 }
 
-async fn put_space(
-    State(state): State<AppState>,
-    Path((owner, name)): Path<(String, String)>,
-    body: Bytes,
-) -> Result<Response, HubError> {
+async fn put_space(State(state): State<AppState>, Path((owner, name)): Path<(String, String)>, body: Bytes) -> Result<Response, HubError> {
     // Parsed by hand so a bad body gets a JSON error naming the problem.
     let space: SpaceConfig = serde_json::from_slice(&body).map_err(bad)?;
     let id = format!("{owner}/{name}");
@@ -51,11 +47,7 @@ async fn add_faults(State(state): State<AppState>, body: Bytes) -> Result<Respon
         Value::Array(items) => items,
         one => vec![one],
     };
-    let faults: Vec<FaultConfig> = list
-        .into_iter()
-        .map(serde_json::from_value)
-        .collect::<Result<_, _>>()
-        .map_err(bad)?;
+    let faults: Vec<FaultConfig> = list.into_iter().map(serde_json::from_value).collect::<Result<_, _>>().map_err(bad)?;
     for f in &faults {
         f.validate().map_err(bad)?;
     }

@@ -31,11 +31,7 @@ fn may_see(caller: &Caller, m: &ModelConfig) -> bool {
     !m.private || matches!(caller, Caller::User(_))
 }
 
-async fn list(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    RawQuery(q): RawQuery,
-) -> Response {
+async fn list(State(state): State<AppState>, Extension(caller): Extension<Caller>, RawQuery(q): RawQuery) -> Response {
     let p = Params::parse(q.as_deref());
     let search = p.get("search").map(str::to_lowercase);
     let filters = p.all("filter");
@@ -44,20 +40,13 @@ async fn list(
         .into_iter()
         .filter(|(id, m)| {
             may_see(&caller, m)
-                && p.get("inference_provider")
-                    .is_none_or(|w| m.has_provider(w))
-                && p.get("pipeline_tag")
-                    .is_none_or(|t| m.pipeline_tag.as_deref() == Some(t))
-                && p.get("author")
-                    .is_none_or(|a| id.split('/').next() == Some(a))
-                && search
-                    .as_ref()
-                    .is_none_or(|s| id.to_lowercase().contains(s))
-                && filters.iter().all(|f| {
-                    m.tags.iter().any(|t| t == f)
-                        || m.pipeline_tag.as_deref() == Some(f)
-                        || m.library_name.as_deref() == Some(f)
-                })
+                && p.get("inference_provider").is_none_or(|w| m.has_provider(w))
+                && p.get("pipeline_tag").is_none_or(|t| m.pipeline_tag.as_deref() == Some(t))
+                && p.get("author").is_none_or(|a| id.split('/').next() == Some(a))
+                && search.as_ref().is_none_or(|s| id.to_lowercase().contains(s))
+                && filters
+                    .iter()
+                    .all(|f| m.tags.iter().any(|t| t == f) || m.pipeline_tag.as_deref() == Some(f) || m.library_name.as_deref() == Some(f))
         })
         .collect();
     if let Some(key) = p.get("sort") {
@@ -77,10 +66,7 @@ async fn list(
         found.truncate(n);
     }
     let expand = p.all("expand");
-    let items = found
-        .iter()
-        .map(|(id, m)| list_item(id, m, &expand))
-        .collect();
+    let items = found.iter().map(|(id, m)| list_item(id, m, &expand)).collect();
     hub_json(StatusCode::OK, Value::Array(items))
 }
 
@@ -93,21 +79,11 @@ async fn info_owned(
     info(state, caller, format!("{owner}/{name}"), uri).await
 }
 
-async fn info_bare(
-    state: State<AppState>,
-    caller: Extension<Caller>,
-    Path(name): Path<String>,
-    uri: Uri,
-) -> Result<Response, HubError> {
+async fn info_bare(state: State<AppState>, caller: Extension<Caller>, Path(name): Path<String>, uri: Uri) -> Result<Response, HubError> {
     info(state, caller, name, uri).await
 }
 
-async fn info(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    id: String,
-    uri: Uri,
-) -> Result<Response, HubError> {
+async fn info(State(state): State<AppState>, Extension(caller): Extension<Caller>, id: String, uri: Uri) -> Result<Response, HubError> {
     let p = Params::parse(uri.query());
     let expand = p.all("expand");
     if let Some(m) = state.model(&id) {
@@ -116,11 +92,7 @@ async fn info(
         }
         return Ok(hub_json_text(StatusCode::OK, info_body(&id, &m, &expand)));
     }
-    let derived = if expand.contains(&MAPPING) {
-        derived_mapping(&state, uri.path(), &p).await
-    } else {
-        None
-    };
+    let derived = if expand.contains(&MAPPING) { derived_mapping(&state, uri.path(), &p).await } else { None };
     // Without one, a recording of this exact request, if any, replaces the 404.
     derived.ok_or(HubError::RepoNotFound)
 }
@@ -130,18 +102,10 @@ async fn info(
 /// model's pipeline tag, unless the mapping request itself was recorded.
 async fn derived_mapping(state: &AppState, path: &str, p: &Params) -> Option<Response> {
     let library = &state.fixed().library;
-    if library
-        .find(Origin::Hub, "GET", path, p, b"")
-        .await
-        .ok()?
-        .is_some()
-    {
+    if library.find(Origin::Hub, "GET", path, p, b"").await.ok()?.is_some() {
         return None;
     }
-    let plain = library
-        .find(Origin::Hub, "GET", path, &Params::default(), b"")
-        .await
-        .ok()??;
+    let plain = library.find(Origin::Hub, "GET", path, &Params::default(), b"").await.ok()??;
     if plain.status != 200 {
         return None;
     }

@@ -22,15 +22,9 @@ pub fn routes() -> Router<AppState> {
 async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let form = fields(&headers, &body);
     if form.get("grant_type").map(String::as_str) != Some("refresh_token") {
-        return oauth_error(
-            "unsupported_grant_type",
-            "Only grant_type=refresh_token is supported here",
-        );
+        return oauth_error("unsupported_grant_type", "Only grant_type=refresh_token is supported here");
     }
-    let Some(grant) = form
-        .get("refresh_token")
-        .and_then(|r| state.refresh_grant(r))
-    else {
+    let Some(grant) = form.get("refresh_token").and_then(|r| state.refresh_grant(r)) else {
         return oauth_error("invalid_grant", "The refresh token is invalid or expired");
     };
     let mut body = json!({
@@ -46,26 +40,17 @@ async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -
 
 /// OAuth requests are form-encoded; JSON is accepted too.
 fn fields(headers: &HeaderMap, body: &[u8]) -> HashMap<String, String> {
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
+    let is_json = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/json"));
     if is_json {
         let Ok(Value::Object(map)) = serde_json::from_slice(body) else {
             return HashMap::new();
         };
-        return map
-            .into_iter()
-            .filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string())))
-            .collect();
+        return map.into_iter().filter_map(|(k, v)| v.as_str().map(|s| (k, s.to_string()))).collect();
     }
     url::form_urlencoded::parse(body).into_owned().collect()
 }
 
 /// RFC 6749 §5.2 error body.
 fn oauth_error(code: &str, description: &str) -> Response {
-    hub_json(
-        StatusCode::BAD_REQUEST,
-        json!({ "error": code, "error_description": description }),
-    )
+    hub_json(StatusCode::BAD_REQUEST, json!({ "error": code, "error_description": description }))
 }

@@ -24,10 +24,7 @@ pub fn routes() -> Router<AppState> {
 const DEFAULT_BASE: u64 = 300;
 const DAY: f64 = 86_400.0;
 
-async fn quota(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-) -> Result<Response, HubError> {
+async fn quota(State(state): State<AppState>, Extension(caller): Extension<Caller>) -> Result<Response, HubError> {
     let Caller::User(token) = caller else {
         return Err(HubError::AuthRequired { repo: false });
     };
@@ -56,10 +53,6 @@ fn body(state: &AppState, q: &QuotaConfig) -> Value {
 fn timestamp(state: &AppState, secs: f64) -> String {
     let start = state.fixed().started_at;
     let offset = Duration::try_from_secs_f64(secs.abs()).unwrap_or_default();
-    let at = if secs >= 0.0 {
-        start + offset
-    } else {
-        start - offset
-    };
+    let at = if secs >= 0.0 { start + offset } else { start - offset };
     humantime::format_rfc3339_millis(at).to_string()
 }

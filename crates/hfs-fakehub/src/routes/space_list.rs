@@ -18,11 +18,7 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/api/spaces", get(list))
 }
 
-async fn list(
-    State(state): State<AppState>,
-    Extension(caller): Extension<Caller>,
-    RawQuery(q): RawQuery,
-) -> Response {
+async fn list(State(state): State<AppState>, Extension(caller): Extension<Caller>, RawQuery(q): RawQuery) -> Response {
     let p = Params::parse(q.as_deref());
     let search = p.get("search").map(str::to_lowercase);
     let author = p.get("author");
@@ -35,9 +31,7 @@ async fn list(
         .into_iter()
         .filter(|(id, space, _)| {
             (signed_in || !space.private)
-                && search
-                    .as_ref()
-                    .is_none_or(|s| id.to_lowercase().contains(s))
+                && search.as_ref().is_none_or(|s| id.to_lowercase().contains(s))
                 && author.is_none_or(|a| id.split('/').next() == Some(a))
         })
         .map(|(id, space, stage)| {
@@ -52,12 +46,10 @@ async fn list(
     if let Some(key) = p.get("sort") {
         // Numbers sort numerically, timestamps (ISO strings) as text; the
         // Hub sorts descending unless `direction=1`.
-        found.sort_by(
-            |(.., a), (.., b)| match (a[key].as_f64(), b[key].as_f64()) {
-                (Some(x), Some(y)) => x.total_cmp(&y),
-                _ => a[key].as_str().cmp(&b[key].as_str()),
-            },
-        );
+        found.sort_by(|(.., a), (.., b)| match (a[key].as_f64(), b[key].as_f64()) {
+            (Some(x), Some(y)) => x.total_cmp(&y),
+            _ => a[key].as_str().cmp(&b[key].as_str()),
+        });
         if p.get("direction") != Some("1") {
             found.reverse();
         }
@@ -65,9 +57,6 @@ async fn list(
     if let Some(n) = p.number("limit") {
         found.truncate(n);
     }
-    let items = found
-        .iter()
-        .map(|(id, space, stage, _)| list_item(id, space, stage, &expand, p.flag("full")))
-        .collect();
+    let items = found.iter().map(|(id, space, stage, _)| list_item(id, space, stage, &expand, p.flag("full"))).collect();
     hub_json(StatusCode::OK, Value::Array(items))
 }

@@ -16,10 +16,7 @@ use crate::views::space;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/spaces/{owner}/{name}", get(info))
-        .route(
-            "/api/spaces/{owner}/{name}/revision/{rev}",
-            get(info_at_revision),
-        )
+        .route("/api/spaces/{owner}/{name}/revision/{rev}", get(info_at_revision))
         .route("/api/spaces/{owner}/{name}/host", get(host))
         .route("/api/spaces/{owner}/{name}/runtime", get(runtime))
 }
@@ -29,12 +26,7 @@ type SpacePath = Path<(String, String)>;
 /// The Space if this caller may see it. Any configured token unlocks a
 /// private Space; anonymous callers get the Hub's 401 "RepoNotFound". An
 /// unknown Space is a 404 that a recording of the request may still answer.
-fn visible(
-    state: &AppState,
-    caller: &Caller,
-    owner: &str,
-    name: &str,
-) -> Result<(String, SpaceConfig), HubError> {
+fn visible(state: &AppState, caller: &Caller, owner: &str, name: &str) -> Result<(String, SpaceConfig), HubError> {
     let id = format!("{owner}/{name}");
     let space = state.space(&id).ok_or(HubError::RepoNotFound)?;
     if space.private && matches!(caller, Caller::Anonymous) {
@@ -83,8 +75,5 @@ async fn runtime(
 ) -> Result<Response, HubError> {
     let (id, space) = visible(&state, &caller, &owner, &name)?;
     let stage = stage_now(&state, &id)?;
-    Ok(hub_json(
-        StatusCode::OK,
-        space::runtime(&id, &space, &stage),
-    ))
+    Ok(hub_json(StatusCode::OK, space::runtime(&id, &space, &stage)))
 }

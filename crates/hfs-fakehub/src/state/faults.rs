@@ -26,10 +26,7 @@ impl AppState {
     /// has fired its `times` is gone.
     pub fn take_fault(&self, origin: &str, method: &str, path: &str) -> Option<FaultConfig> {
         let mut inner = self.lock();
-        let i = inner
-            .faults
-            .iter()
-            .position(|f| f.config.matches(origin, method, path))?;
+        let i = inner.faults.iter().position(|f| f.config.matches(origin, method, path))?;
         let fault = &mut inner.faults[i];
         let config = fault.config.clone();
         if let Some(n) = &mut fault.remaining {
@@ -70,14 +67,10 @@ mod tests {
     #[test]
     fn faults_count_down_then_disappear() {
         let state = AppState::for_tests();
-        let f: FaultConfig =
-            serde_json::from_str(r#"{"path":"/a","status":503,"times":2}"#).unwrap();
+        let f: FaultConfig = serde_json::from_str(r#"{"path":"/a","status":503,"times":2}"#).unwrap();
         let forever: FaultConfig = serde_json::from_str(r#"{"path":"/b","status":500}"#).unwrap();
         state.add_faults(vec![f, forever]);
-        assert_eq!(
-            state.take_fault("hub", "GET", "/a").map(|f| f.status),
-            Some(503)
-        );
+        assert_eq!(state.take_fault("hub", "GET", "/a").map(|f| f.status), Some(503));
         assert_eq!(state.faults()[0]["remaining"], 1);
         assert!(state.take_fault("hub", "GET", "/a").is_some());
         assert!(state.take_fault("hub", "GET", "/a").is_none());

@@ -50,29 +50,17 @@ impl Job {
         }
         let (done, queued, position) = match self.model.seconds {
             Some(total) => {
-                let f = if total <= 0.0 {
-                    1.0
-                } else {
-                    self.created.elapsed().as_secs_f64() / total
-                };
+                let f = if total <= 0.0 { 1.0 } else { self.created.elapsed().as_secs_f64() / total };
                 (f >= 1.0, f < 0.5, 0)
             }
             None => {
                 let n = self.model.steps;
                 let half = n.div_ceil(2);
-                (
-                    self.polls >= n,
-                    self.polls < half,
-                    half.saturating_sub(1 + self.polls),
-                )
+                (self.polls >= n, self.polls < half, half.saturating_sub(1 + self.polls))
             }
         };
         if done {
-            if self.model.fail {
-                Phase::Failed
-            } else {
-                Phase::Succeeded
-            }
+            if self.model.fail { Phase::Failed } else { Phase::Succeeded }
         } else if queued {
             Phase::Queued { position }
         } else {
@@ -88,8 +76,7 @@ impl AppState {
         inner.next_id += 1;
         let n = inner.next_id;
         // Mix so ids don't look sequential, but stay deterministic per run.
-        let mixed = (n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (u64::from(std::process::id()) << 17))
-            & 0xFFFF_FFFF_FFFF;
+        let mixed = (n.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ (u64::from(std::process::id()) << 17)) & 0xFFFF_FFFF_FFFF;
         format!("{prefix}{mixed:012x}{n:04}")
     }
 
@@ -128,10 +115,7 @@ mod tests {
             id: "j".into(),
             provider: "p".into(),
             model_id: "m".into(),
-            model: serde_json::from_value(
-                serde_json::json!({"result": "video", "steps": steps, "fail": fail}),
-            )
-            .unwrap(),
+            model: serde_json::from_value(serde_json::json!({"result": "video", "steps": steps, "fail": fail})).unwrap(),
             input: serde_json::Value::Null,
             created: Instant::now(),
             created_unix: 0,
@@ -148,15 +132,7 @@ mod tests {
             j.polls += 1;
             seen.push(j.phase());
         }
-        assert_eq!(
-            seen,
-            [
-                Phase::Queued { position: 1 },
-                Phase::Queued { position: 0 },
-                Phase::Running,
-                Phase::Succeeded
-            ]
-        );
+        assert_eq!(seen, [Phase::Queued { position: 1 }, Phase::Queued { position: 0 }, Phase::Running, Phase::Succeeded]);
         let mut j = job(1, true);
         j.polls = 1;
         assert_eq!(j.phase(), Phase::Failed);

@@ -13,9 +13,7 @@ use std::time::SystemTime;
 
 use serde_json::Value;
 
-use crate::config::{
-    ChatModelConfig, Config, ModelConfig, ProviderConfig, RefreshConfig, SynthModel, TokenConfig,
-};
+use crate::config::{ChatModelConfig, Config, ModelConfig, ProviderConfig, RefreshConfig, SynthModel, TokenConfig};
 use crate::origin::Urls;
 use crate::recordings::Library;
 
@@ -40,12 +38,7 @@ pub struct Fixed {
 
 impl Fixed {
     pub fn new(urls: Urls, library: Library, search_hits: Vec<Value>) -> Fixed {
-        Fixed {
-            urls,
-            library,
-            search_hits,
-            started_at: SystemTime::now(),
-        }
+        Fixed { urls, library, search_hits, started_at: SystemTime::now() }
     }
 }
 
@@ -65,10 +58,7 @@ struct Inner {
 
 impl AppState {
     pub fn new(config: Config, fixed: Fixed) -> Self {
-        let state = AppState {
-            inner: Arc::default(),
-            fixed: Arc::new(fixed),
-        };
+        let state = AppState { inner: Arc::default(), fixed: Arc::new(fixed) };
         for (id, space) in config.spaces {
             state.put_space(id, space);
         }
@@ -106,11 +96,7 @@ impl AppState {
     }
 
     pub fn models(&self) -> Vec<(String, ModelConfig)> {
-        self.lock()
-            .models
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect()
+        self.lock().models.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
     }
 
     pub fn chat_models(&self) -> Vec<ChatModelConfig> {
@@ -124,24 +110,12 @@ impl AppState {
 
     /// All synthesised models of `provider`.
     pub fn synth_models(&self, provider: &str) -> Vec<(String, SynthModel)> {
-        self.lock()
-            .providers
-            .get(provider)
-            .map(|p| {
-                p.models
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect()
-            })
-            .unwrap_or_default()
+        self.lock().providers.get(provider).map(|p| p.models.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default()
     }
 
     /// Is `key` a configured direct key of `provider`?
     pub fn provider_key(&self, provider: &str, key: &str) -> bool {
-        self.lock()
-            .providers
-            .get(provider)
-            .is_some_and(|p| p.keys.iter().any(|k| k == key))
+        self.lock().providers.get(provider).is_some_and(|p| p.keys.iter().any(|k| k == key))
     }
 
     pub fn refresh_grant(&self, refresh_token: &str) -> Option<RefreshConfig> {
@@ -152,9 +126,6 @@ impl AppState {
 #[cfg(test)]
 impl AppState {
     pub fn for_tests() -> Self {
-        AppState::new(
-            Config::default(),
-            Fixed::new(Urls::default(), Library::default(), Vec::new()),
-        )
+        AppState::new(Config::default(), Fixed::new(Urls::default(), Library::default(), Vec::new()))
     }
 }

@@ -20,11 +20,7 @@ impl Space {
             Some(StageScript::PerRequest(steps)) => steps[self.cursor.min(steps.len() - 1)].clone(),
             Some(StageScript::Timed(steps)) => {
                 let elapsed = self.configured_at.elapsed().as_secs_f64();
-                steps
-                    .iter()
-                    .rev()
-                    .find(|(_, at)| elapsed >= *at)
-                    .map_or_else(|| self.config.stage.clone(), |(stage, _)| stage.clone())
+                steps.iter().rev().find(|(_, at)| elapsed >= *at).map_or_else(|| self.config.stage.clone(), |(stage, _)| stage.clone())
             }
         }
     }
@@ -37,11 +33,7 @@ impl AppState {
 
     /// Adds or replaces a Space; a replaced Space restarts its stage script.
     pub fn put_space(&self, id: String, config: SpaceConfig) {
-        let space = Space {
-            config,
-            cursor: 0,
-            configured_at: Instant::now(),
-        };
+        let space = Space { config, cursor: 0, configured_at: Instant::now() };
         self.lock().spaces.insert(id, space);
     }
 
@@ -62,11 +54,7 @@ impl AppState {
     /// Every Space with its current stage, without moving any script on
     /// (listings and search only look).
     pub fn spaces(&self) -> Vec<(String, SpaceConfig, String)> {
-        self.lock()
-            .spaces
-            .iter()
-            .map(|(id, s)| (id.clone(), s.config.clone(), s.stage()))
-            .collect()
+        self.lock().spaces.iter().map(|(id, s)| (id.clone(), s.config.clone(), s.stage())).collect()
     }
 }
 
@@ -82,22 +70,13 @@ mod tests {
     #[test]
     fn stage_script_advances_and_last_repeats() {
         let state = AppState::for_tests();
-        state.put_space(
-            "a/b".into(),
-            space(r#"{"host":"http://x","stages":["SLEEPING","APP_STARTING","RUNNING"]}"#),
-        );
+        state.put_space("a/b".into(), space(r#"{"host":"http://x","stages":["SLEEPING","APP_STARTING","RUNNING"]}"#));
         // Looking does not advance.
         assert_eq!(state.spaces()[0].2, "SLEEPING");
         let seen: Vec<_> = (0..5).map(|_| state.next_stage("a/b").unwrap()).collect();
-        assert_eq!(
-            seen,
-            ["SLEEPING", "APP_STARTING", "RUNNING", "RUNNING", "RUNNING"]
-        );
+        assert_eq!(seen, ["SLEEPING", "APP_STARTING", "RUNNING", "RUNNING", "RUNNING"]);
         // Replacing the Space restarts its script.
-        state.put_space(
-            "a/b".into(),
-            space(r#"{"host":"http://x","stages":["BUILDING","RUNNING"]}"#),
-        );
+        state.put_space("a/b".into(), space(r#"{"host":"http://x","stages":["BUILDING","RUNNING"]}"#));
         assert_eq!(state.next_stage("a/b").as_deref(), Some("BUILDING"));
         assert_eq!(state.next_stage("nobody/here"), None);
     }
@@ -105,10 +84,7 @@ mod tests {
     #[test]
     fn timed_script_follows_the_clock_and_stage_applies_before_it() {
         let state = AppState::for_tests();
-        state.put_space(
-            "a/t".into(),
-            space(r#"{"host":"http://x","stage":"PAUSED","stages":[["BUILDING",0.5],["RUNNING",1.0]]}"#),
-        );
+        state.put_space("a/t".into(), space(r#"{"host":"http://x","stage":"PAUSED","stages":[["BUILDING",0.5],["RUNNING",1.0]]}"#));
         assert_eq!(state.next_stage("a/t").as_deref(), Some("PAUSED"));
         // Requests alone do not move a timed script.
         assert_eq!(state.next_stage("a/t").as_deref(), Some("PAUSED"));

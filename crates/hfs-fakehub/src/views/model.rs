@@ -41,27 +41,12 @@ pub fn info(id: &str, m: &ModelConfig) -> Map<String, Value> {
 }
 
 /// Default listing fields (as used by hf-mcp-server).
-pub const LIST_FIELDS: &[&str] = &[
-    "_id",
-    "id",
-    "modelId",
-    "likes",
-    "downloads",
-    "trendingScore",
-    "private",
-    "tags",
-    "pipeline_tag",
-    "library_name",
-    "createdAt",
-];
+pub const LIST_FIELDS: &[&str] =
+    &["_id", "id", "modelId", "likes", "downloads", "trendingScore", "private", "tags", "pipeline_tag", "library_name", "createdAt"];
 
 /// The model-info shape: an object keyed by provider, in preference order.
 pub fn mapping_object(m: &ModelConfig) -> String {
-    let entries: Vec<(String, String)> = m
-        .providers
-        .iter()
-        .map(|p| (p.provider.clone(), entry(m, p).to_string()))
-        .collect();
+    let entries: Vec<(String, String)> = m.providers.iter().map(|p| (p.provider.clone(), entry(m, p).to_string())).collect();
     ordered::object(&entries)
 }
 
@@ -82,10 +67,7 @@ fn entry(m: &ModelConfig, p: &ProviderMapping) -> Value {
     let mut e = json!({ "status": p.status, "providerId": p.provider_id, "task": m.task(p) });
     let optional = [
         ("adapter", p.adapter.clone().map(Value::from)),
-        (
-            "adapterWeightsPath",
-            p.adapter_weights_path.clone().map(Value::from),
-        ),
+        ("adapterWeightsPath", p.adapter_weights_path.clone().map(Value::from)),
         ("type", p.kind.clone().map(Value::from)),
         ("isModelAuthor", p.is_model_author.map(Value::from)),
     ];
@@ -122,11 +104,7 @@ pub fn info_body(id: &str, m: &ModelConfig, expand: &[&str]) -> String {
 /// A listing item: the default fields, or `_id`/`id` plus what `expand` asks.
 pub fn list_item(id: &str, m: &ModelConfig, expand: &[&str]) -> Value {
     let all = info(id, m);
-    let names: Vec<&str> = if expand.is_empty() {
-        LIST_FIELDS.to_vec()
-    } else {
-        [&["_id", "id"][..], expand].concat()
-    };
+    let names: Vec<&str> = if expand.is_empty() { LIST_FIELDS.to_vec() } else { [&["_id", "id"][..], expand].concat() };
     let mut item = Map::new();
     for name in names {
         if name == "inferenceProviderMapping" {
@@ -146,11 +124,7 @@ pub fn hf_inference_mapping(recorded_info: &Value) -> Option<String> {
     let tags: Vec<String> = recorded_info
         .get("tags")
         .and_then(Value::as_array)
-        .map(|t| {
-            t.iter()
-                .filter_map(|s| s.as_str().map(str::to_string))
-                .collect()
-        })
+        .map(|t| t.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
         .unwrap_or_default();
     let task = crate::config::task_for(recorded_info.get("pipeline_tag")?.as_str()?, &tags)?;
     let entry = json!({ "status": "live", "providerId": id, "task": task });
@@ -183,14 +157,8 @@ mod tests {
         let f = body.find("\"fal-ai\"").unwrap();
         assert!(r < f, "{body}");
         let v: Value = serde_json::from_str(&body).unwrap();
-        assert_eq!(
-            v["inferenceProviderMapping"]["fal-ai"]["adapterWeightsPath"],
-            "w.safetensors"
-        );
-        assert_eq!(
-            v["inferenceProviderMapping"]["replicate"]["task"],
-            "text-to-image"
-        );
+        assert_eq!(v["inferenceProviderMapping"]["fal-ai"]["adapterWeightsPath"], "w.safetensors");
+        assert_eq!(v["inferenceProviderMapping"]["replicate"]["task"], "text-to-image");
         assert!(v.get("likes").is_none());
     }
 

@@ -7,10 +7,7 @@ use serde_json::Value;
 
 /// Renders `{"k1": v1, "k2": v2, ...}` in the order given.
 pub fn object(fields: &[(String, String)]) -> String {
-    let body: Vec<String> = fields
-        .iter()
-        .map(|(k, v)| format!("{}:{v}", Value::from(k.as_str())))
-        .collect();
+    let body: Vec<String> = fields.iter().map(|(k, v)| format!("{}:{v}", Value::from(k.as_str()))).collect();
     format!("{{{}}}", body.join(","))
 }
 

@@ -55,12 +55,7 @@ pub fn hit(id: &str, space: &SpaceConfig, stage: &str) -> Value {
 
 /// `Image Generation` → `image-generation`, the `category=` slug.
 pub fn category_slug(display: &str) -> String {
-    display
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join("-")
+    display.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect::<Vec<_>>().join("-")
 }
 
 #[cfg(test)]
@@ -71,18 +66,13 @@ mod tests {
     fn slugs_match_the_documented_categories() {
         assert_eq!(category_slug("Image Generation"), "image-generation");
         assert_eq!(category_slug("OCR"), "ocr");
-        assert_eq!(
-            category_slug("Text-to-Speech  Synthesis"),
-            "text-to-speech-synthesis"
-        );
+        assert_eq!(category_slug("Text-to-Speech  Synthesis"), "text-to-speech-synthesis");
     }
 
     #[test]
     fn hit_has_the_recorded_shape() {
-        let s: SpaceConfig = serde_json::from_str(
-            r#"{"host":"http://127.0.0.1:9","short_description":"Draws","category":"Image Generation"}"#,
-        )
-        .unwrap();
+        let s: SpaceConfig =
+            serde_json::from_str(r#"{"host":"http://127.0.0.1:9","short_description":"Draws","category":"Image Generation"}"#).unwrap();
         let h = hit("me/draw", &s, "RUNNING");
         assert_eq!(h["shortDescription"], "Draws");
         assert_eq!(h["ai_category"], "Image Generation");

@@ -10,18 +10,12 @@ use crate::config::SpaceConfig;
 /// The Hub's subdomain rule: lower-case, `/`, `_` and `.` become `-`
 /// (`black-forest-labs/FLUX.1-schnell` → `black-forest-labs-flux-1-schnell`).
 pub fn subdomain(id: &str) -> String {
-    id.to_lowercase()
-        .chars()
-        .map(|c| if matches!(c, '/' | '_' | '.') { '-' } else { c })
-        .collect()
+    id.to_lowercase().chars().map(|c| if matches!(c, '/' | '_' | '.') { '-' } else { c }).collect()
 }
 
 /// Stages in which an app is serving, so hardware/replicas are "current".
 fn is_serving(stage: &str) -> bool {
-    matches!(
-        stage,
-        "RUNNING" | "RUNNING_BUILDING" | "RUNNING_APP_STARTING"
-    )
+    matches!(stage, "RUNNING" | "RUNNING_BUILDING" | "RUNNING_APP_STARTING")
 }
 
 /// `host:port` of the configured host; stands in for `<sub>.hf.space` so
@@ -124,11 +118,7 @@ pub fn list_item(id: &str, space: &SpaceConfig, stage: &str, expand: &[&str], fu
     if full {
         return all;
     }
-    let names: Vec<&str> = if expand.is_empty() {
-        LIST_FIELDS.to_vec()
-    } else {
-        [&["_id", "id"][..], expand].concat()
-    };
+    let names: Vec<&str> = if expand.is_empty() { LIST_FIELDS.to_vec() } else { [&["_id", "id"][..], expand].concat() };
     let mut item = serde_json::Map::new();
     for name in names {
         if let Some(v) = all.get(name) {
@@ -144,14 +134,8 @@ mod tests {
 
     #[test]
     fn subdomain_matches_real_hub_examples() {
-        assert_eq!(
-            subdomain("black-forest-labs/FLUX.1-schnell"),
-            "black-forest-labs-flux-1-schnell"
-        );
-        assert_eq!(
-            subdomain("evalstate/flux1_schnell"),
-            "evalstate-flux1-schnell"
-        );
+        assert_eq!(subdomain("black-forest-labs/FLUX.1-schnell"), "black-forest-labs-flux-1-schnell");
+        assert_eq!(subdomain("evalstate/flux1_schnell"), "evalstate-flux1-schnell");
     }
 
     #[test]

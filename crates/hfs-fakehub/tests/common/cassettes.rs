@@ -25,10 +25,7 @@ pub struct Rec {
 
 impl Rec {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// The listener base URL and path the fake serves this recording at.
@@ -47,12 +44,7 @@ impl Rec {
             return self.body.clone();
         }
         let mut text = String::from_utf8(self.body.clone()).unwrap();
-        for host in [
-            "v3.fal.media",
-            "replicate.delivery",
-            "api.replicate.com",
-            "stream.replicate.com",
-        ] {
+        for host in ["v3.fal.media", "replicate.delivery", "api.replicate.com", "stream.replicate.com"] {
             text = text.replace(&format!("https://{host}/"), &format!("{assets}/{host}/"));
         }
         text.into_bytes()
@@ -68,10 +60,7 @@ pub fn all() -> &'static [Rec] {
 
 fn parse_all() -> Vec<Rec> {
     let dir = fixtures_dir().join("hf-cassettes");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
     files.sort();
     let mut out = Vec::new();
     for file in files {
@@ -96,9 +85,7 @@ fn bytes(v: &Value, binary: bool) -> Vec<u8> {
         None => Vec::new(),
         Some(s) if binary => {
             let compact: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-            base64::engine::general_purpose::STANDARD
-                .decode(compact)
-                .unwrap()
+            base64::engine::general_purpose::STANDARD.decode(compact).unwrap()
         }
         Some(s) => s.as_bytes().to_vec(),
     }
@@ -116,10 +103,7 @@ fn rec(source: String, item: &Value, req_binary: bool, resp_binary: bool) -> Rec
         .iter()
         .flat_map(|(k, vs)| {
             let k = k.as_str().unwrap().to_string();
-            vs.as_sequence()
-                .unwrap()
-                .iter()
-                .map(move |v| (k.clone(), v.as_str().unwrap().to_string()))
+            vs.as_sequence().unwrap().iter().map(move |v| (k.clone(), v.as_str().unwrap().to_string()))
         })
         .collect();
     Rec {
@@ -137,10 +121,7 @@ fn rec(source: String, item: &Value, req_binary: bool, resp_binary: bool) -> Rec
 
 /// The single recording whose source contains `file` and target `target`.
 pub fn find(file: &str, method: &str, target: &str) -> Rec {
-    let found: Vec<&Rec> = all()
-        .iter()
-        .filter(|r| r.source.contains(file) && r.method == method && r.target.contains(target))
-        .collect();
+    let found: Vec<&Rec> = all().iter().filter(|r| r.source.contains(file) && r.method == method && r.target.contains(target)).collect();
     assert_eq!(found.len(), 1, "{file} {method} {target}: {found:?}");
     found[0].clone()
 }

@@ -22,15 +22,8 @@ pub fn bin() -> Command {
 /// The shared recorded fixtures, passed explicitly so a missing folder
 /// fails the replay tests instead of silently serving nothing.
 pub fn fixtures_dir() -> PathBuf {
-    let dir = PathBuf::from(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/fixtures"
-    ));
-    assert!(
-        dir.join("hf-cassettes").is_dir(),
-        "fixtures missing at {}",
-        dir.display()
-    );
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures"));
+    assert!(dir.join("hf-cassettes").is_dir(), "fixtures missing at {}", dir.display());
     dir
 }
 
@@ -52,34 +45,18 @@ impl FakeHub {
 
     pub fn start_with(config: Option<&Value>, extra_args: &[&str]) -> Self {
         let mut cmd = bin();
-        cmd.args(["--port", "0", "--fixtures"])
-            .arg(fixtures_dir())
-            .args(extra_args);
+        cmd.args(["--port", "0", "--fixtures"]).arg(fixtures_dir()).args(extra_args);
         let config_path = config.map(write_temp_config);
         if let Some(path) = &config_path {
             cmd.arg("--config").arg(path);
         }
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("spawn hfs-fakehub");
+        let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("spawn hfs-fakehub");
         let mut stdout = BufReader::new(child.stdout.take().unwrap());
         let mut line = String::new();
         stdout.read_line(&mut line).expect("read URL line");
-        let mut hub = FakeHub {
-            child,
-            url: line.trim_end().to_string(),
-            router: String::new(),
-            assets: String::new(),
-            stdout,
-            config_path,
-        };
-        assert!(
-            hub.url.starts_with("http://127.0.0.1:"),
-            "unexpected first line {line:?}"
-        );
+        let mut hub =
+            FakeHub { child, url: line.trim_end().to_string(), router: String::new(), assets: String::new(), stdout, config_path };
+        assert!(hub.url.starts_with("http://127.0.0.1:"), "unexpected first line {line:?}");
         let info = hub.get("/_fake/info").json();
         hub.router = info["router"].as_str().expect("router URL").to_string();
         hub.assets = info["assets"].as_str().expect("assets URL").to_string();
@@ -100,34 +77,17 @@ impl FakeHub {
 
     /// An authenticated JSON POST to the router.
     pub fn router_post(&self, path: &str, body: &Value) -> Resp {
-        request(
-            &self.router,
-            "POST",
-            path,
-            &[("Authorization", &bearer())],
-            Some(&body.to_string()),
-        )
+        request(&self.router, "POST", path, &[("Authorization", &bearer())], Some(&body.to_string()))
     }
 
     pub fn put_space(&self, id: &str, body: &Value) -> Resp {
-        request(
-            &self.url,
-            "PUT",
-            &format!("/_fake/spaces/{id}"),
-            &[],
-            Some(&body.to_string()),
-        )
+        request(&self.url, "PUT", &format!("/_fake/spaces/{id}"), &[], Some(&body.to_string()))
     }
 
     /// The request log, optionally only one listener's entries.
     pub fn requests(&self, origin: Option<&str>) -> Vec<Value> {
         let all = self.get("/_fake/requests").json();
-        all.as_array()
-            .unwrap()
-            .iter()
-            .filter(|r| origin.is_none_or(|o| r["origin"] == o))
-            .cloned()
-            .collect()
+        all.as_array().unwrap().iter().filter(|r| origin.is_none_or(|o| r["origin"] == o)).cloned().collect()
     }
 
     pub fn close_stdin(&mut self) {
@@ -162,11 +122,7 @@ pub fn bearer() -> String {
 
 pub fn write_temp_config(config: &Value) -> PathBuf {
     static N: AtomicUsize = AtomicUsize::new(0);
-    let path = std::env::temp_dir().join(format!(
-        "hfs-fakehub-test-{}-{}.json",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
+    let path = std::env::temp_dir().join(format!("hfs-fakehub-test-{}-{}.json", std::process::id(), N.fetch_add(1, Ordering::Relaxed)));
     std::fs::write(&path, config.to_string()).unwrap();
     path
 }
@@ -182,26 +138,16 @@ pub struct Resp {
 
 impl Resp {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {:?}", self.body))
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("body is not JSON ({e}): {:?}", self.body))
     }
 }
 
 /// One HTTP/1.1 exchange with a text body (JSON content type when sent).
-pub fn request(
-    base: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: Option<&str>,
-) -> Resp {
+pub fn request(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> Resp {
     let mut all: Vec<(&str, &str)> = headers.to_vec();
     let body = body.unwrap_or("");
     if !body.is_empty() || method == "PUT" || method == "POST" {
@@ -212,18 +158,10 @@ pub fn request(
 
 /// One HTTP/1.1 exchange with `Connection: close`, so the body is simply
 /// everything after the headers (de-chunked if need be).
-pub fn request_bytes(
-    base: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> Resp {
+pub fn request_bytes(base: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Resp {
     let authority = base.strip_prefix("http://").expect("http base URL");
     let mut stream = TcpStream::connect(authority).expect("connect");
-    stream
-        .set_read_timeout(Some(Duration::from_secs(30)))
-        .unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
     for (k, v) in headers {
         req.push_str(&format!("{k}: {v}\r\n"));
@@ -237,39 +175,24 @@ pub fn request_bytes(
     stream.write_all(&bytes).unwrap();
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).expect("read response");
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("response has a header block");
+    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("response has a header block");
     let head = String::from_utf8(raw[..split].to_vec()).expect("UTF-8 headers");
     let mut body = raw[split + 4..].to_vec();
     let mut lines = head.split("\r\n");
     let status_line = lines.next().unwrap();
     let status = status_line.split(' ').nth(1).unwrap().parse().unwrap();
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
-    if headers
-        .iter()
-        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"))
-    {
+    let headers: Vec<(String, String)> =
+        lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_string(), v.trim().to_string())).collect();
+    if headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked")) {
         body = dechunk(&body);
     }
-    Resp {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&body).into_owned(),
-        bytes: body,
-    }
+    Resp { status, headers, body: String::from_utf8_lossy(&body).into_owned(), bytes: body }
 }
 
 fn dechunk(mut raw: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     while let Some(eol) = raw.windows(2).position(|w| w == b"\r\n") {
-        let size = std::str::from_utf8(&raw[..eol])
-            .ok()
-            .and_then(|s| usize::from_str_radix(s.trim(), 16).ok());
+        let size = std::str::from_utf8(&raw[..eol]).ok().and_then(|s| usize::from_str_radix(s.trim(), 16).ok());
         let Some(n) = size.filter(|n| *n > 0) else {
             break;
         };

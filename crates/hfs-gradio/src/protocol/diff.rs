@@ -118,11 +118,7 @@ mod tests {
     fn js_client_delete_cases() {
         let v = apply(&json!([{"a": 1}, {"b": 2}]), &json!([["delete", [0], null], ["delete", [0], null]])).unwrap();
         assert_eq!(v, json!([]));
-        let v = apply(
-            &json!(["a", "b", "c"]),
-            &json!([["replace", [0], "d"], ["delete", [1], null], ["delete", [1], null]]),
-        )
-        .unwrap();
+        let v = apply(&json!(["a", "b", "c"]), &json!([["replace", [0], "d"], ["delete", [1], null], ["delete", [1], null]])).unwrap();
         assert_eq!(v, json!(["d"]));
     }
 
@@ -136,8 +132,7 @@ mod tests {
     #[test]
     fn chatbot_message_diffs() {
         let prev = json!([{"role": "user", "content": [{"text": "hi", "type": "text"}]}]);
-        let v = apply(&prev, &json!([["add", [1], {"role": "assistant", "content": [{"text": "Hello", "type": "text"}]}]]))
-            .unwrap();
+        let v = apply(&prev, &json!([["add", [1], {"role": "assistant", "content": [{"text": "Hello", "type": "text"}]}]])).unwrap();
         let v = apply(&v, &json!([["append", [1, "content", 0, "text"], " there"]])).unwrap();
         assert_eq!(v[1]["content"][0]["text"], json!("Hello there"));
     }

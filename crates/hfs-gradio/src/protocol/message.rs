@@ -7,20 +7,43 @@ use crate::event::{LogLevel, ProgressUnit};
 /// One message from a queue stream. Unknown kinds are kept, never fatal.
 #[derive(Clone, Debug)]
 pub enum Msg {
-    Estimation { rank: Option<u64>, queue_size: Option<u64>, eta: Option<f64> },
-    Starts { eta: Option<f64> },
+    Estimation {
+        rank: Option<u64>,
+        queue_size: Option<u64>,
+        eta: Option<f64>,
+    },
+    Starts {
+        eta: Option<f64>,
+    },
     Progress(Vec<ProgressUnit>),
-    Log { level: LogLevel, title: Option<String>, message: String },
+    Log {
+        level: LogLevel,
+        title: Option<String>,
+        message: String,
+    },
     /// `process_generating` (`diffable`) or `process_streaming` (never diffed).
-    Generating { output: Value, success: bool, diffable: bool },
-    Completed { output: Value, success: bool, title: Option<String> },
+    Generating {
+        output: Value,
+        success: bool,
+        diffable: bool,
+    },
+    Completed {
+        output: Value,
+        success: bool,
+        title: Option<String>,
+    },
     /// sse v0: the server asks for the call's data.
-    SendData { event_id: Option<String> },
+    SendData {
+        event_id: Option<String>,
+    },
     QueueFull,
     Heartbeat,
     CloseStream,
     /// A failure for the whole session (`unexpected_error`, 4.9's `server_stopped`).
-    Broadcast { message: String, session_not_found: bool },
+    Broadcast {
+        message: String,
+        session_not_found: bool,
+    },
     Unknown(String),
 }
 
@@ -49,16 +72,10 @@ pub fn parse(payload: &str) -> Result<Envelope, String> {
             title: str_of("title"),
             message: str_of("log").unwrap_or_default(),
         },
-        "process_generating" | "process_streaming" => Msg::Generating {
-            output: v.get("output").cloned().unwrap_or(Value::Null),
-            success,
-            diffable: kind == "process_generating",
-        },
-        "process_completed" => Msg::Completed {
-            output: v.get("output").cloned().unwrap_or(Value::Null),
-            success,
-            title: str_of("title"),
-        },
+        "process_generating" | "process_streaming" => {
+            Msg::Generating { output: v.get("output").cloned().unwrap_or(Value::Null), success, diffable: kind == "process_generating" }
+        }
+        "process_completed" => Msg::Completed { output: v.get("output").cloned().unwrap_or(Value::Null), success, title: str_of("title") },
         "send_data" => Msg::SendData { event_id: str_of("event_id") },
         "queue_full" => Msg::QueueFull,
         "heartbeat" => Msg::Heartbeat,
@@ -92,7 +109,10 @@ mod tests {
         let cases = [
             (r#"{"msg":"estimation","event_id":"e","rank":2,"queue_size":5,"rank_eta":1.5}"#, "Estimation"),
             (r#"{"msg":"process_starts","event_id":"e","eta":null}"#, "Starts"),
-            (r#"{"msg":"progress","event_id":"e","progress_data":[{"index":1,"length":3,"unit":"steps","progress":null,"desc":"d"}]}"#, "Progress"),
+            (
+                r#"{"msg":"progress","event_id":"e","progress_data":[{"index":1,"length":3,"unit":"steps","progress":null,"desc":"d"}]}"#,
+                "Progress",
+            ),
             (r#"{"msg":"log","event_id":"e","log":"hi","level":"warning","duration":10.0,"visible":true,"title":"Warning"}"#, "Log"),
             (r#"{"msg":"process_generating","event_id":"e","output":{"data":["0"]},"success":true}"#, "Generating"),
             (r#"{"msg":"process_streaming","event_id":"e","output":{"data":["0"]},"success":true}"#, "Generating"),
@@ -101,7 +121,10 @@ mod tests {
             (r#"{"msg":"queue_full"}"#, "QueueFull"),
             (r#"{"msg":"heartbeat","event_id":null}"#, "Heartbeat"),
             (r#"{"msg":"close_stream","event_id":null}"#, "CloseStream"),
-            (r#"{"msg":"unexpected_error","event_id":null,"message":"404: Not Found","session_not_found":true,"success":false}"#, "Broadcast"),
+            (
+                r#"{"msg":"unexpected_error","event_id":null,"message":"404: Not Found","session_not_found":true,"success":false}"#,
+                "Broadcast",
+            ),
             (r#"{"msg":"server_stopped","success":false}"#, "Broadcast"),
             (r#"{"msg":"something_new","extra":[1,2]}"#, "Unknown"),
         ];
@@ -114,10 +137,15 @@ mod tests {
 
     #[test]
     fn keeps_event_ids_and_details() {
-        let env = parse(r#"{"msg": "estimation", "event_id": "abc", "rank": 0, "queue_size": 1, "rank_eta": null, "avg_event_process_time": 0.0}"#).unwrap();
+        let env = parse(
+            r#"{"msg": "estimation", "event_id": "abc", "rank": 0, "queue_size": 1, "rank_eta": null, "avg_event_process_time": 0.0}"#,
+        )
+        .unwrap();
         assert_eq!(env.event_id.as_deref(), Some("abc"));
         assert!(matches!(env.msg, Msg::Estimation { rank: Some(0), queue_size: Some(1), eta: None }));
-        let env = parse(r#"{"msg":"unexpected_error","event_id":null,"message":"404: Not Found","session_not_found":true,"success":false}"#).unwrap();
+        let env =
+            parse(r#"{"msg":"unexpected_error","event_id":null,"message":"404: Not Found","session_not_found":true,"success":false}"#)
+                .unwrap();
         assert!(matches!(env.msg, Msg::Broadcast { session_not_found: true, .. }));
         assert!(parse("not json").is_err());
     }

@@ -12,49 +12,46 @@ pub fn events<S, E>(body: S) -> impl Stream<Item = Result<String, E>>
 where
     S: Stream<Item = Result<bytes::Bytes, E>> + Unpin,
 {
-    futures::stream::unfold(
-        (body, BytesMut::new(), Vec::<u8>::new(), false),
-        |(mut body, mut buf, mut data, mut ended)| async move {
-            loop {
-                if let Some(pos) = buf.iter().position(|b| *b == b'\n') {
-                    let mut line = buf.split_to(pos + 1);
-                    line.truncate(pos);
-                    if line.last() == Some(&b'\r') {
-                        line.truncate(line.len() - 1);
-                    }
-                    if line.is_empty() {
-                        if !data.is_empty() {
-                            let payload = take_payload(&mut data);
-                            return Some((Ok(payload), (body, buf, data, ended)));
-                        }
-                        continue;
-                    }
-                    push_field(&line, &mut data);
-                    continue;
+    futures::stream::unfold((body, BytesMut::new(), Vec::<u8>::new(), false), |(mut body, mut buf, mut data, mut ended)| async move {
+        loop {
+            if let Some(pos) = buf.iter().position(|b| *b == b'\n') {
+                let mut line = buf.split_to(pos + 1);
+                line.truncate(pos);
+                if line.last() == Some(&b'\r') {
+                    line.truncate(line.len() - 1);
                 }
-                if ended {
-                    // A last event without its blank line still counts.
-                    if !buf.is_empty() {
-                        let line = buf.split_to(buf.len());
-                        push_field(&line, &mut data);
-                    }
+                if line.is_empty() {
                     if !data.is_empty() {
                         let payload = take_payload(&mut data);
                         return Some((Ok(payload), (body, buf, data, ended)));
                     }
-                    return None;
+                    continue;
                 }
-                match body.next().await {
-                    Some(Ok(chunk)) => buf.extend_from_slice(chunk.chunk()),
-                    Some(Err(e)) => {
-                        ended = true;
-                        return Some((Err(e), (body, buf, data, ended)));
-                    }
-                    None => ended = true,
-                }
+                push_field(&line, &mut data);
+                continue;
             }
-        },
-    )
+            if ended {
+                // A last event without its blank line still counts.
+                if !buf.is_empty() {
+                    let line = buf.split_to(buf.len());
+                    push_field(&line, &mut data);
+                }
+                if !data.is_empty() {
+                    let payload = take_payload(&mut data);
+                    return Some((Ok(payload), (body, buf, data, ended)));
+                }
+                return None;
+            }
+            match body.next().await {
+                Some(Ok(chunk)) => buf.extend_from_slice(chunk.chunk()),
+                Some(Err(e)) => {
+                    ended = true;
+                    return Some((Err(e), (body, buf, data, ended)));
+                }
+                None => ended = true,
+            }
+        }
+    })
 }
 
 fn push_field(line: &[u8], data: &mut Vec<u8>) {
@@ -82,8 +79,7 @@ mod tests {
     use super::*;
 
     fn parse(chunks: &[&str]) -> Vec<String> {
-        let owned: Vec<Result<bytes::Bytes, std::io::Error>> =
-            chunks.iter().map(|c| Ok(bytes::Bytes::from(c.to_string()))).collect();
+        let owned: Vec<Result<bytes::Bytes, std::io::Error>> = chunks.iter().map(|c| Ok(bytes::Bytes::from(c.to_string()))).collect();
         let s = events(futures::stream::iter(owned));
         futures::executor::block_on(s.map(|r| r.unwrap()).collect())
     }

@@ -5,7 +5,14 @@ use serde_json::json;
 
 use crate::support::*;
 
-per_version!(by_url_with_and_without_trailing_slash, info_parameters, private_endpoint_is_not_callable, unknown_endpoint_suggests, fn_index_calls, undocumented_endpoint_is_callable);
+per_version!(
+    by_url_with_and_without_trailing_slash,
+    info_parameters,
+    private_endpoint_is_not_callable,
+    unknown_endpoint_suggests,
+    fn_index_calls,
+    undocumented_endpoint_is_callable
+);
 
 /// Ports test_client.py "root_url ... with or without trailing /" and @gradio/client `init`
 /// "connect by URL": both forms reach the same app, whose API root depends on the version.
@@ -44,11 +51,7 @@ async fn info_parameters(v: V) {
     let calc = c.endpoint(&ep("calc")).unwrap(); // a name without the slash works too
     let cparams = calc.parameters.as_ref().unwrap();
     assert_eq!(cparams.len(), 3);
-    assert_eq!(
-        cparams[1].choices(),
-        Some(vec![json!("add"), json!("subtract"), json!("multiply"), json!("divide")]),
-        "Radio choices"
-    );
+    assert_eq!(cparams[1].choices(), Some(vec![json!("add"), json!("subtract"), json!("multiply"), json!("divide")]), "Radio choices");
     assert_eq!(calc.returns.len(), 1);
     assert_eq!(c.endpoint(&ep("/multi")).unwrap().returns.len(), 3);
     // gr.State is not an API parameter; its output is not an API output.
@@ -61,10 +64,7 @@ async fn info_parameters(v: V) {
         let defaults: Vec<_> = params.iter().map(|p| (p.has_default, p.default.clone())).collect();
         assert_eq!(defaults, vec![(false, None), (true, Some(json!("Hello"))), (true, Some(json!(false)))]);
         let cdefaults: Vec<_> = cparams.iter().map(|p| (p.name.clone().unwrap(), p.default.clone())).collect();
-        assert_eq!(
-            cdefaults,
-            vec![("num1".into(), None), ("operation".into(), Some(json!("add"))), ("num2".into(), Some(json!(10)))]
-        );
+        assert_eq!(cdefaults, vec![("num1".into(), None), ("operation".into(), Some(json!("add"))), ("num2".into(), Some(json!(10)))]);
         assert_eq!(cparams[1].python_type.as_deref(), Some("Literal['add', 'subtract', 'multiply', 'divide']"));
     } else {
         // No names; defaults are the components' initial values from `/config` (the server's rule).
@@ -91,7 +91,12 @@ async fn private_endpoint_is_not_callable(v: V) {
     let cancellers: Vec<usize> = c.config().dependencies.iter().filter(|d| !d.cancels.is_empty()).map(|d| d.fn_index).collect();
     let private: Vec<_> =
         c.endpoints().iter().filter(|e| e.visibility == Visibility::Private && !cancellers.contains(&e.fn_index)).collect();
-    assert_eq!(private.len(), 1, "exactly one private endpoint: {:?}", c.endpoints().iter().map(|e| (&e.api_name, e.visibility)).collect::<Vec<_>>());
+    assert_eq!(
+        private.len(),
+        1,
+        "exactly one private endpoint: {:?}",
+        c.endpoints().iter().map(|e| (&e.api_name, e.visibility)).collect::<Vec<_>>()
+    );
     let fn_index = private[0].fn_index;
     let e = c.submit(&EndpointRef::FnIndex(fn_index), &args().arg("x"), Default::default()).refused();
     assert!(matches!(&e, Error::InvalidFnIndex { index, .. } if *index == fn_index), "{e:?}");

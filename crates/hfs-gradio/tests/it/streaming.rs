@@ -45,10 +45,14 @@ async fn progress_events(v: V) {
     let c = v.connect("main").await;
     let t = call(&c, "/generate_image", args().arg("cat").arg(7).arg(32).arg(24).arg(5)).await;
     assert!(!t.progress.is_empty(), "no progress events");
-    let units: Vec<_> = t.progress.iter().map(|p| {
-        assert_eq!(p.len(), 1, "one bar: {p:?}");
-        p[0].clone()
-    }).collect();
+    let units: Vec<_> = t
+        .progress
+        .iter()
+        .map(|p| {
+            assert_eq!(p.len(), 1, "one bar: {p:?}");
+            p[0].clone()
+        })
+        .collect();
     for u in &units {
         assert_eq!(u.length, Some(5), "{u:?}");
         assert_eq!(u.unit.as_deref(), Some("steps"), "{u:?}");

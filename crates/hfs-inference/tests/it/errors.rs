@@ -6,7 +6,8 @@ use serde_json::json;
 use crate::support::{TOKEN, client, fake, fast_opts, requests_on};
 
 fn flux(provider: &str) -> MediaRequest {
-    MediaRequest::new("black-forest-labs/FLUX.1-dev", ProviderChoice::Named(provider.into())).prompt("An astronaut riding a horse on the moon.")
+    MediaRequest::new("black-forest-labs/FLUX.1-dev", ProviderChoice::Named(provider.into()))
+        .prompt("An astronaut riding a horse on the moon.")
 }
 
 #[tokio::test]

@@ -35,7 +35,9 @@ fn config() -> Value {
 #[tokio::test]
 async fn every_video_flow_ends_in_an_mp4_with_status_events() {
     let hub = fake_with(config());
-    for (provider, flow) in [("fal-ai", Flow::FalQueue), ("replicate", Flow::Replicate), ("together", Flow::TogetherVideo), ("wavespeed", Flow::Wavespeed)] {
+    for (provider, flow) in
+        [("fal-ai", Flow::FalQueue), ("replicate", Flow::Replicate), ("together", Flow::TogetherVideo), ("wavespeed", Flow::Wavespeed)]
+    {
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
         let mut opts = fast_opts();
         opts.events = Some(tx);

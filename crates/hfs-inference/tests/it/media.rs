@@ -181,8 +181,13 @@ async fn embeddings_from_hf_inference_and_together() {
     let hub = fake_with(config());
     let c = client(&hub, Some(TOKEN), fast_opts());
     let inputs = ["a".to_string(), "b".to_string()];
-    for (provider, dims, path) in [("hf-inference", 5, "/hf-inference/models/acme/embed/pipeline/feature-extraction"), ("together", 3, "/together/v1/embeddings")] {
-        let (v, served) = c.feature_extraction("acme/embed", &ProviderChoice::Named(provider.into()), &inputs, Map::new()).await.unwrap_or_else(|e| panic!("{provider}: {e}"));
+    for (provider, dims, path) in
+        [("hf-inference", 5, "/hf-inference/models/acme/embed/pipeline/feature-extraction"), ("together", 3, "/together/v1/embeddings")]
+    {
+        let (v, served) = c
+            .feature_extraction("acme/embed", &ProviderChoice::Named(provider.into()), &inputs, Map::new())
+            .await
+            .unwrap_or_else(|e| panic!("{provider}: {e}"));
         assert_eq!(served.provider, provider);
         let rows = v.as_array().unwrap_or_else(|| panic!("{provider}: {v}"));
         assert_eq!(rows.len(), 2, "{provider}: {v}");

@@ -115,7 +115,11 @@ async fn chat_plain_and_streamed_match_the_recordings() {
 
         let mut streamed = String::new();
         let r = c.chat(&chat_req(model, provider, true), &mut |t| streamed.push_str(t)).await.unwrap();
-        let sse = String::from_utf8(response_body(&format!("TestInferenceClient.test_chat_completion_with_stream[{tag}].yaml"), "/v1/chat/completions")).unwrap();
+        let sse = String::from_utf8(response_body(
+            &format!("TestInferenceClient.test_chat_completion_with_stream[{tag}].yaml"),
+            "/v1/chat/completions",
+        ))
+        .unwrap();
         let want: String = sse
             .lines()
             .filter_map(|l| l.strip_prefix("data:"))

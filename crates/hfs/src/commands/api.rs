@@ -43,12 +43,7 @@ fn as_json(client: &Client, target: &str, endpoints: &[&Endpoint]) -> Value {
 }
 
 fn as_text(client: &Client, target: &str, endpoints: &[&Endpoint]) -> String {
-    let mut out = format!(
-        "{target} — Gradio {} ({}) at {}\n",
-        client.config().version,
-        client.protocol(),
-        client.base_url()
-    );
+    let mut out = format!("{target} — Gradio {} ({}) at {}\n", client.config().version, client.protocol(), client.base_url());
     if endpoints.is_empty() {
         out.push_str("\nNo public endpoints.\n");
     }
@@ -74,7 +69,11 @@ fn as_text(client: &Client, target: &str, endpoints: &[&Endpoint]) -> String {
                     .iter()
                     .map(|p| {
                         let ty = p.python_type.clone().unwrap_or_else(|| "any".into());
-                        let ty = if ty.len() > 40 { format!("{}…", &ty[..ty.char_indices().nth(39).map(|(i, _)| i).unwrap_or(ty.len())]) } else { ty };
+                        let ty = if ty.len() > 40 {
+                            format!("{}…", &ty[..ty.char_indices().nth(39).map(|(i, _)| i).unwrap_or(ty.len())])
+                        } else {
+                            ty
+                        };
                         let req = if p.has_default {
                             format!("default {}", short(p.default.as_ref().unwrap_or(&Value::Null)))
                         } else {

@@ -49,7 +49,12 @@ async fn status(global: &GlobalArgs, json: bool) -> Result<(), CliError> {
         );
         return Ok(());
     }
-    println!("Logged in to {} as {}{}", hub.config().endpoint.as_str().trim_end_matches('/'), me.name, me.fullname.as_ref().map(|f| format!(" ({f})")).unwrap_or_default());
+    println!(
+        "Logged in to {} as {}{}",
+        hub.config().endpoint.as_str().trim_end_matches('/'),
+        me.name,
+        me.fullname.as_ref().map(|f| format!(" ({f})")).unwrap_or_default()
+    );
     if !me.orgs.is_empty() {
         println!("  orgs:   {}", me.orgs.join(", "));
     }
@@ -73,13 +78,14 @@ async fn login(global: &GlobalArgs, name: Option<&str>) -> Result<(), CliError> 
             s
         }
     };
-    let token = Token::new(&raw).ok_or_else(|| CliError::Usage("no token given: pass it on stdin, at the prompt, or with --token".into()))?;
+    let token =
+        Token::new(&raw).ok_or_else(|| CliError::Usage("no token given: pass it on stdin, at the prompt, or with --token".into()))?;
     if token.expose().starts_with("api_org") {
         return Err(CliError::Usage("organization tokens (api_org…) cannot log in; use a user access token".into()));
     }
     let hub_cfg = env::hub_config().map_err(CliError::Other)?;
     let hub = HubClient::new(env::http_client(), hub_cfg.clone(), TokenPolicy::new(Some(token.clone()), &hub_cfg));
-    let me = hub.whoami().await.map_err(|e| CliError::Hub(e))?;
+    let me = hub.whoami().await.map_err(CliError::Hub)?;
     let section = name.map(str::to_string).or(me.token_name.clone()).unwrap_or_else(|| format!("oauth-{}", me.name));
     let store = env::token_store().map_err(CliError::Other)?;
     store

@@ -76,10 +76,10 @@ async fn call(global: &GlobalArgs, args: &CallArgs, mode: Mode) -> Result<(), Cl
         };
         let Some(ev) = ev else { return Err(Error::ConnectionLost("the job ended without a result".into()).into()) };
         live.on_event(&ev);
-        if mode == Mode::Stream {
-            if let Some(line) = event_json(&ev) {
-                println!("{line}");
-            }
+        if mode == Mode::Stream
+            && let Some(line) = event_json(&ev)
+        {
+            println!("{line}");
         }
         match ev {
             Event::Completed(o) => break o,

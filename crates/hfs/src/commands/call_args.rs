@@ -9,9 +9,15 @@ use serde_json::Value;
 /// One argument as typed, before the endpoint's schema is known.
 #[derive(Clone, Debug, PartialEq)]
 pub enum RawArg {
-    Keyword { name: String, value: String },
+    Keyword {
+        name: String,
+        value: String,
+    },
     /// `literal`: came after `--`, so `@` and `name=` are not interpreted.
-    Positional { value: String, literal: bool },
+    Positional {
+        value: String,
+        literal: bool,
+    },
 }
 
 /// The endpoint word (if any) and the arguments, split from the command line.
@@ -91,41 +97,41 @@ pub fn coerce(raw: &str, param: Option<&Parameter>, literal: bool, name: &str) -
         }
         return Err(invalid(name, format!("expects a file; pass @path/to/file or @https://… (no file `{raw}`)")));
     }
-    if let Some(choices) = p.choices() {
-        if !p.schema.get("type").is_some_and(|t| t == "array") {
-            return choice(raw, &choices, name);
-        }
+    if let Some(choices) = p.choices()
+        && !p.schema.get("type").is_some_and(|t| t == "array")
+    {
+        return choice(raw, &choices, name);
     }
     let types = schema_types(&p.schema);
     let has = |t: &str| types.iter().any(|x| x == t);
-    if has("integer") {
-        if let Ok(i) = raw.trim().parse::<i64>() {
-            return Ok(i.into());
-        }
+    if has("integer")
+        && let Ok(i) = raw.trim().parse::<i64>()
+    {
+        return Ok(i.into());
     }
-    if has("number") || has("integer") {
-        if let Some(n) = parse_number(raw) {
-            return Ok(n);
-        }
+    if (has("number") || has("integer"))
+        && let Some(n) = parse_number(raw)
+    {
+        return Ok(n);
     }
-    if has("boolean") {
-        if let Some(b) = parse_bool(raw) {
-            return Ok(b.into());
-        }
+    if has("boolean")
+        && let Some(b) = parse_bool(raw)
+    {
+        return Ok(b.into());
     }
-    if has("array") || has("object") {
-        if let Some(v) = parse_json_container(raw) {
-            return Ok(v);
-        }
+    if (has("array") || has("object"))
+        && let Some(v) = parse_json_container(raw)
+    {
+        return Ok(v);
     }
     if has("null") && raw == "null" {
         return Ok(Value::Null);
     }
     if has("string") || types.is_empty() {
-        if types.is_empty() {
-            if let Some(v) = parse_json_container(raw) {
-                return Ok(v);
-            }
+        if types.is_empty()
+            && let Some(v) = parse_json_container(raw)
+        {
+            return Ok(v);
         }
         return Ok(Value::String(raw.to_string()));
     }
@@ -258,13 +264,16 @@ mod tests {
         let raw = vec!["k=v".to_string()];
         let (which, parsed) = split(&args, &raw, None).unwrap();
         assert_eq!(which, EndpointRef::Name("/greet".into()));
-        assert_eq!(parsed, vec![
-            RawArg::Keyword { name: "name".into(), value: "Bob".into() },
-            RawArg::Positional { value: "plain".into(), literal: false },
-            RawArg::Positional { value: "a b=c".into(), literal: false },
-            RawArg::Positional { value: "x-y=1".into(), literal: false },
-            RawArg::Positional { value: "k=v".into(), literal: true },
-        ]);
+        assert_eq!(
+            parsed,
+            vec![
+                RawArg::Keyword { name: "name".into(), value: "Bob".into() },
+                RawArg::Positional { value: "plain".into(), literal: false },
+                RawArg::Positional { value: "a b=c".into(), literal: false },
+                RawArg::Positional { value: "x-y=1".into(), literal: false },
+                RawArg::Positional { value: "k=v".into(), literal: true },
+            ]
+        );
         assert!(split(&args, &[], Some(1)).is_err());
     }
 

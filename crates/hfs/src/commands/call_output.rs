@@ -79,16 +79,18 @@ fn render_value(v: &Value) -> String {
     match v {
         Value::String(s) => s.clone(),
         Value::Null => "null".into(),
-        Value::Array(items) if !items.is_empty() && items.iter().all(|i| saved_path(i).is_some() || saved_path_in_item(i).is_some()) => items
-            .iter()
-            .map(|i| {
-                let path = saved_path(i).or_else(|| saved_path_in_item(i)).unwrap_or_default();
-                match i.get("caption").and_then(Value::as_str) {
-                    Some(c) => format!("\n  {path}  ({c})"),
-                    None => format!("\n  {path}"),
-                }
-            })
-            .collect(),
+        Value::Array(items) if !items.is_empty() && items.iter().all(|i| saved_path(i).is_some() || saved_path_in_item(i).is_some()) => {
+            items
+                .iter()
+                .map(|i| {
+                    let path = saved_path(i).or_else(|| saved_path_in_item(i)).unwrap_or_default();
+                    match i.get("caption").and_then(Value::as_str) {
+                        Some(c) => format!("\n  {path}  ({c})"),
+                        None => format!("\n  {path}"),
+                    }
+                })
+                .collect()
+        }
         other => other.to_string(),
     }
 }

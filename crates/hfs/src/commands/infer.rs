@@ -23,7 +23,9 @@ pub fn provider_url_var(id: &str) -> String {
 pub fn model(args: &InferArgs) -> Result<String, CliError> {
     match args.model.as_deref().map(str::trim) {
         Some(m) if !m.is_empty() => Ok(m.to_string()),
-        _ => Err(CliError::Usage("--model ID is required (e.g. --model black-forest-labs/FLUX.1-dev; `hfs search models --task …` lists some)".into())),
+        _ => Err(CliError::Usage(
+            "--model ID is required (e.g. --model black-forest-labs/FLUX.1-dev; `hfs search models --task …` lists some)".into(),
+        )),
     }
 }
 
@@ -31,7 +33,10 @@ pub fn model(args: &InferArgs) -> Result<String, CliError> {
 pub fn params(raw: &[String]) -> Result<Map<String, Value>, CliError> {
     let mut out = Map::new();
     for p in raw {
-        let (k, v) = p.split_once('=').filter(|(k, _)| !k.trim().is_empty()).ok_or_else(|| CliError::Usage(format!("--param takes KEY=VALUE, got `{p}`")))?;
+        let (k, v) = p
+            .split_once('=')
+            .filter(|(k, _)| !k.trim().is_empty())
+            .ok_or_else(|| CliError::Usage(format!("--param takes KEY=VALUE, got `{p}`")))?;
         let value = serde_json::from_str(v).unwrap_or_else(|_| Value::String(v.to_string()));
         out.insert(k.trim().to_string(), value);
     }
@@ -56,14 +61,20 @@ pub async fn session(global: &GlobalArgs, args: &InferArgs) -> Result<Session, C
         tracing::debug!(token = %t.redacted(), %source, "using a Hugging Face token");
     }
     let provider = ProviderChoice::parse(Some(&args.provider));
-    let mut opts = InferenceOptions { poll_interval: args.poll_interval, timeout: args.timeout, bill_to: args.bill_to.clone(), ..InferenceOptions::default() };
+    let mut opts = InferenceOptions {
+        poll_interval: args.poll_interval,
+        timeout: args.timeout,
+        bill_to: args.bill_to.clone(),
+        ..InferenceOptions::default()
+    };
     opts.retry.max_retries = args.retries;
     for spec in hfs_inference::registry::PROVIDERS {
         if let Some(key) = spec.key_env.and_then(|v| std::env::var(v).ok()).filter(|k| !k.is_empty()) {
             opts.provider_keys.insert(spec.id.to_string(), key);
         }
         if let Some(u) = std::env::var(provider_url_var(spec.id)).ok().filter(|u| !u.is_empty()) {
-            let url = url::Url::parse(&u).map_err(|e| CliError::Usage(format!("{}: `{u}` is not a URL ({e})", provider_url_var(spec.id))))?;
+            let url =
+                url::Url::parse(&u).map_err(|e| CliError::Usage(format!("{}: `{u}` is not a URL ({e})", provider_url_var(spec.id))))?;
             opts.provider_urls.insert(spec.id.to_string(), url);
         }
     }
@@ -101,7 +112,10 @@ impl Session {
     }
 
     /// Runs a library call; after Ctrl-C it gets a few seconds to cancel the provider's job.
-    pub async fn guarded<T>(&self, fut: impl std::future::Future<Output = Result<T, hfs_inference::InferenceError>>) -> Result<T, CliError> {
+    pub async fn guarded<T>(
+        &self,
+        fut: impl std::future::Future<Output = Result<T, hfs_inference::InferenceError>>,
+    ) -> Result<T, CliError> {
         let cancel = self.client.options().cancel.clone();
         tokio::pin!(fut);
         let r = tokio::select! {
@@ -127,7 +141,15 @@ pub enum Media {
 
 /// `image`, `video` and `speech`: one prompt (and maybe an input image) in, one file out.
 /// Prints the file's path, or the `schema` object with `--json`.
-pub async fn media(global: &GlobalArgs, args: &InferArgs, dir: &std::path::Path, schema: &str, task: Media, prompt: &str, input: Option<&std::path::Path>) -> Result<(), CliError> {
+pub async fn media(
+    global: &GlobalArgs,
+    args: &InferArgs,
+    dir: &std::path::Path,
+    schema: &str,
+    task: Media,
+    prompt: &str,
+    input: Option<&std::path::Path>,
+) -> Result<(), CliError> {
     let model = model(args)?;
     let params = params(&args.params)?;
     let input = match input {
@@ -275,7 +297,8 @@ mod tests {
 
     #[test]
     fn params_are_json_when_they_parse() {
-        let p = params(&["steps=30".into(), "loop=true".into(), "name=a=b".into(), "size={\"w\":2}".into(), "s=hello world".into()]).unwrap();
+        let p =
+            params(&["steps=30".into(), "loop=true".into(), "name=a=b".into(), "size={\"w\":2}".into(), "s=hello world".into()]).unwrap();
         assert_eq!(Value::Object(p), json!({"steps": 30, "loop": true, "name": "a=b", "size": {"w": 2}, "s": "hello world"}));
         assert!(params(&["nokey".into()]).is_err());
         assert!(params(&["=v".into()]).is_err());

@@ -9,7 +9,7 @@ use crate::table;
 
 pub async fn run(global: &GlobalArgs, args: &ModelsArgs) -> Result<(), CliError> {
     let (hub, _) = env::hub_client(global.token.as_deref()).await.map_err(CliError::Other)?;
-    let mut models = hub.router_models().await.map_err(|e| CliError::Hub(e))?;
+    let mut models = hub.router_models().await.map_err(CliError::Hub)?;
     if let Some(f) = &args.filter {
         let f = f.to_lowercase();
         models.retain(|m| m.id.to_lowercase().contains(&f));
@@ -23,7 +23,8 @@ pub async fn run(global: &GlobalArgs, args: &ModelsArgs) -> Result<(), CliError>
         for (i, p) in m.providers.iter().enumerate() {
             let s = |k: &str| p.get(k).and_then(Value::as_str).unwrap_or("").to_string();
             let n = |k: &str| p.get(k).and_then(Value::as_f64).map(fmt_num).unwrap_or_default();
-            let price = |k: &str| p.pointer(&format!("/pricing/{k}")).and_then(Value::as_f64).map(|v| format!("{v:.2}")).unwrap_or_default();
+            let price =
+                |k: &str| p.pointer(&format!("/pricing/{k}")).and_then(Value::as_f64).map(|v| format!("{v:.2}")).unwrap_or_default();
             t.add_row(vec![
                 if i == 0 { m.id.clone() } else { String::new() },
                 s("provider"),

@@ -9,8 +9,18 @@ use crate::exit::CliError;
 use crate::table::{self, cut};
 
 const CATEGORIES: &[&str] = &[
-    "image-generation", "video-generation", "text-generation", "speech-synthesis", "music-generation", "voice-cloning",
-    "image-editing", "background-removal", "image-upscaling", "ocr", "style-transfer", "image-captioning",
+    "image-generation",
+    "video-generation",
+    "text-generation",
+    "speech-synthesis",
+    "music-generation",
+    "voice-cloning",
+    "image-editing",
+    "background-removal",
+    "image-upscaling",
+    "ocr",
+    "style-transfer",
+    "image-captioning",
 ];
 
 pub async fn run(global: &GlobalArgs, cmd: &SearchCommand) -> Result<(), CliError> {
@@ -24,12 +34,14 @@ pub async fn run(global: &GlobalArgs, cmd: &SearchCommand) -> Result<(), CliErro
                 return Err(CliError::Usage(format!("unknown category `{c}`; use one of: {}", CATEGORIES.join(", "))));
             }
             let q = SpaceSearch { query: query.clone(), category: category.clone(), include_non_running: *all, limit: Some(*limit) };
-            let hits = hub.search_spaces(&q).await.map_err(|e| CliError::Hub(e))?;
+            let hits = hub.search_spaces(&q).await.map_err(CliError::Hub)?;
             if json.json {
                 let items: Vec<_> = hits
                     .iter()
-                    .map(|h| json!({"id": h.id, "title": h.title, "description": h.description, "likes": h.likes,
-                                    "stage": h.stage, "hardware": h.hardware, "category": h.category}))
+                    .map(|h| {
+                        json!({"id": h.id, "title": h.title, "description": h.description, "likes": h.likes,
+                                    "stage": h.stage, "hardware": h.hardware, "category": h.category})
+                    })
                     .collect();
                 println!("{}", json!({"schema": "hfs.search.spaces/1", "spaces": items}));
                 return Ok(());
@@ -52,7 +64,7 @@ pub async fn run(global: &GlobalArgs, cmd: &SearchCommand) -> Result<(), CliErro
             println!("{t}");
         }
         SearchCommand::Models { query, task, provider, limit, json } => {
-            let models = hub.list_models(Some(task), provider, query.as_deref(), *limit).await.map_err(|e| CliError::Hub(e))?;
+            let models = hub.list_models(Some(task), provider, query.as_deref(), *limit).await.map_err(CliError::Hub)?;
             if json.json {
                 let items: Vec<_> = models
                     .iter()

@@ -9,7 +9,7 @@ use crate::exit::CliError;
 pub async fn run(global: &GlobalArgs, cmd: &SpaceCommand) -> Result<(), CliError> {
     let SpaceCommand::Info { space, json } = cmd;
     let (hub, _) = env::hub_client(global.token.as_deref()).await.map_err(CliError::Other)?;
-    let info = hub.space_info(space).await.map_err(|e| CliError::Hub(e))?;
+    let info = hub.space_info(space).await.map_err(CliError::Hub)?;
     let stage = info.runtime.as_ref().map(|r| r.stage.to_string());
     let hardware = info.runtime.as_ref().and_then(|r| r.hardware.clone().or(r.requested_hardware.clone()));
     let zero_gpu = hardware.as_deref().is_some_and(|h| h.starts_with("zero"));
@@ -29,7 +29,11 @@ pub async fn run(global: &GlobalArgs, cmd: &SpaceCommand) -> Result<(), CliError
         println!("  error:     {msg}");
     }
     println!("  hardware:  {}{}", hardware.as_deref().unwrap_or("unknown"), if zero_gpu { " (ZeroGPU)" } else { "" });
-    println!("  sdk:       {}{}", info.sdk.as_deref().unwrap_or("?"), info.sdk_version.as_deref().map(|v| format!(" {v}")).unwrap_or_default());
+    println!(
+        "  sdk:       {}{}",
+        info.sdk.as_deref().unwrap_or("?"),
+        info.sdk_version.as_deref().map(|v| format!(" {v}")).unwrap_or_default()
+    );
     println!("  host:      {}", info.host.as_ref().map(|h| h.as_str()).unwrap_or("none"));
     println!("  private:   {}", if info.private { "yes" } else { "no" });
     println!("  likes:     {}", info.likes.unwrap_or(0));

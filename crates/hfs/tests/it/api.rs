@@ -13,8 +13,26 @@ use crate::support::{V, per_version};
 /// `show_api`.
 pub fn public_endpoints(v: &V) -> Vec<&'static str> {
     let mut e = vec![
-        "/greet", "/calc", "/count", "/json_gen", "/fail_midway", "/iterate", "/long", "/sleep", "/fail", "/crash", "/notify",
-        "/generate_image", "/gallery", "/audio", "/video", "/file_out", "/file_in", "/files_in", "/image_in", "/state_inc",
+        "/greet",
+        "/calc",
+        "/count",
+        "/json_gen",
+        "/fail_midway",
+        "/iterate",
+        "/long",
+        "/sleep",
+        "/fail",
+        "/crash",
+        "/notify",
+        "/generate_image",
+        "/gallery",
+        "/audio",
+        "/video",
+        "/file_out",
+        "/file_in",
+        "/files_in",
+        "/image_in",
+        "/state_inc",
     ];
     if !v.at_least(4, 16) {
         e.push("/hidden");
@@ -85,7 +103,13 @@ fn api_text(v: V) {
     assert!(op.contains(r#"one of: "add", "subtract", "multiply", "divide""#), "{op}");
     assert!(param_row(text, "/calc", "num1").contains("required"), "{r:?}");
     assert!(text.contains("\n/iterate  (streams outputs)\n  no parameters\n"), "{r:?}");
-    let returns: Vec<&str> = text.lines().skip_while(|l| !l.starts_with("/generate_image")).skip(1).take_while(|l| !l.starts_with('/')).filter(|l| l.starts_with("  → ")).collect();
+    let returns: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("/generate_image"))
+        .skip(1)
+        .take_while(|l| !l.starts_with('/'))
+        .filter(|l| l.starts_with("  → "))
+        .collect();
     assert_eq!(returns.len(), 2, "{r:?}");
     assert!(returns[0].starts_with("  → image: ") && returns[0].ends_with(" (Image)"), "{returns:?}");
     assert_eq!(returns[1], "  → effective seed: float (Number)");
@@ -177,7 +201,8 @@ fn api_json(v: V) {
         j["target"] = json!("[URL]");
         j["url"] = json!("[URL]");
         let keep = ["/greet", "/calc", "/generate_image"];
-        let kept: Vec<Value> = j["endpoints"].as_array().unwrap().iter().filter(|e| keep.contains(&e["api_name"].as_str().unwrap())).cloned().collect();
+        let kept: Vec<Value> =
+            j["endpoints"].as_array().unwrap().iter().filter(|e| keep.contains(&e["api_name"].as_str().unwrap())).cloned().collect();
         j["endpoints"] = Value::Array(kept);
         insta::assert_json_snapshot!("api_json_6_31_0", j);
     }

@@ -336,7 +336,9 @@ fn login_keeps_a_python_written_stored_tokens_file() {
     home.hfs(&hub, &["auth", "login", "--token-name", "m-cli"]).stdin(ALICE).run().ok();
     assert_eq!(
         home.read("hf/stored_tokens"),
-        format!("[m-cli]\nhf_token = {ALICE}\n\n[oauth-carol]\nhf_token = hf_carol\nrefresh_token = hf_carol_refresh\nexpires_at = 4102444800\n\n[zeta]\nhf_token = hf_zeta\nnote = kept\n\n")
+        format!(
+            "[m-cli]\nhf_token = {ALICE}\n\n[oauth-carol]\nhf_token = hf_carol\nrefresh_token = hf_carol_refresh\nexpires_at = 4102444800\n\n[zeta]\nhf_token = hf_zeta\nnote = kept\n\n"
+        )
     );
     assert_eq!(home.read("hf/token"), ALICE);
 }
@@ -350,7 +352,11 @@ fn login_honours_hf_token_path() {
     assert!(r.stdout.contains(&path.display().to_string()), "says where it saved: {r:?}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), ALICE);
     let stored = home.path().join("elsewhere/deep/stored_tokens");
-    assert_eq!(std::fs::read_to_string(&stored).unwrap(), format!("[hfs-fakehub]\nhf_token = {ALICE}\n\n"), "stored_tokens follows the token file");
+    assert_eq!(
+        std::fs::read_to_string(&stored).unwrap(),
+        format!("[hfs-fakehub]\nhf_token = {ALICE}\n\n"),
+        "stored_tokens follows the token file"
+    );
     assert!(!home.hf().exists(), "nothing written under HF_HOME");
     #[cfg(unix)]
     assert_eq!(mode(&path), 0o600);
@@ -453,7 +459,9 @@ fn refreshes_a_login_close_to_expiry() {
         assert!((before + LIFETIME..=now() + LIFETIME).contains(&expires), "expires_at = now + expires_in: {stored}");
         assert_eq!(
             stored,
-            format!("[oauth-alice]\nhf_token = {NEW}\nrefresh_token = {RT2}\nexpires_at = {expires}\n\n[work]\nhf_token = hf_work_token\n\n"),
+            format!(
+                "[oauth-alice]\nhf_token = {NEW}\nrefresh_token = {RT2}\nexpires_at = {expires}\n\n[work]\nhf_token = hf_work_token\n\n"
+            ),
             "same section, rotated refresh token, the other login untouched"
         );
         #[cfg(unix)]

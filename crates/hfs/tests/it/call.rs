@@ -215,7 +215,11 @@ fn stream_events(v: V) {
     let url = v.url("main");
     // Progress (gr.Progress.tqdm): index/length units, in order.
     let out = tempfile::tempdir().unwrap();
-    let r = v.hfs(&["call", "@main", "/generate_image", "cat", "1", "32", "32", "4", "--stream", "-o"]).args([out.path().to_str().unwrap()]).run().ok();
+    let r = v
+        .hfs(&["call", "@main", "/generate_image", "cat", "1", "32", "32", "4", "--stream", "-o"])
+        .args([out.path().to_str().unwrap()])
+        .run()
+        .ok();
     let lines = r.json_lines();
     assert_eq!(lines[0]["event"], "queued", "{r:?}");
     let progress: Vec<&Value> = lines.iter().filter(|l| l["event"] == "progress").collect();
@@ -237,11 +241,8 @@ fn stream_events(v: V) {
     // Logs: gr.Info and gr.Warning with their level.
     let r = v.hfs(&["call", "@main", "/notify", "n", "--stream"]).run().ok();
     let lines = r.json_lines();
-    let logs: Vec<(&str, &str)> = lines
-        .iter()
-        .filter(|l| l["event"] == "log")
-        .map(|l| (l["level"].as_str().unwrap(), l["message"].as_str().unwrap()))
-        .collect();
+    let logs: Vec<(&str, &str)> =
+        lines.iter().filter(|l| l["event"] == "log").map(|l| (l["level"].as_str().unwrap(), l["message"].as_str().unwrap())).collect();
     assert_eq!(logs, [("info", "info message n"), ("warning", "warning message")], "{r:?}");
     assert_eq!(lines.last().unwrap()["outputs"], json!(["n"]));
     // Without --stream the logs go to stderr, the result to stdout.

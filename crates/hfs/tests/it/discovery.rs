@@ -91,13 +91,27 @@ fn search_spaces_by_category() {
     assert_eq!(ids, ["tests/reader"], "{r:?}");
     // Every documented slug is accepted; anything else is refused before asking the Hub.
     for slug in [
-        "image-generation", "video-generation", "text-generation", "speech-synthesis", "music-generation", "voice-cloning",
-        "image-editing", "background-removal", "image-upscaling", "ocr", "style-transfer", "image-captioning",
+        "image-generation",
+        "video-generation",
+        "text-generation",
+        "speech-synthesis",
+        "music-generation",
+        "voice-cloning",
+        "image-editing",
+        "background-removal",
+        "image-upscaling",
+        "ocr",
+        "style-transfer",
+        "image-captioning",
     ] {
         home.hfs(&hub, &["search", "spaces", "--category", slug]).run().ok();
     }
     let before = requests_to(&hub, "GET", "/api/spaces/semantic-search").len();
-    home.hfs(&hub, &["search", "spaces", "--category", "painting"]).run().fails(2).says(&["painting", "image-generation", "image-captioning"]);
+    home.hfs(&hub, &["search", "spaces", "--category", "painting"]).run().fails(2).says(&[
+        "painting",
+        "image-generation",
+        "image-captioning",
+    ]);
     home.hfs(&hub, &["search", "spaces"]).run().fails(2).says(&["--category"]);
     assert_eq!(requests_to(&hub, "GET", "/api/spaces/semantic-search").len(), before);
 }
@@ -205,7 +219,11 @@ fn quota_text_and_json() {
     });
     let j = home.hfs(&hub, &["quota", "--json"]).env("HF_TOKEN", QUOTA_TOKEN).run().ok().json();
     assert_eq!(j["schema"], "hfs.quota/1");
-    assert_eq!((j["allowance_s"].as_f64(), j["remaining_s"].as_f64(), j["overquota_used_s"].as_f64()), (Some(1500.0), Some(312.5), Some(12.0)), "{j}");
+    assert_eq!(
+        (j["allowance_s"].as_f64(), j["remaining_s"].as_f64(), j["overquota_used_s"].as_f64()),
+        (Some(1500.0), Some(312.5), Some(12.0)),
+        "{j}"
+    );
     let resets_in = j["resets_in_s"].as_u64().unwrap_or_else(|| panic!("{j}"));
     assert!((500..=588).contains(&resets_in), "{j}");
     assert_eq!(j["raw"]["base"], 1500, "the Hub's answer as sent: {j}");

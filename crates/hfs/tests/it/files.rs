@@ -301,11 +301,7 @@ fn default_output_dir_and_no_download(v: V) {
     assert_eq!(std::fs::read(cwd.path().join("file_out-file_out-output.txt")).unwrap(), b"here");
 
     let empty = tempfile::tempdir().unwrap();
-    let r = Hfs::new()
-        .args(["call", &v.url("main"), "/gallery", "2", "--json", "--no-download"])
-        .current_dir(empty.path())
-        .run()
-        .ok();
+    let r = Hfs::new().args(["call", &v.url("main"), "/gallery", "2", "--json", "--no-download"]).current_dir(empty.path()).run().ok();
     let j = r.json();
     assert_eq!(j["files"], json!([]));
     let files = saved_files(&j["outputs"][0]);

@@ -36,7 +36,11 @@ fn unauthorized() {
     }
     // A 401 without "Invalid credentials": a token is needed (anonymous) or it is not accepted.
     hub.add_faults(&json!([{"path": "/api/spaces/semantic-search", "status": 401}]));
-    home.hfs(&hub, &["search", "spaces", "flux"]).run().fails(1).says(&["needs a Hugging Face token", "https://huggingface.co/settings/tokens", "hfs auth login"]);
+    home.hfs(&hub, &["search", "spaces", "flux"]).run().fails(1).says(&[
+        "needs a Hugging Face token",
+        "https://huggingface.co/settings/tokens",
+        "hfs auth login",
+    ]);
     home.hfs(&hub, &["search", "spaces", "flux"]).env("HF_TOKEN", TOKEN).run().fails(1).says(&["rejected", "hfs auth login"]);
     assert_eq!(gets(&hub, "/api/spaces/semantic-search"), 1 + 2, "401 is not retried");
 }

@@ -86,7 +86,11 @@ fn chat_streams_tokens_to_stdout() {
     let (hub, home) = (hub(), Home::new());
     let model = "meta-llama/Meta-Llama-3-8B-Instruct";
     let args = ["chat", "What is deep learning?", "--system", "You are a helpful assistant.", "--model", model, "--provider", "together"];
-    let sse = String::from_utf8(recorded("TestInferenceClient.test_chat_completion_with_stream[together,conversational].yaml", "/v1/chat/completions")).unwrap();
+    let sse = String::from_utf8(recorded(
+        "TestInferenceClient.test_chat_completion_with_stream[together,conversational].yaml",
+        "/v1/chat/completions",
+    ))
+    .unwrap();
     let want: String = sse
         .lines()
         .filter_map(|l| l.strip_prefix("data:"))
@@ -102,9 +106,23 @@ fn chat_streams_tokens_to_stdout() {
 fn chat_plain_and_json() {
     let (hub, home) = (hub(), Home::new());
     let model = "meta-llama/Meta-Llama-3-8B-Instruct";
-    let rec: Value = serde_json::from_slice(&recorded("TestInferenceClient.test_chat_completion_no_stream[together,conversational].yaml", "/v1/chat/completions")).unwrap();
+    let rec: Value = serde_json::from_slice(&recorded(
+        "TestInferenceClient.test_chat_completion_no_stream[together,conversational].yaml",
+        "/v1/chat/completions",
+    ))
+    .unwrap();
     let content = rec["choices"][0]["message"]["content"].as_str().unwrap();
-    let args = ["chat", "What is deep learning?", "--system", "You are a helpful assistant.", "--model", model, "--provider", "together", "--no-stream"];
+    let args = [
+        "chat",
+        "What is deep learning?",
+        "--system",
+        "You are a helpful assistant.",
+        "--model",
+        model,
+        "--provider",
+        "together",
+        "--no-stream",
+    ];
     let r = hfs(&home, &hub, &args).run().ok();
     assert_eq!(r.stdout.trim_end(), content.trim_end());
     let r = hfs(&home, &hub, &args).arg("--json").run().ok();
@@ -122,7 +140,13 @@ fn chat_plain_and_json() {
 fn speech_is_the_recorded_flac() {
     let (hub, home, out) = (hub(), Home::new(), tempfile::tempdir().unwrap());
     let model = "espnet/kan-bayashi_ljspeech_vits";
-    let r = hfs(&home, &hub, &["speech", "Hello world", "--model", model, "--provider", "hf-inference", "-o", out.path().to_str().unwrap(), "--json"]).run().ok();
+    let r = hfs(
+        &home,
+        &hub,
+        &["speech", "Hello world", "--model", model, "--provider", "hf-inference", "-o", out.path().to_str().unwrap(), "--json"],
+    )
+    .run()
+    .ok();
     let path = media_json(&r, "hfs.speech/1", model, "hf-inference");
     assert!(path.ends_with("kan-bayashi_ljspeech_vits.flac"), "{r:?}");
     let want = recorded("TestInferenceClient.test_text_to_speech[hf-inference,text-to-speech].yaml", "/hf-inference/models/");
@@ -154,7 +178,13 @@ fn transcribe_prints_the_text() {
 #[test]
 fn video_through_the_fal_queue_is_an_mp4() {
     let (hub, home, out) = (hub(), Home::new(), tempfile::tempdir().unwrap());
-    let r = hfs(&home, &hub, &["video", "a cat surfing", "--model", "acme/video", "--poll-interval", "20ms", "-o", out.path().to_str().unwrap(), "--json"]).run().ok();
+    let r = hfs(
+        &home,
+        &hub,
+        &["video", "a cat surfing", "--model", "acme/video", "--poll-interval", "20ms", "-o", out.path().to_str().unwrap(), "--json"],
+    )
+    .run()
+    .ok();
     let path = media_json(&r, "hfs.video/1", "acme/video", "fal-ai");
     assert!(path.ends_with("video.mp4"), "{r:?}");
     assert!(r.json()["job_id"].is_string(), "{r:?}");
@@ -166,17 +196,37 @@ fn video_through_the_fal_queue_is_an_mp4() {
 #[test]
 fn a_provider_key_goes_direct() {
     let (hub, home, out) = (hub(), Home::new(), tempfile::tempdir().unwrap());
-    let r = hfs(&home, &hub, &["video", "x", "--model", "acme/video", "--provider", "fal-ai", "--poll-interval", "20ms", "-o", out.path().to_str().unwrap(), "--json"])
-        .env("FAL_KEY", "fal_direct_key")
-        .env("HFS_PROVIDER_URL_FAL_AI", format!("{}/fal-ai", hub.router_url))
-        .run()
-        .ok();
+    let r = hfs(
+        &home,
+        &hub,
+        &[
+            "video",
+            "x",
+            "--model",
+            "acme/video",
+            "--provider",
+            "fal-ai",
+            "--poll-interval",
+            "20ms",
+            "-o",
+            out.path().to_str().unwrap(),
+            "--json",
+        ],
+    )
+    .env("FAL_KEY", "fal_direct_key")
+    .env("HFS_PROVIDER_URL_FAL_AI", format!("{}/fal-ai", hub.router_url))
+    .run()
+    .ok();
     assert_eq!(r.json()["routed"], false, "{r:?}");
     // --provider-key wins over the variable; a wrong key is refused by the provider.
-    let r = hfs(&home, &hub, &["video", "x", "--model", "acme/video", "--provider", "fal-ai", "--provider-key", "wrong", "-o", out.path().to_str().unwrap()])
-        .env("FAL_KEY", "fal_direct_key")
-        .env("HFS_PROVIDER_URL_FAL_AI", format!("{}/fal-ai", hub.router_url))
-        .run();
+    let r = hfs(
+        &home,
+        &hub,
+        &["video", "x", "--model", "acme/video", "--provider", "fal-ai", "--provider-key", "wrong", "-o", out.path().to_str().unwrap()],
+    )
+    .env("FAL_KEY", "fal_direct_key")
+    .env("HFS_PROVIDER_URL_FAL_AI", format!("{}/fal-ai", hub.router_url))
+    .run();
     assert_eq!(r.code, Some(1), "{r:?}");
     let r = hfs(&home, &hub, &["image", "x", "--model", FLUX, "--provider-key", "k"]).run().fails(2);
     r.says(&["--provider-key needs --provider"]);
@@ -185,7 +235,17 @@ fn a_provider_key_goes_direct() {
 #[test]
 fn a_401_says_log_in() {
     let (hub, home) = (hub(), Home::new());
-    let args = ["chat", "please output 'Observation'", "--model", "meta-llama/Meta-Llama-3-70B-Instruct", "--provider", "hf-inference", "--max-tokens", "200", "--no-stream"];
+    let args = [
+        "chat",
+        "please output 'Observation'",
+        "--model",
+        "meta-llama/Meta-Llama-3-70B-Instruct",
+        "--provider",
+        "hf-inference",
+        "--max-tokens",
+        "200",
+        "--no-stream",
+    ];
     hfs(&home, &hub, &args).run().fails(1).says(&["HTTP 401", "hfs auth login"]);
     let r = hfs(&home, &hub, &args).arg("--json").run().fails(1);
     let j = r.json();
@@ -201,7 +261,10 @@ fn a_404_says_the_model_is_not_served_by_the_provider() {
     let dir = out.path().to_str().unwrap();
     hub.add_faults(&json!({"path": "/fal-ai/fal-ai/flux/dev", "origin": "router", "status": 404, "times": 1,
         "body": {"error": "Model not supported by provider fal-ai"}}));
-    hfs(&home, &hub, &["image", PROMPT, "--model", FLUX, "--provider", "fal-ai", "-o", dir]).run().fails(1).says(&["HTTP 404", "not served by fal-ai"]);
+    hfs(&home, &hub, &["image", PROMPT, "--model", FLUX, "--provider", "fal-ai", "-o", dir])
+        .run()
+        .fails(1)
+        .says(&["HTTP 404", "not served by fal-ai"]);
     // A provider the Hub does not map the model to: found before anything is sent (usage, 2).
     let r = hfs(&home, &hub, &["image", PROMPT, "--model", FLUX, "--provider", "nscale", "-o", dir, "--json"]).run().fails(2);
     let r = r.says(&["not served by provider `nscale`", "fal-ai"]);
@@ -214,10 +277,26 @@ fn a_422_names_the_parameter() {
     let (hub, home, out) = (hub(), Home::new(), tempfile::tempdir().unwrap());
     hub.add_faults(&json!({"path": "/fal-ai/fal-ai/flux/dev", "origin": "router", "status": 422,
         "body": {"detail": [{"loc": ["body", "num_inference_steps"], "msg": "ensure this value is less than or equal to 50", "type": "value_error"}]}}));
-    let r = hfs(&home, &hub, &["image", PROMPT, "--model", FLUX, "--provider", "fal-ai", "--param", "num_inference_steps=500", "-o", out.path().to_str().unwrap(), "--json"])
-        .run()
-        .fails(1)
-        .says(&["HTTP 422", "num_inference_steps", "less than or equal to 50"]);
+    let r = hfs(
+        &home,
+        &hub,
+        &[
+            "image",
+            PROMPT,
+            "--model",
+            FLUX,
+            "--provider",
+            "fal-ai",
+            "--param",
+            "num_inference_steps=500",
+            "-o",
+            out.path().to_str().unwrap(),
+            "--json",
+        ],
+    )
+    .run()
+    .fails(1)
+    .says(&["HTTP 422", "num_inference_steps", "less than or equal to 50"]);
     assert_eq!(r.json()["error"]["kind"], "validation");
     let sent = router_requests(&hub);
     assert_eq!(sent.len(), 1, "a 422 is not retried: {sent:?}");
@@ -343,7 +422,21 @@ fn image_to_image_uploads_the_input_through_fal_and_replicate() {
     let (input, url) = input_png(out.path());
     let dir = out.path().join("out");
     for provider in ["fal-ai", "replicate"] {
-        let args = ["image", "make it blue", "--model", "acme/edit", "--provider", provider, "--image", &input, "--poll-interval", "20ms", "-o", dir.to_str().unwrap(), "--json"];
+        let args = [
+            "image",
+            "make it blue",
+            "--model",
+            "acme/edit",
+            "--provider",
+            provider,
+            "--image",
+            &input,
+            "--poll-interval",
+            "20ms",
+            "-o",
+            dir.to_str().unwrap(),
+            "--json",
+        ];
         let r = hfs(&home, &hub, &args).run().ok();
         let path = media_json(&r, "hfs.image/1", "acme/edit", provider);
         assert_eq!(&std::fs::read(&path).unwrap()[..4], b"\x89PNG", "{provider}: {r:?}");
@@ -354,7 +447,10 @@ fn image_to_image_uploads_the_input_through_fal_and_replicate() {
         posted(&hub, "/replicate/v1/models/acme/edit-r/predictions"),
         [json!({"input": {"prompt": "make it blue", "image": url, "images": [url], "input_image": url, "input_images": [url]}})]
     );
-    assert!(router_requests(&hub).iter().any(|r| r["path"].as_str().unwrap().starts_with("/replicate/v1/predictions/")), "replicate was polled");
+    assert!(
+        router_requests(&hub).iter().any(|r| r["path"].as_str().unwrap().starts_with("/replicate/v1/predictions/")),
+        "replicate was polled"
+    );
 }
 
 #[test]
@@ -363,7 +459,21 @@ fn video_with_an_image_animates_it_on_fal_together_and_wavespeed() {
     let (input, url) = input_png(out.path());
     let dir = out.path().join("out");
     for provider in ["fal-ai", "together", "wavespeed"] {
-        let args = ["video", "it walks", "--model", "acme/animate", "--provider", provider, "--image", &input, "--poll-interval", "20ms", "-o", dir.to_str().unwrap(), "--json"];
+        let args = [
+            "video",
+            "it walks",
+            "--model",
+            "acme/animate",
+            "--provider",
+            provider,
+            "--image",
+            &input,
+            "--poll-interval",
+            "20ms",
+            "-o",
+            dir.to_str().unwrap(),
+            "--json",
+        ];
         let r = hfs(&home, &hub, &args).run().ok();
         let path = media_json(&r, "hfs.video/1", "acme/animate", provider);
         assert!(r.json()["job_id"].is_string(), "{r:?}");

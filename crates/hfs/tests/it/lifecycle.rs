@@ -85,14 +85,19 @@ fn space_info_errors() {
         "hfs auth login",
     ]);
     // With a token the Hub does not know.
-    home.hfs(&hub, &["space", "info", "tests/zero"]).env("HF_TOKEN", "hf_unknownToTheFakeHub_0123456789ab").run().fails(1).says(&["rejected", "hfs auth login"]);
+    home.hfs(&hub, &["space", "info", "tests/zero"])
+        .env("HF_TOKEN", "hf_unknownToTheFakeHub_0123456789ab")
+        .run()
+        .fails(1)
+        .says(&["rejected", "hfs auth login"]);
     // With --json, failures are one `hfs.error/1` object on stdout too.
     let r = home.hfs(&hub, &["space", "info", "tests/nope", "--json"]).run().fails(1);
     let j = r.json();
     assert_eq!(j["schema"], "hfs.error/1", "{r:?}");
     assert_eq!(j["error"]["kind"], "remote");
     assert_eq!(j["error"]["exit_code"], 1);
-    let r = home.hfs(&hub, &["space", "info", "tests/zero", "--json"]).env("HF_TOKEN", "hf_unknownToTheFakeHub_0123456789ab").run().fails(1);
+    let r =
+        home.hfs(&hub, &["space", "info", "tests/zero", "--json"]).env("HF_TOKEN", "hf_unknownToTheFakeHub_0123456789ab").run().fails(1);
     assert_eq!(r.json()["error"]["kind"], "auth", "{r:?}");
 }
 

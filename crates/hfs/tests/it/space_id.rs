@@ -98,7 +98,11 @@ fn private_space_with_token(v: V) {
     let r = via(&hub, &["call", "tests/private", "/file_in", "@in.txt", "-v"]).current_dir(dir.path()).env("HF_TOKEN", TOKEN).run().ok();
     assert!(r.text_output("file_in output").starts_with("in.txt:14:"), "{r:?}");
     not_logged(&r, TOKEN);
-    let r = via(&hub, &["call", "tests/private", "/file_out", "secret file", "-o", "out", "-v"]).current_dir(dir.path()).env("HF_TOKEN", TOKEN).run().ok();
+    let r = via(&hub, &["call", "tests/private", "/file_out", "secret file", "-o", "out", "-v"])
+        .current_dir(dir.path())
+        .env("HF_TOKEN", TOKEN)
+        .run()
+        .ok();
     assert_eq!(std::fs::read(dir.path().join("out/file_out-file_out-output.txt")).unwrap(), b"secret file", "{r:?}");
     not_logged(&r, TOKEN);
 }

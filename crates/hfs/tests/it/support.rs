@@ -295,11 +295,7 @@ impl Run {
     #[track_caller]
     pub fn text_output(&self, label: &str) -> String {
         let prefix = format!("{label}: ");
-        self.stdout
-            .lines()
-            .find_map(|l| l.strip_prefix(&prefix))
-            .unwrap_or_else(|| panic!("no `{label}:` line: {self:?}"))
-            .to_string()
+        self.stdout.lines().find_map(|l| l.strip_prefix(&prefix)).unwrap_or_else(|| panic!("no `{label}:` line: {self:?}")).to_string()
     }
 }
 
@@ -344,13 +340,7 @@ impl Spawned {
         let home = tempfile::tempdir().unwrap();
         let mut cmd = std::process::Command::new(bin());
         clean_env(&mut cmd, home.path());
-        let mut child = cmd
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn hfs");
+        let mut child = cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn hfs");
         let stdout = std::io::BufReader::new(child.stdout.take().unwrap());
         Spawned { child, stdout, lines: vec![], _home: home }
     }

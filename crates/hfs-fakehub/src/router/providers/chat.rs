@@ -43,9 +43,7 @@ pub fn is_chat_route(provider: &str, rest: &str) -> bool {
 
 /// `models/{hf_id}/v1/chat/completions` → `hf_id`.
 fn hf_model(rest: &str) -> Option<&str> {
-    rest.strip_prefix("models/")?
-        .strip_suffix("/v1/chat/completions")
-        .filter(|id| !id.is_empty())
+    rest.strip_prefix("models/")?.strip_suffix("/v1/chat/completions").filter(|id| !id.is_empty())
 }
 
 fn default_chat() -> SynthModel {
@@ -56,22 +54,12 @@ fn default_chat() -> SynthModel {
 /// `providers` chat model, a `chat_models` card listing the provider, or a
 /// Hub model mapping with task `conversational`.
 fn chat_model(state: &AppState, provider: &str, model: &str) -> Option<SynthModel> {
-    if let Some(m) = state
-        .synth_model(provider, model)
-        .filter(|m| m.result == "chat")
-    {
+    if let Some(m) = state.synth_model(provider, model).filter(|m| m.result == "chat") {
         return Some(m);
     }
-    let card = state
-        .chat_models()
-        .iter()
-        .any(|c| c.id == model && c.providers.iter().any(|p| p.provider == provider));
+    let card = state.chat_models().iter().any(|c| c.id == model && c.providers.iter().any(|p| p.provider == provider));
     let mapped = state.models().iter().any(|(_, cfg)| {
-        cfg.providers.iter().any(|p| {
-            p.provider == provider
-                && p.provider_id == model
-                && cfg.task(p).as_deref() == Some("conversational")
-        })
+        cfg.providers.iter().any(|p| p.provider == provider && p.provider_id == model && cfg.task(p).as_deref() == Some("conversational"))
     });
     (card || mapped).then(default_chat)
 }
@@ -94,30 +82,17 @@ pub fn provider_route(ctx: &Ctx) -> Option<Response> {
 /// `POST /v1/chat/completions` on the router: the auto route.
 pub async fn auto(State(state): State<AppState>, req: Request) -> Response {
     let headers = req.headers().clone();
-    let bytes = to_bytes(req.into_body(), usize::MAX)
-        .await
-        .unwrap_or_default();
+    let bytes = to_bytes(req.into_body(), usize::MAX).await.unwrap_or_default();
     let body: Option<Map<String, Value>> = match serde_json::from_slice(&bytes) {
         Ok(Value::Object(o)) => Some(o),
         _ => None,
     };
-    let Some(asked) = body
-        .as_ref()
-        .and_then(|b| b.get("model"))
-        .and_then(Value::as_str)
-        .map(str::to_string)
-    else {
-        return with_request_id(
-            provider_error("auto", 422, "field required: model", Some("model")),
-            &headers,
-        );
+    let Some(asked) = body.as_ref().and_then(|b| b.get("model")).and_then(Value::as_str).map(str::to_string) else {
+        return with_request_id(provider_error("auto", 422, "field required: model", Some("model")), &headers);
     };
     let resp = match choose(&state, &asked) {
         Some((id, provider)) => {
-            let m = state
-                .synth_model(&provider, &id)
-                .filter(|m| m.result == "chat")
-                .unwrap_or_else(default_chat);
+            let m = state.synth_model(&provider, &id).filter(|m| m.result == "chat").unwrap_or_else(default_chat);
             let mut r = complete(&provider, &id, &m, body);
             if let Ok(v) = HeaderValue::from_str(&provider) {
                 r.headers_mut().insert("x-inference-provider", v);
@@ -148,30 +123,16 @@ fn choose(state: &AppState, asked: &str) -> Option<(String, String)> {
         _ => (asked, None),
     };
     let card = cards.iter().find(|c| c.id == id)?;
-    let live: Vec<&ChatProvider> = card
-        .providers
-        .iter()
-        .filter(|p| p.status == "live")
-        .collect();
+    let live: Vec<&ChatProvider> = card.providers.iter().filter(|p| p.status == "live").collect();
     let num = |n: &Option<serde_json::Number>| n.as_ref().and_then(|n| n.as_f64());
     let pick = match suffix.unwrap_or("fastest") {
-        "fastest" => live.iter().copied().reduce(|best, p| {
-            if num(&p.throughput).unwrap_or(0.0) > num(&best.throughput).unwrap_or(0.0) {
-                p
-            } else {
-                best
-            }
-        }),
+        "fastest" => live
+            .iter()
+            .copied()
+            .reduce(|best, p| if num(&p.throughput).unwrap_or(0.0) > num(&best.throughput).unwrap_or(0.0) { p } else { best }),
         "cheapest" => {
-            let price = |p: &ChatProvider| {
-                p.pricing
-                    .as_ref()
-                    .and_then(|x| x.output.as_f64())
-                    .unwrap_or(f64::INFINITY)
-            };
-            live.iter()
-                .copied()
-                .reduce(|best, p| if price(p) < price(best) { p } else { best })
+            let price = |p: &ChatProvider| p.pricing.as_ref().and_then(|x| x.output.as_f64()).unwrap_or(f64::INFINITY);
+            live.iter().copied().reduce(|best, p| if price(p) < price(best) { p } else { best })
         }
         "preferred" => live.first().copied(),
         provider => live.iter().copied().find(|p| p.provider == provider),
@@ -181,23 +142,14 @@ fn choose(state: &AppState, asked: &str) -> Option<(String, String)> {
 
 const DEFAULT_REPLY: &str = "Hello! This is a synthesised reply from hfs-fakehub.";
 
-fn complete(
-    provider: &str,
-    model: &str,
-    m: &SynthModel,
-    body: Option<Map<String, Value>>,
-) -> Response {
+fn complete(provider: &str, model: &str, m: &SynthModel, body: Option<Map<String, Value>>) -> Response {
     if let Some(r) = rejection(provider, m) {
         return r;
     }
     let Some(body) = body.filter(|b| b.get("messages").is_some_and(Value::is_array)) else {
         return provider_error(provider, 422, "field required: messages", Some("messages"));
     };
-    let echo = body
-        .get("model")
-        .and_then(Value::as_str)
-        .unwrap_or(model)
-        .to_string();
+    let echo = body.get("model").and_then(Value::as_str).unwrap_or(model).to_string();
     let prompt_tokens: usize = body["messages"]
         .as_array()
         .into_iter()
@@ -233,10 +185,7 @@ fn complete(
         json!({"id": id, "object": "chat.completion.chunk", "created": created, "model": echo,
                "choices": [{"index": 0, "delta": delta, "finish_reason": finish, "logprobs": null}]})
     };
-    let mut events = vec![chunk(
-        json!({"role": "assistant", "content": ""}),
-        Value::Null,
-    )];
+    let mut events = vec![chunk(json!({"role": "assistant", "content": ""}), Value::Null)];
     if m.fail {
         events.push(json!({"error": m.error_message(), "error_type": "generation"}));
     } else {
@@ -244,16 +193,10 @@ fn complete(
             events.push(chunk(json!({"content": w}), Value::Null));
         }
         events.push(chunk(json!({}), json!("stop")));
-        let include_usage = body
-            .get("stream_options")
-            .and_then(|o| o.get("include_usage"))
-            .and_then(Value::as_bool)
-            == Some(true);
+        let include_usage = body.get("stream_options").and_then(|o| o.get("include_usage")).and_then(Value::as_bool) == Some(true);
         if include_usage {
-            events.push(
-                json!({"id": id, "object": "chat.completion.chunk", "created": created,
-                               "model": echo, "choices": [], "usage": usage}),
-            );
+            events.push(json!({"id": id, "object": "chat.completion.chunk", "created": created,
+                               "model": echo, "choices": [], "usage": usage}));
         }
     }
     let mut text: String = events.iter().map(|e| format!("data: {e}\n\n")).collect();
@@ -262,10 +205,7 @@ fn complete(
     }
     let mut r = (StatusCode::OK, text).into_response();
     let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/event-stream"),
-    );
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     r
 }

@@ -62,21 +62,13 @@ fn request_path(rest: &str) -> Option<(&str, &str, &str)> {
         Some((id, op)) => (id, op),
         None => (tail, ""),
     };
-    (!app.is_empty() && !id.is_empty() && matches!(op, "" | "status" | "cancel"))
-        .then_some((app, id, op))
+    (!app.is_empty() && !id.is_empty() && matches!(op, "" | "status" | "cancel")).then_some((app, id, op))
 }
 
 /// fal ids are UUIDs.
 fn uuidish(raw: &str) -> String {
     let hex: String = format!("{raw:0>32}").chars().rev().take(32).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
 }
 
 /// The fal app a model id belongs to: its first two segments
@@ -144,10 +136,7 @@ fn status_body(job: &Job) -> Value {
 /// The `step N` lines of the polls a job has spent running so far.
 fn progress(job: &Job) -> Vec<String> {
     let first = job.model.steps.div_ceil(2).max(1);
-    (first..=job.polls)
-        .filter(|p| *p < job.model.steps || job.model.seconds.is_some())
-        .map(|p| format!("step {p}"))
-        .collect()
+    (first..=job.polls).filter(|p| *p < job.model.steps || job.model.seconds.is_some()).map(|p| format!("step {p}")).collect()
 }
 
 fn job_op(ctx: &Ctx, _app: &str, id: &str, op: &str) -> Response {
@@ -171,14 +160,8 @@ fn job_op(ctx: &Ctx, _app: &str, id: &str, op: &str) -> Response {
         },
         ("cancel", &Method::PUT) => match ctx.state.cancel_job("fal-ai", id) {
             None => missing(),
-            Some(before) if before.phase().is_terminal() => json_resp(
-                StatusCode::BAD_REQUEST,
-                json!({"status": "ALREADY_COMPLETED"}),
-            ),
-            Some(_) => json_resp(
-                StatusCode::ACCEPTED,
-                json!({"status": "CANCELLATION_REQUESTED"}),
-            ),
+            Some(before) if before.phase().is_terminal() => json_resp(StatusCode::BAD_REQUEST, json!({"status": "ALREADY_COMPLETED"})),
+            Some(_) => json_resp(StatusCode::ACCEPTED, json!({"status": "CANCELLATION_REQUESTED"})),
         },
         _ => provider_error("fal-ai", 405, "Method Not Allowed", None),
     }
@@ -206,10 +189,7 @@ fn result(ctx: &Ctx, id: &str, m: &SynthModel, input: &serde_json::Map<String, V
                       "file_size": media::WAV.len()},
         }),
         _ => {
-            let text = m
-                .text
-                .clone()
-                .unwrap_or_else(|| "Hello from hfs-fakehub.".into());
+            let text = m.text.clone().unwrap_or_else(|| "Hello from hfs-fakehub.".into());
             json!({
                 "text": text,
                 "chunks": [{"timestamp": [0.0, 1.0], "text": text, "speaker": null}],
@@ -226,14 +206,8 @@ mod tests {
 
     #[test]
     fn parses_request_paths_and_apps() {
-        assert_eq!(
-            request_path("fal-ai/veo/requests/abc/status"),
-            Some(("fal-ai/veo", "abc", "status"))
-        );
-        assert_eq!(
-            request_path("fal-ai/veo/requests/abc"),
-            Some(("fal-ai/veo", "abc", ""))
-        );
+        assert_eq!(request_path("fal-ai/veo/requests/abc/status"), Some(("fal-ai/veo", "abc", "status")));
+        assert_eq!(request_path("fal-ai/veo/requests/abc"), Some(("fal-ai/veo", "abc", "")));
         assert_eq!(request_path("fal-ai/flux/dev"), None);
         assert_eq!(app_of("fal-ai/flux/dev"), "fal-ai/flux");
         assert_eq!(uuidish("12").len(), 36);

@@ -20,10 +20,7 @@ pub fn handle(ctx: &Ctx) -> Option<Response> {
         None => (target, None),
     };
     let Some(m) = ctx.model(id) else {
-        let mut r = hub_json(
-            StatusCode::NOT_FOUND,
-            json!({ "error": format!("Model {id} does not exist") }),
-        );
+        let mut r = hub_json(StatusCode::NOT_FOUND, json!({ "error": format!("Model {id} does not exist") }));
         r.extensions_mut().insert(Unanswered);
         return Some(r);
     };
@@ -31,12 +28,7 @@ pub fn handle(ctx: &Ctx) -> Option<Response> {
         return Some(r);
     }
     if m.fail {
-        return Some(provider_error(
-            "hf-inference",
-            500,
-            &m.error_message(),
-            None,
-        ));
+        return Some(provider_error("hf-inference", 500, &m.error_message(), None));
     }
     let inputs = ctx.json().and_then(|b| b.get("inputs").cloned());
     let kind = match pipeline {
@@ -49,11 +41,7 @@ pub fn handle(ctx: &Ctx) -> Option<Response> {
             let out = match inputs {
                 Some(Value::String(_)) => json!(vector(m.dims, 0)),
                 Some(Value::Array(list)) => {
-                    json!(
-                        (0..list.len())
-                            .map(|i| vector(m.dims, i))
-                            .collect::<Vec<_>>()
-                    )
+                    json!((0..list.len()).map(|i| vector(m.dims, i)).collect::<Vec<_>>())
                 }
                 _ => return Some(bad_body("hf-inference", "inputs")),
             };
@@ -63,14 +51,8 @@ pub fn handle(ctx: &Ctx) -> Option<Response> {
             if ctx.body.is_empty() {
                 return Some(bad_body("hf-inference", "inputs"));
             }
-            let text = m
-                .text
-                .clone()
-                .unwrap_or_else(|| "Hello from hfs-fakehub.".into());
-            json_resp(
-                StatusCode::OK,
-                json!({"text": text, "chunks": [{"text": text, "timestamp": [0.0, 1.0]}]}),
-            )
+            let text = m.text.clone().unwrap_or_else(|| "Hello from hfs-fakehub.".into());
+            json_resp(StatusCode::OK, json!({"text": text, "chunks": [{"text": text, "timestamp": [0.0, 1.0]}]}))
         }
         "image" | "audio" | "video" => {
             if inputs.is_none() && m.result != "image" {
@@ -88,7 +70,5 @@ pub fn handle(ctx: &Ctx) -> Option<Response> {
 
 /// A deterministic unit-ish vector, different per index.
 pub fn vector(dims: usize, i: usize) -> Vec<f64> {
-    (0..dims)
-        .map(|d| (((d + 1) * (i + 3)) % 17) as f64 / 17.0 - 0.5)
-        .collect()
+    (0..dims).map(|d| (((d + 1) * (i + 3)) % 17) as f64 / 17.0 - 0.5).collect()
 }

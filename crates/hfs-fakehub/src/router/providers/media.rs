@@ -43,8 +43,7 @@ pub fn url(state: &AppState, host: &str, id: &str, kind: &str) -> String {
 pub fn bytes_response(kind: &str) -> Response {
     let (_, ct, bytes) = of_kind(kind).unwrap_or(("bin", "application/octet-stream", b""));
     let mut r = bytes.into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
     r
 }
 
@@ -54,8 +53,7 @@ pub async fn serve(Path((_host, file)): Path<(String, String)>) -> Response {
     match of_ext(ext) {
         Some((ct, bytes)) => {
             let mut r = bytes.into_response();
-            r.headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
             r
         }
         None => crate::router::unanswered().await,

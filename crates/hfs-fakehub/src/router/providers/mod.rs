@@ -62,11 +62,7 @@ impl Ctx {
     }
 
     pub fn query_has(&self, key: &str, value: &str) -> bool {
-        self.query
-            .as_deref()
-            .unwrap_or("")
-            .split('&')
-            .any(|kv| kv == format!("{key}={value}"))
+        self.query.as_deref().unwrap_or("").split('&').any(|kv| kv == format!("{key}={value}"))
     }
 
     pub fn model(&self, id: &str) -> Option<SynthModel> {
@@ -79,13 +75,8 @@ impl Ctx {
 pub async fn dispatch(State(state): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let path = parts.uri.path().to_string();
-    let provider_rest = path
-        .strip_prefix('/')
-        .and_then(|p| p.split_once('/'))
-        .filter(|(p, _)| KNOWN_PROVIDERS.contains(p));
-    let (Some((provider, rest)), Some(caller)) =
-        (provider_rest, parts.extensions.get::<Caller>().cloned())
-    else {
+    let provider_rest = path.strip_prefix('/').and_then(|p| p.split_once('/')).filter(|(p, _)| KNOWN_PROVIDERS.contains(p));
+    let (Some((provider, rest)), Some(caller)) = (provider_rest, parts.extensions.get::<Caller>().cloned()) else {
         return super::replay::unanswered().await;
     };
     // A provider key only opens its own provider's paths.
@@ -127,18 +118,9 @@ pub async fn dispatch(State(state): State<AppState>, req: Request) -> Response {
 /// echoing the caller's `X-Amzn-Trace-Id` / `X-Request-Id` (§1.3).
 pub fn with_request_id(mut resp: Response, headers: &HeaderMap) -> Response {
     use std::time::{SystemTime, UNIX_EPOCH};
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    let mut id = format!(
-        "Root=1-{:08x}-{:024x}",
-        now.as_secs() as u32,
-        now.as_nanos() & ((1u128 << 96) - 1)
-    );
-    if let Some(trace) = ["x-amzn-trace-id", "x-request-id"]
-        .iter()
-        .find_map(|h| headers.get(*h).and_then(|v| v.to_str().ok()))
-    {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
+    let mut id = format!("Root=1-{:08x}-{:024x}", now.as_secs() as u32, now.as_nanos() & ((1u128 << 96) - 1));
+    if let Some(trace) = ["x-amzn-trace-id", "x-request-id"].iter().find_map(|h| headers.get(*h).and_then(|v| v.to_str().ok())) {
         id = format!("{id};{trace}");
     }
     if let Ok(v) = HeaderValue::from_str(&id) {
@@ -150,20 +132,14 @@ pub fn with_request_id(mut resp: Response, headers: &HeaderMap) -> Response {
 /// A provider's JSON answer (`application/json`, as providers send it).
 pub fn json_resp(status: StatusCode, body: Value) -> Response {
     let mut r = (status, body.to_string()).into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     r
 }
 
 /// The router's answer for a model the provider does not serve (§5), left
 /// for a recording of the same request to replace.
 pub fn not_supported(provider: &str) -> Response {
-    let mut r = hub_json(
-        StatusCode::BAD_REQUEST,
-        json!({ "error": format!("Model not supported by provider {provider}") }),
-    );
+    let mut r = hub_json(StatusCode::BAD_REQUEST, json!({ "error": format!("Model not supported by provider {provider}") }));
     r.extensions_mut().insert(Unanswered);
     r
 }
@@ -191,25 +167,15 @@ pub fn provider_error(provider: &str, status: u16, msg: &str, param: Option<&str
                 "title": if status == 422 { "Input validation failed" } else { st.canonical_reason().unwrap_or("Error") },
             });
             if let Some(p) = param {
-                body["invalid_fields"] =
-                    json!([{"type": "invalid", "field": p, "description": msg}]);
+                body["invalid_fields"] = json!([{"type": "invalid", "field": p, "description": msg}]);
             }
             let mut r = json_resp(st, body);
-            r.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/problem+json"),
-            );
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
             r
         }
-        "hf-inference" => hub_json(
-            st,
-            json!({"error": msg, "error_type": if status == 422 { "validation" } else { "generation" }}),
-        ),
+        "hf-inference" => hub_json(st, json!({"error": msg, "error_type": if status == 422 { "validation" } else { "generation" }})),
         "wavespeed" => json_resp(st, json!({ "code": status, "message": msg, "data": null })),
-        "zai-org" => json_resp(
-            st,
-            json!({"error": {"code": status.to_string(), "message": msg}}),
-        ),
+        "zai-org" => json_resp(st, json!({"error": {"code": status.to_string(), "message": msg}})),
         _ => json_resp(
             st,
             json!({"error": {
@@ -236,18 +202,11 @@ pub fn rejection(provider: &str, m: &SynthModel) -> Option<Response> {
 
 /// A 422 for a body that is not a JSON object, or lacks what the route needs.
 pub fn bad_body(provider: &str, field: &str) -> Response {
-    provider_error(
-        provider,
-        422,
-        &format!("field required: {field}"),
-        Some(field),
-    )
+    provider_error(provider, 422, &format!("field required: {field}"), Some(field))
 }
 
 pub fn unix_now() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 /// RFC 3339 UTC for a unix time (replicate/wavespeed `created_at`).
@@ -265,22 +224,11 @@ pub fn rfc3339(secs: u64) -> String {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = if m <= 2 { y + 1 } else { y };
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.000Z", rem / 3600, rem % 3600 / 60, rem % 60)
 }
 
 /// Registers a new job of `ctx.provider` and returns it.
-pub fn new_job(
-    ctx: &Ctx,
-    id: String,
-    model_id: &str,
-    model: SynthModel,
-    input: Value,
-) -> crate::state::Job {
+pub fn new_job(ctx: &Ctx, id: String, model_id: &str, model: SynthModel, input: Value) -> crate::state::Job {
     let job = crate::state::Job {
         id,
         provider: ctx.provider.clone(),

@@ -28,8 +28,5 @@ pub fn handle(ctx: &Ctx) -> Option<Response> {
         return Some(bad_body("novita", "prompt"));
     }
     let id = ctx.state.new_id("nv_");
-    Some(json_resp(
-        StatusCode::OK,
-        json!({"video": {"video_url": media::url(&ctx.state, CDN, &id, &m.result)}}),
-    ))
+    Some(json_resp(StatusCode::OK, json!({"video": {"video_url": media::url(&ctx.state, CDN, &id, &m.result)}})))
 }

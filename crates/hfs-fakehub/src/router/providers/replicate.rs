@@ -18,10 +18,7 @@ const CDN: &str = "replicate.delivery";
 
 pub fn handle(ctx: &Ctx) -> Option<Response> {
     let rest = ctx.rest.as_str();
-    if let Some(pid) = rest
-        .strip_prefix("v1/models/")
-        .and_then(|r| r.strip_suffix("/predictions"))
-    {
+    if let Some(pid) = rest.strip_prefix("v1/models/").and_then(|r| r.strip_suffix("/predictions")) {
         if ctx.method != Method::POST {
             return None;
         }
@@ -46,10 +43,7 @@ pub fn handle(ctx: &Ctx) -> Option<Response> {
         }),
         ("cancel", &Method::POST) => Some(match ctx.state.cancel_job("replicate", id) {
             Some(_) => {
-                let job = ctx
-                    .state
-                    .job("replicate", id, false)
-                    .expect("job just seen");
+                let job = ctx.state.job("replicate", id, false).expect("job just seen");
                 json_resp(StatusCode::OK, prediction(ctx, &job))
             }
             None => missing(),
@@ -59,12 +53,7 @@ pub fn handle(ctx: &Ctx) -> Option<Response> {
 }
 
 fn missing() -> Response {
-    provider_error(
-        "replicate",
-        404,
-        "The requested resource could not be found.",
-        None,
-    )
+    provider_error("replicate", 404, "The requested resource could not be found.", None)
 }
 
 /// The configured `owner/name:<version>` (or bare version) entry.
@@ -82,32 +71,17 @@ fn create(ctx: &Ctx, pid: &str, version: Option<String>, m: SynthModel) -> Respo
     if let Some(r) = rejection("replicate", &m) {
         return r;
     }
-    let Some(input) = ctx
-        .json()
-        .and_then(|b| b.get("input").cloned())
-        .filter(Value::is_object)
-    else {
+    let Some(input) = ctx.json().and_then(|b| b.get("input").cloned()).filter(Value::is_object) else {
         return bad_body("replicate", "input");
     };
-    let wait = ctx
-        .headers
-        .get("prefer")
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.trim_start().starts_with("wait"));
+    let wait = ctx.headers.get("prefer").and_then(|v| v.to_str().ok()).is_some_and(|v| v.trim_start().starts_with("wait"));
     let model_id = match &version {
         Some(v) => format!("{pid}:{v}"),
         None => pid.to_string(),
     };
     let job = new_job(ctx, ctx.state.new_id("r"), &model_id, m, input);
     let finished = job.phase().is_terminal();
-    let mut resp = json_resp(
-        if wait && !finished {
-            StatusCode::ACCEPTED
-        } else {
-            StatusCode::CREATED
-        },
-        prediction(ctx, &job),
-    );
+    let mut resp = json_resp(if wait && !finished { StatusCode::ACCEPTED } else { StatusCode::CREATED }, prediction(ctx, &job));
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&format!("{API}/{}", job.id)) {
         h.insert("location", v);
@@ -137,18 +111,10 @@ fn prediction(ctx: &Ctx, job: &Job) -> Value {
     let output = if phase == Phase::Succeeded {
         let m = &job.model;
         if m.result == "text" {
-            json!(
-                m.text
-                    .clone()
-                    .unwrap_or_else(|| "Hello from hfs-fakehub.".into())
-            )
+            json!(m.text.clone().unwrap_or_else(|| "Hello from hfs-fakehub.".into()))
         } else {
             let url = media::url(&ctx.state, CDN, &format!("{}/out-0", job.id), &m.result);
-            if m.output_list.unwrap_or(m.result == "image") {
-                json!([url])
-            } else {
-                json!(url)
-            }
+            if m.output_list.unwrap_or(m.result == "image") { json!([url]) } else { json!(url) }
         }
     } else {
         Value::Null

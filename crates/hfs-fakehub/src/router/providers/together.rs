@@ -26,12 +26,7 @@ pub fn handle(ctx: &Ctx) -> Option<Response> {
             None => provider_error("together", 404, &format!("Video job {id} not found"), None),
         });
     }
-    if ctx.method != Method::POST
-        || !matches!(
-            rest,
-            "v2/videos" | "v1/images/generations" | "v1/audio/speech" | "v1/embeddings"
-        )
-    {
+    if ctx.method != Method::POST || !matches!(rest, "v2/videos" | "v1/images/generations" | "v1/audio/speech" | "v1/embeddings") {
         return None;
     }
     let body = ctx.json()?;
@@ -51,13 +46,7 @@ pub fn handle(ctx: &Ctx) -> Option<Response> {
             if !body.contains_key("prompt") && !body.contains_key("frame_images") {
                 return Some(bad_body("together", "prompt"));
             }
-            let job = new_job(
-                ctx,
-                ctx.state.new_id("vid_"),
-                &model_id,
-                m,
-                Value::Object(body),
-            );
+            let job = new_job(ctx, ctx.state.new_id("vid_"), &model_id, m, Value::Object(body));
             json_resp(StatusCode::OK, video(ctx, &job))
         }
         "v1/images/generations" => {
@@ -73,10 +62,7 @@ pub fn handle(ctx: &Ctx) -> Option<Response> {
                        "b64_json": base64::engine::general_purpose::STANDARD.encode(media::PNG),
                        "timings": {"inference": 0.42}})
             };
-            json_resp(
-                StatusCode::OK,
-                json!({"id": id, "model": model_id, "object": "list", "data": [item]}),
-            )
+            json_resp(StatusCode::OK, json!({"id": id, "model": model_id, "object": "list", "data": [item]}))
         }
         "v1/audio/speech" => {
             if !body.contains_key("input") {

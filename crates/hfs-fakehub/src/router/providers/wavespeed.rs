@@ -53,11 +53,7 @@ fn envelope(ctx: &Ctx, job: &Job) -> Value {
         Phase::Succeeded => "completed",
         Phase::Failed | Phase::Canceled => "failed",
     };
-    let outputs = if phase == Phase::Succeeded {
-        json!([media::url(&ctx.state, CDN, &job.id, &job.model.result)])
-    } else {
-        json!([])
-    };
+    let outputs = if phase == Phase::Succeeded { json!([media::url(&ctx.state, CDN, &job.id, &job.model.result)]) } else { json!([]) };
     let error = match phase {
         Phase::Failed => job.model.error_message(),
         _ => String::new(),

@@ -36,13 +36,7 @@ pub fn handle(ctx: &Ctx) -> Option<Response> {
     if !body.contains_key("prompt") {
         return Some(bad_body("zai-org", "prompt"));
     }
-    let job = new_job(
-        ctx,
-        ctx.state.new_id("zai-"),
-        &model_id,
-        m,
-        Value::Object(body),
-    );
+    let job = new_job(ctx, ctx.state.new_id("zai-"), &model_id, m, Value::Object(body));
     Some(json_resp(StatusCode::OK, task(ctx, &job)))
 }
 
