@@ -50,7 +50,7 @@ struct Cli {
     #[arg(long)]
     config: Option<PathBuf>,
     /// Recorded fixtures: `hf-cassettes/*.yaml` and `hub/*.json`. Defaults to
-    /// the repository's `../shared/fixtures` when it exists.
+    /// the repository's `tests/fixtures`.
     #[arg(long)]
     fixtures: Option<PathBuf>,
     /// Keep running when stdin closes (for manual use from a shell).
@@ -79,8 +79,8 @@ fn fixtures_dir(explicit: Option<&Path>) -> anyhow::Result<Option<PathBuf>> {
         }
         return Ok(Some(dir.to_path_buf()));
     }
-    // crates/hfs-fakehub → repo root → its sibling `shared/`.
-    let default = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/fixtures");
+    // crates/hfs-fakehub → the repository root → `tests/fixtures` (see its NOTICE).
+    let default = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
     Ok(default.is_dir().then_some(default))
 }
 

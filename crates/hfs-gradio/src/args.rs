@@ -4,6 +4,21 @@ use serde_json::Value;
 
 use crate::endpoint::{Endpoint, InputSlot};
 use crate::error::{Error, suggest};
+use crate::filedata::{Upload, take_markers};
+
+/// A call's wire `data` and the uploads it needs before it can be sent.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Prepared {
+    pub data: Vec<Value>,
+    pub uploads: Vec<Upload>,
+}
+
+/// A value for one parameter, and whether the caller gave it (only the caller's values may
+/// name files to upload; a server's default is sent back as it came).
+struct Slot {
+    value: Value,
+    from_caller: bool,
+}
 
 /// Arguments for a call: positional values, then keyword values by `parameter_name`.
 #[derive(Clone, Debug, Default)]
@@ -28,16 +43,17 @@ impl Args {
     }
 }
 
-/// Builds the wire `data` (State slots as `null`), applying defaults; every mistake is caught here,
-/// before anything is sent.
-pub(crate) fn build_data(endpoint: &Endpoint, args: &Args, major_version: u64) -> Result<Vec<Value>, Error> {
+/// Builds the wire `data` (State slots as `null`), applying defaults, and takes the caller's
+/// upload markers out of it; every mistake is caught here, before anything is sent.
+pub(crate) fn build_data(endpoint: &Endpoint, args: &Args, major_version: u64) -> Result<Prepared, Error> {
     let name = endpoint.display_name();
-    let values: Vec<Value> = match &endpoint.parameters {
+    let caller = |value: Value| Slot { value, from_caller: true };
+    let values: Vec<Slot> = match &endpoint.parameters {
         None => {
             if let Some((k, _)) = args.keyword.first() {
                 return Err(Error::KeywordsUnsupported { endpoint: name, name: k.clone() });
             }
-            args.positional.clone()
+            args.positional.iter().cloned().map(caller).collect()
         }
         Some(params) => {
             if args.positional.len() > params.len() {
@@ -75,8 +91,8 @@ pub(crate) fn build_data(endpoint: &Endpoint, args: &Args, major_version: u64) -
                 .zip(params)
                 .enumerate()
                 .map(|(i, (slot, p))| match slot {
-                    Some(v) => Ok(adapt_shape(v, p.component.as_deref(), major_version)),
-                    None if p.has_default => Ok(p.default.clone().unwrap_or(Value::Null)),
+                    Some(v) => Ok(caller(adapt_shape(v, p.component.as_deref(), major_version))),
+                    None if p.has_default => Ok(Slot { value: p.default.clone().unwrap_or(Value::Null), from_caller: false }),
                     None => Err(match &p.name {
                         Some(n) => Error::MissingParameter { endpoint: name.clone(), name: n.clone() },
                         None => {
@@ -87,11 +103,18 @@ pub(crate) fn build_data(endpoint: &Endpoint, args: &Args, major_version: u64) -
                 .collect::<Result<_, _>>()?
         }
     };
-    Ok(place_in_slots(endpoint, values))
+    let mut prepared = Prepared::default();
+    for (index, mut slot) in place_in_slots(endpoint, values).into_iter().enumerate() {
+        if slot.from_caller {
+            take_markers(&mut slot.value, index, &mut prepared.uploads);
+        }
+        prepared.data.push(slot.value);
+    }
+    Ok(prepared)
 }
 
 /// Puts API values into the dependency's input slots, with `null` for each State.
-fn place_in_slots(endpoint: &Endpoint, values: Vec<Value>) -> Vec<Value> {
+fn place_in_slots(endpoint: &Endpoint, values: Vec<Slot>) -> Vec<Slot> {
     let params_in_slots = endpoint.input_slots.iter().filter(|s| matches!(s, InputSlot::Param)).count();
     if params_in_slots != values.len() {
         // The app's config and info disagree (or there is no config info): send what we have.
@@ -102,8 +125,8 @@ fn place_in_slots(endpoint: &Endpoint, values: Vec<Value>) -> Vec<Value> {
         .input_slots
         .iter()
         .map(|slot| match slot {
-            InputSlot::State => Value::Null,
-            InputSlot::Param => values.next().unwrap_or(Value::Null),
+            InputSlot::State => Slot { value: Value::Null, from_caller: false },
+            InputSlot::Param => values.next().unwrap_or(Slot { value: Value::Null, from_caller: false }),
         })
         .collect()
 }

@@ -15,7 +15,7 @@ use crate::config::AppConfig;
 use crate::endpoint::{Endpoint, EndpointRef, resolve};
 use crate::error::Error;
 use crate::filedata::FileData;
-use crate::http::{Http, SHORT_TIMEOUT, error_body, retry_after, send};
+use crate::http::{Http, SHORT_TIMEOUT, build_client, error_body, error_body_raw, json_body, parse_headers, retry_after, send};
 use crate::job::{CallOptions, Job};
 use crate::protocol::Protocol;
 use crate::session::Session;
@@ -30,11 +30,13 @@ pub type StageCallback = Arc<dyn Fn(&SpaceStage) + Send + Sync>;
 pub struct ClientOptions {
     pub hub: HubConfig,
     pub token: Option<Token>,
-    /// The user gave the token explicitly for this call: send it to any host (as `X-HF-Authorization`).
-    pub token_everywhere: bool,
+    /// The user gave the token explicitly for this app: send it (as `X-HF-Authorization`) to the
+    /// app's own origin too, even when the Hub did not name it. Never to any other origin.
+    pub token_to_target: bool,
     /// Username and password for apps launched with `auth=`.
     pub auth: Option<(String, String)>,
-    /// Extra headers sent on every request.
+    /// Extra headers sent on every request to the app's origin (never to another origin: not a
+    /// redirect target, not an output URL on another host, not a URL input).
     pub headers: Vec<(String, String)>,
     pub user_agent: String,
     /// How long to wait for a sleeping or building Space.
@@ -49,6 +51,9 @@ pub struct ClientOptions {
     /// each time any job starts, so N jobs queued at once cost the server and us O(N²) messages.
     /// The default, 40, is Gradio's default worker count (and gradio_client's `max_workers`).
     pub max_in_flight: usize,
+    /// Size and idle-time bounds of every body read from the app (JSON answers, error pages,
+    /// downloads, SSE events).
+    pub limits: hfs_core::body::Limits,
 }
 
 impl Default for ClientOptions {
@@ -56,7 +61,7 @@ impl Default for ClientOptions {
         Self {
             hub: HubConfig::default(),
             token: None,
-            token_everywhere: false,
+            token_to_target: false,
             auth: None,
             headers: Vec::new(),
             user_agent: concat!("hfs/", env!("CARGO_PKG_VERSION")).to_string(),
@@ -65,6 +70,7 @@ impl Default for ClientOptions {
             stream_idle_timeout: Duration::from_secs(90),
             on_stage: None,
             max_in_flight: 40,
+            limits: hfs_core::body::Limits::default(),
         }
     }
 }
@@ -159,15 +165,20 @@ impl Client {
     /// Connects to a Space id (`owner/name`) or an http(s) URL.
     pub async fn connect(src: &str, options: ClientOptions) -> Result<Client, Error> {
         let target = Target::parse(src)?;
-        let policy = TokenPolicy::new(options.token.clone(), &options.hub).send_everywhere(options.token_everywhere);
-        let http = Http::new(policy.clone(), &options.headers, &options.user_agent)?;
+        let policy = TokenPolicy::new(options.token.clone(), &options.hub);
+        let extra = parse_headers(&options.headers)?;
+        let client = build_client(&options.user_agent)?;
         let base = match &target {
             Target::Url(u) => u.clone(),
             Target::Space(id) => {
-                let hub = HubClient::new(http.client.clone(), options.hub.clone(), policy.clone());
-                resolve_space(&hub, &http, id, &options).await?
+                let hub = HubClient::new(client.clone(), options.hub.clone(), policy.clone());
+                resolve_space(&hub, &client, &policy, &extra, id, &options).await?
             }
         };
+        if options.token_to_target {
+            policy.trust_space_host(&base);
+        }
+        let http = Http::new(client, policy, extra, Some(&base));
         if let Some((user, pass)) = &options.auth {
             login(&http, &base, user, pass).await?;
         }
@@ -246,8 +257,8 @@ impl Client {
     /// Validates the arguments (no request is made when they are wrong) and starts the call.
     pub fn submit(&self, which: &EndpointRef, args: &Args, opts: CallOptions) -> Result<Job, Error> {
         let endpoint = self.endpoint(which)?.clone();
-        let data = build_data(&endpoint, args, self.inner.config.version_tuple().0)?;
-        Ok(Job::spawn(self.inner.clone(), endpoint, data, opts))
+        let prepared = build_data(&endpoint, args, self.inner.config.version_tuple().0)?;
+        Ok(Job::spawn(self.inner.clone(), endpoint, prepared, opts))
     }
 
     /// Submits and waits for the final outputs.
@@ -288,7 +299,14 @@ fn api_root(base: &Url, prefix: &str) -> Url {
 }
 
 /// Space id → host through the Hub, waiting while the Space starts.
-async fn resolve_space(hub: &HubClient, http: &Http, id: &str, options: &ClientOptions) -> Result<Url, Error> {
+async fn resolve_space(
+    hub: &HubClient,
+    client: &reqwest::Client,
+    policy: &TokenPolicy,
+    extra: &reqwest::header::HeaderMap,
+    id: &str,
+    options: &ClientOptions,
+) -> Result<Url, Error> {
     let info = hub.space_info(id).await?;
     let mut host = info.host.clone().ok_or_else(|| Error::Protocol(format!("the Hub gave no host for Space `{id}`")))?;
     if !host.path().ends_with('/') {
@@ -313,6 +331,7 @@ async fn resolve_space(hub: &HubClient, http: &Http, id: &str, options: &ClientO
         if !woken && matches!(stage, SpaceStage::Sleeping | SpaceStage::Stopped) {
             // Any request to the host wakes a sleeping Space (even when we will not wait for it).
             woken = true;
+            let http = Http::new(client.clone(), policy.clone(), extra.clone(), Some(&host));
             let _ = send(http.get(host.clone()).timeout(Duration::from_secs(10)), &host).await;
         }
         if started.elapsed() >= options.space_wait {
@@ -342,14 +361,15 @@ async fn login(http: &Http, base: &Url, user: &str, pass: &str) -> Result<(), Er
 /// 5.x+ location in parallel with the config, so the common case costs one round trip.
 async fn fetch_config_and_info(http: &Http, base: &Url, target: &Target, options: &ClientOptions) -> Result<(AppConfig, Value), Error> {
     let spec_url = join(base, "gradio_api/info?all_endpoints=True");
-    let (config, speculative) = tokio::join!(fetch_config(http, base, target, options), fetch_info(http, spec_url.clone()));
+    let (config, speculative) =
+        tokio::join!(fetch_config(http, base, target, options), fetch_info(http, spec_url.clone(), &options.limits));
     let config = config?;
     let prefix = config.api_prefix.trim_matches('/');
     let info = if prefix == "gradio_api" {
         speculative
     } else {
         let url = join(&api_root(base, &config.api_prefix), "info?all_endpoints=True");
-        fetch_info(http, url).await
+        fetch_info(http, url, &options.limits).await
     };
     let info = info.unwrap_or_else(|e| {
         tracing::debug!("no API info ({e}); endpoints take positional arguments only");
@@ -358,12 +378,12 @@ async fn fetch_config_and_info(http: &Http, base: &Url, target: &Target, options
     Ok((config, info))
 }
 
-async fn fetch_info(http: &Http, url: Url) -> Result<Value, Error> {
+async fn fetch_info(http: &Http, url: Url, limits: &hfs_core::body::Limits) -> Result<Value, Error> {
     let resp = http.get_following(url.clone(), true).await?;
     if !resp.status().is_success() {
         return Err(Error::Http { status: resp.status().as_u16(), url: url.to_string(), body: error_body(resp).await });
     }
-    resp.json().await.map_err(|e| Error::Protocol(format!("unreadable /info: {e}")))
+    json_body(resp, limits, &url).await
 }
 
 async fn fetch_config(http: &Http, base: &Url, target: &Target, options: &ClientOptions) -> Result<AppConfig, Error> {
@@ -376,16 +396,14 @@ async fn fetch_config(http: &Http, base: &Url, target: &Target, options: &Client
             Ok(resp) => {
                 let status = resp.status().as_u16();
                 match status {
-                    200 => {
-                        let text = resp.text().await.unwrap_or_default();
-                        match serde_json::from_str::<Value>(&text) {
-                            Ok(v) if v.is_object() => return Ok(AppConfig::from_json(v)),
-                            _ if waking_allowed => "a non-JSON page".to_string(),
-                            _ => return Err(Error::NotGradio { url: url.to_string(), detail: "the answer is not JSON".into() }),
-                        }
-                    }
+                    200 => match json_body(resp, &options.limits, &url).await {
+                        Ok(v) if v.is_object() => return Ok(AppConfig::from_json(v)),
+                        Err(e @ Error::Body { .. }) => return Err(e),
+                        _ if waking_allowed => "a non-JSON page".to_string(),
+                        _ => return Err(Error::NotGradio { url: url.to_string(), detail: "the answer is not JSON".into() }),
+                    },
                     401 => {
-                        let text = resp.text().await.unwrap_or_default();
+                        let text = error_body_raw(resp).await;
                         return Err(match serde_json::from_str::<Value>(&text) {
                             Ok(v) => Error::AuthRequired {
                                 message: v.pointer("/detail/auth_message").and_then(Value::as_str).map(str::to_string),

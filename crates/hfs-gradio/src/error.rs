@@ -1,21 +1,9 @@
 use std::time::Duration;
 
+pub use hfs_core::ErrorClass;
+use hfs_core::body::BodyError;
+pub use hfs_core::text::fmt_duration;
 use hfs_hub::{HubError, SpaceStage};
-
-/// How a caller (a CLI, a batch scheduler) should treat an error.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErrorClass {
-    /// Bad input found before anything was sent: fix the command.
-    Usage,
-    /// Failed on the remote side or on the way; `retryable` says whether trying again may help.
-    Remote { retryable: bool },
-    /// The caller's deadline passed.
-    Deadline,
-    /// The call was cancelled.
-    Cancelled,
-    /// A local file could not be read or written.
-    LocalIo,
-}
 
 /// A validation failure for one parameter (Gradio 6 `validator=`, 422).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -118,6 +106,14 @@ pub enum Error {
     },
     #[error("the app sent something hfs could not understand: {0}")]
     Protocol(String),
+    #[error("reading the answer of {url} failed: {source}")]
+    Body {
+        url: String,
+        #[source]
+        source: BodyError,
+    },
+    #[error("the app ended the call without a result (no output data; it may have been cancelled on the server); retry")]
+    NoResult,
     #[error("download of {url} failed: {message}")]
     Download { url: String, message: String },
     #[error("cannot write `{path}`: {source}")]
@@ -159,6 +155,8 @@ impl Error {
             | QuotaExceeded { .. } => ErrorClass::Remote { retryable: true },
             Hub(e) => ErrorClass::Remote { retryable: e.is_transient() },
             Http { status, .. } => ErrorClass::Remote { retryable: *status >= 500 || *status == 429 },
+            Body { source, .. } => ErrorClass::Remote { retryable: !matches!(source, BodyError::TooLarge { .. }) },
+            NoResult => ErrorClass::Remote { retryable: true },
             _ => ErrorClass::Remote { retryable: false },
         }
     }
@@ -182,19 +180,6 @@ fn list_valid(v: &[String]) -> String {
     if v.is_empty() { String::from(" (it has no public endpoints)") } else { format!("; valid endpoints: {}", v.join(", ")) }
 }
 
-/// `9m48s`, `1h02m`, `850ms`.
-pub fn fmt_duration(d: Duration) -> String {
-    let s = d.as_secs();
-    if s == 0 {
-        return format!("{}ms", d.as_millis());
-    }
-    match (s / 3600, (s % 3600) / 60, s % 60) {
-        (0, 0, s) => format!("{s}s"),
-        (0, m, s) => format!("{m}m{s:02}s"),
-        (h, m, _) => format!("{h}h{m:02}m"),
-    }
-}
-
 /// Closest candidate by edit distance, if it is close enough to be a plausible typo.
 pub(crate) fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let wanted = wanted.trim_start_matches('/').to_ascii_lowercase();
@@ -206,6 +191,12 @@ pub(crate) fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a
         .map(|(_, c)| c.to_string())
 }
 
+impl From<hfs_core::write::WriteError> for Error {
+    fn from(e: hfs_core::write::WriteError) -> Self {
+        Error::OutputFile { path: e.path, source: e.source }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,13 +206,6 @@ mod tests {
         assert_eq!(suggest("sed", ["seed", "steps", "prompt"]), Some("seed".into()));
         assert_eq!(suggest("/gret", ["/greet", "/count"]), Some("/greet".into()));
         assert_eq!(suggest("zzzzzz", ["/greet", "/count"]), None);
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(fmt_duration(Duration::from_secs(588)), "9m48s");
-        assert_eq!(fmt_duration(Duration::from_secs(5)), "5s");
-        assert_eq!(fmt_duration(Duration::from_secs(3720)), "1h02m");
     }
 
     #[test]

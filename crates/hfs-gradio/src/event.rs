@@ -33,7 +33,7 @@ impl ProgressUnit {
             return Some(p.clamp(0.0, 1.0));
         }
         match (self.index, self.length) {
-            (Some(i), Some(l)) if l > 0 => Some(((i + 1) as f64 / l as f64).min(1.0)),
+            (Some(i), Some(l)) if l > 0 => Some((i.saturating_add(1) as f64 / l as f64).min(1.0)),
             _ => None,
         }
     }

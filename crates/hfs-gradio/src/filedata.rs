@@ -1,6 +1,6 @@
 //! FileData: recognising files in any output shape, marking local files and URLs as inputs.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -138,33 +138,56 @@ pub(crate) fn find_markers(v: &Value) -> Vec<String> {
     out
 }
 
-/// A file name safe on every OS (gradio_client's `strip_invalid_filename_characters`, plus no
-/// path separators or dot-only names): never a path, never empty.
-pub fn sanitize_filename(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    let mut s: String = base.chars().filter(|c| !c.is_control() && !"<>:\"/\\|?*`$!{}".contains(*c)).collect();
-    while s.ends_with(' ') || s.ends_with('.') {
-        s.pop();
+pub use hfs_core::naming::sanitize_filename;
+
+/// A file the caller wants uploaded as an input. Built only from the caller's own arguments (the
+/// markers of [`local_file`] and [`url_file`] in the values it passed), never from anything a
+/// server sent: a server default that looks like a marker is sent back to it as plain data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileInput {
+    /// Upload this local file.
+    Local { path: PathBuf, name: String },
+    /// Fetch this URL (by hfs itself, with the token only where the policy allows) and upload it.
+    Url { url: String, name: String },
+}
+
+impl FileInput {
+    fn from_marker(v: &Value) -> Option<Self> {
+        let kind = v.get(MARKER)?.as_str()?;
+        let path = v.get("path")?.as_str()?.to_string();
+        let name = v.get("orig_name").and_then(Value::as_str).map(sanitize_filename).unwrap_or_else(|| "file".into());
+        Some(match kind {
+            "url" => FileInput::Url { url: path, name },
+            _ => FileInput::Local { path: PathBuf::from(path), name },
+        })
     }
-    let s_trim = s.trim_start_matches('.').trim();
-    s = s_trim.to_string();
-    let stem = s.split('.').next().unwrap_or_default().to_ascii_uppercase();
-    const RESERVED: &[&str] = &["CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "LPT1", "LPT2", "LPT3"];
-    if RESERVED.contains(&stem.as_str()) {
-        s.insert(0, '_');
-    }
-    if s.len() > 200 {
-        let (stem, ext) = match s.rfind('.') {
-            Some(i) if s.len() - i <= 16 => (s[..i].to_string(), s[i..].to_string()),
-            _ => (s.clone(), String::new()),
-        };
-        let mut cut = 200 - ext.len();
-        while !stem.is_char_boundary(cut) {
-            cut -= 1;
+
+    /// The name the server is told.
+    pub fn name(&self) -> &str {
+        match self {
+            FileInput::Local { name, .. } | FileInput::Url { name, .. } => name,
         }
-        s = format!("{}{ext}", &stem[..cut]);
     }
-    if s.is_empty() || s.starts_with('.') { format!("file{s}") } else { s }
+}
+
+/// One upload a call needs: `data[index]` at JSON pointer `pointer` becomes the uploaded FileData.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Upload {
+    pub index: usize,
+    pub pointer: String,
+    pub file: FileInput,
+}
+
+/// Takes the upload markers out of one of the caller's values (each replaced by `null` until its
+/// upload is done), returning where each one was.
+pub(crate) fn take_markers(v: &mut Value, index: usize, out: &mut Vec<Upload>) {
+    for pointer in find_markers(v) {
+        let Some(slot) = v.pointer_mut(&pointer) else { continue };
+        if let Some(file) = FileInput::from_marker(slot) {
+            *slot = Value::Null;
+            out.push(Upload { index, pointer, file });
+        }
+    }
 }
 
 #[cfg(test)]
@@ -203,20 +226,6 @@ mod tests {
     }
 
     #[test]
-    fn sanitizes_names() {
-        assert_eq!(sanitize_filename("../../etc/passwd"), "passwd");
-        assert_eq!(sanitize_filename("a<b>c:d?.png"), "abcd.png");
-        assert_eq!(sanitize_filename(".."), "file");
-        assert_eq!(sanitize_filename(".hidden"), "hidden");
-        assert_eq!(sanitize_filename("CON.txt"), "_CON.txt");
-        assert_eq!(sanitize_filename("trailing. . "), "trailing");
-        let long = format!("{}.png", "x".repeat(300));
-        let s = sanitize_filename(&long);
-        assert!(s.len() <= 200 && s.ends_with(".png"), "{s}");
-        assert_eq!(sanitize_filename("C:\\Users\\me\\cat.jpg"), "cat.jpg");
-    }
-
-    #[test]
     fn markers() {
         let v = json!([local_file("/tmp/a b.png"), {"video": url_file("https://x.org/v/clip.mp4?x=1"), "subtitles": null}]);
         assert_eq!(find_markers(&v), vec!["/0", "/1/video"]);
@@ -224,5 +233,22 @@ mod tests {
         assert_eq!(v[0]["orig_name"], "a b.png");
         assert_eq!(url_file("http://h/remote%20data.txt")["orig_name"], "remote data.txt");
         assert_eq!(url_file("http://h/bad%zz%2")["orig_name"], "bad%zz%2");
+    }
+
+    #[test]
+    fn markers_become_uploads_and_leave_nulls() {
+        let mut v = json!({"video": local_file("/tmp/../x/clip.mp4"), "subtitles": url_file("https://h/s.vtt")});
+        let mut out = Vec::new();
+        take_markers(&mut v, 3, &mut out);
+        assert_eq!(v, json!({"video": null, "subtitles": null}));
+        assert_eq!(
+            out[0],
+            Upload {
+                index: 3,
+                pointer: "/video".into(),
+                file: FileInput::Local { path: "/tmp/../x/clip.mp4".into(), name: "clip.mp4".into() }
+            }
+        );
+        assert_eq!(out[1].file, FileInput::Url { url: "https://h/s.vtt".into(), name: "s.vtt".into() });
     }
 }

@@ -10,11 +10,12 @@ use serde_json::{Value, json};
 use tokio::sync::{mpsc, watch};
 use tokio::time::Instant;
 
+use crate::args::Prepared;
 use crate::client::Inner;
 use crate::endpoint::Endpoint;
 use crate::error::Error;
 use crate::event::{Event, Outputs};
-use crate::http::{SHORT_TIMEOUT, error_body, retry_after, send};
+use crate::http::{SHORT_TIMEOUT, error_body, error_body_raw, json_body, retry_after, send, send_within};
 use crate::protocol::message::{self, Msg};
 use crate::protocol::{Protocol, diff, sse};
 use crate::session::{Routed, StreamCtx};
@@ -49,13 +50,13 @@ pub struct Job {
 }
 
 impl Job {
-    pub(crate) fn spawn(inner: Arc<Inner>, endpoint: Endpoint, data: Vec<Value>, opts: CallOptions) -> Job {
+    pub(crate) fn spawn(inner: Arc<Inner>, endpoint: Endpoint, prepared: Prepared, opts: CallOptions) -> Job {
         let (tx, rx) = mpsc::unbounded_channel();
         let (cancel_tx, cancel_rx) = watch::channel(false);
         let ep = endpoint.clone();
         tokio::spawn(async move {
             let driver = Driver { inner, endpoint: ep, tx, cancel: cancel_rx, opts };
-            driver.run(data).await;
+            driver.run(prepared).await;
         });
         Job { rx, cancel: CancelHandle(Arc::new(cancel_tx)), endpoint }
     }
@@ -120,8 +121,10 @@ struct Progressive {
 }
 
 impl Driver {
-    async fn run(mut self, mut data: Vec<Value>) {
-        let deadline = self.opts.deadline.map(|d| Instant::now() + d);
+    async fn run(mut self, prepared: Prepared) {
+        // A deadline too far away to represent is no deadline.
+        let deadline = self.opts.deadline.and_then(hfs_core::time::deadline_after);
+        let Prepared { mut data, uploads } = prepared;
         let result = {
             let work = async {
                 // Wait for a slot (`ClientOptions::max_in_flight`) unless cancelled or dropped first.
@@ -135,7 +138,8 @@ impl Driver {
                     }
                     None => None,
                 };
-                prepare_inputs(&self.inner, &mut data).await?;
+                // Uploads can take long: a cancel (Ctrl-C) or a dropped job stops them at once.
+                self.unless_stopped(prepare_inputs(&self.inner, &mut data, uploads)).await?;
                 match self.inner.protocol {
                     Protocol::SseV0 => self.run_v0(data, deadline).await,
                     _ => self.run_multiplexed(data, deadline).await,
@@ -154,6 +158,19 @@ impl Driver {
             Err(e) => Event::Failed(e),
         };
         let _ = self.tx.send(ev);
+    }
+
+    /// Runs `fut` unless the caller cancels or drops the job first (before the app knows the
+    /// call, nothing needs cancelling on the server).
+    async fn unless_stopped<T>(&self, fut: impl std::future::Future<Output = Result<T, Error>>) -> Result<T, Error> {
+        let mut cancel = self.cancel.clone();
+        tokio::select! {
+            r = fut => r,
+            stop = Self::stop_signal(&mut cancel, &self.tx, None, None) => Err(match stop {
+                Stop::Deadline(d) => Error::DeadlineExceeded(d),
+                Stop::Cancelled | Stop::Dropped => Error::Cancelled,
+            }),
+        }
     }
 
     fn emit(&self, ev: Event) {
@@ -195,7 +212,7 @@ impl Driver {
         let resp = send(rb, &url).await?;
         let status = resp.status().as_u16();
         if status == 200 {
-            let v: Value = resp.json().await.map_err(|e| Error::Protocol(format!("join answer: {e}")))?;
+            let v = json_body(resp, &self.inner.options.limits, &url).await?;
             return v
                 .get("event_id")
                 .and_then(Value::as_str)
@@ -207,7 +224,7 @@ impl Driver {
 
     async fn join_error(&self, status: u16, resp: reqwest::Response, url: &url::Url) -> Error {
         let wait = retry_after(&resp);
-        let text = resp.text().await.unwrap_or_default();
+        let text = error_body_raw(resp).await;
         let json: Option<Value> = serde_json::from_str(&text).ok();
         let detail = json.as_ref().and_then(|v| v.get("detail")).cloned();
         let detail_str = match &detail {
@@ -237,7 +254,7 @@ impl Driver {
     }
 
     async fn run_multiplexed(&mut self, data: Vec<Value>, deadline: Option<Instant>) -> Result<Outputs, Error> {
-        let event_id = self.join(&data).await?;
+        let event_id = self.unless_stopped(self.join(&data)).await?;
         self.inner.start_heartbeat();
         let session = self.inner.session();
         let ctx = StreamCtx {
@@ -245,6 +262,7 @@ impl Driver {
             url: join(&self.inner.api, "queue/data"),
             idle_timeout: self.inner.options.stream_idle_timeout,
             has_close_stream: self.inner.protocol == Protocol::SseV3,
+            max_event: self.inner.options.limits.json_bytes,
         };
         let mut rx = session.register(&event_id, &ctx);
         let mut prog = Progressive { last: Vec::new() };
@@ -378,12 +396,12 @@ impl Driver {
         url.query_pairs_mut().append_pair("fn_index", &self.endpoint.fn_index.to_string()).append_pair("session_hash", &session_hash);
         // `x-gradio-user: api` as on the multiplexed join: the app's `gr.Request` is this request.
         let rb = self.inner.http.get(url.clone()).header("accept", "text/event-stream").header("x-gradio-user", "api");
-        let resp = send(rb, &url).await?;
+        let resp = self.unless_stopped(send_within(rb, &url, SHORT_TIMEOUT)).await?;
         if !resp.status().is_success() {
             let status = resp.status().as_u16();
             return Err(self.join_error(status, resp, &url).await);
         }
-        let mut events = Box::pin(sse::events(resp.bytes_stream()));
+        let mut events = Box::pin(sse::events(resp.bytes_stream(), self.inner.options.limits.json_bytes));
         let mut prog = Progressive { last: Vec::new() };
         let mut cancel = self.cancel.clone();
         let tx = self.tx.clone();
@@ -465,9 +483,10 @@ impl Driver {
                 if !success {
                     return Err(self.app_error(&output, title));
                 }
-                // A cancelled event completes with `output: {}` (no `data`).
+                // An event cancelled on the server completes with `output: {}` (no `data`). Our own
+                // cancel is handled where it is sent; reaching here, the app ended the call itself.
                 let Some(data) = output.get("data").and_then(Value::as_array) else {
-                    return Err(Error::Cancelled);
+                    return Err(Error::NoResult);
                 };
                 return Ok(Some(Outputs { values: self.endpoint.api_outputs(data) }));
             }

@@ -19,12 +19,13 @@ pub(crate) fn parse_quota_error(message: &str) -> Option<Error> {
 fn parse_hms(s: &str) -> Option<Duration> {
     let token: String = s.chars().take_while(|c| c.is_ascii_digit() || *c == ':').collect();
     let parts: Vec<u64> = token.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    // Numbers from a server: saturate instead of overflowing (capped at a day anyway).
     let secs = match parts.as_slice() {
-        [h, m, s] => h * 3600 + m * 60 + s,
-        [m, s] => m * 60 + s,
+        [h, m, s] => h.saturating_mul(3600).saturating_add(m.saturating_mul(60)).saturating_add(*s),
+        [m, s] => m.saturating_mul(60).saturating_add(*s),
         _ => return None,
     };
-    Some(Duration::from_secs(secs))
+    Some(hfs_core::time::server_wait(secs))
 }
 
 fn strip_html(s: &str) -> String {
@@ -61,6 +62,14 @@ mod tests {
         assert_eq!(e.retry_after(), None);
         let Error::QuotaExceeded { message, .. } = e else { panic!() };
         assert!(!message.contains("<a"));
+    }
+
+    #[test]
+    fn huge_numbers_saturate() {
+        let e = parse_quota_error(&format!("exceeded your GPU quota. retry in {}:00:00", u64::MAX)).unwrap();
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(hfs_core::time::MAX_SERVER_WAIT_SECS)));
+        let e = parse_quota_error("exceeded your GPU quota. retry in 99999999999999999999:1").unwrap();
+        assert_eq!(e.retry_after(), None, "a number beyond u64 is no wait, not a panic");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use futures::StreamExt;
 use tokio::sync::mpsc;
 use url::Url;
 
-use crate::http::{Http, send};
+use crate::http::{Http, SHORT_TIMEOUT, send_within};
 use crate::protocol::message::{self, Msg};
 use crate::protocol::sse;
 
@@ -29,10 +29,24 @@ pub(crate) enum Routed {
     },
 }
 
+/// Messages kept for events no job has registered yet: a job's first messages can beat its join
+/// answer by a few, so a small bound loses nothing real, and a server flooding unknown event ids
+/// cannot grow memory.
+const EARLY_EVENTS: usize = 64;
+const EARLY_MESSAGES_PER_EVENT: usize = 64;
+
+/// A stream that keeps ending quickly with jobs pending, bringing them nothing, is reopened after
+/// a growing pause (100 ms, doubling to 2 s), and given up on after this many such ends in a row.
+/// A stream that lasted (a proxy cutting long waits) or brought a job a message is reopened at once.
+const MAX_IDLE_REOPENS: u32 = 6;
+const LASTING_STREAM: Duration = Duration::from_secs(10);
+
 #[derive(Default)]
 struct State {
     routes: HashMap<String, mpsc::UnboundedSender<Routed>>,
+    /// Messages for unknown events, in arrival order of the events.
     early: HashMap<String, Vec<Msg>>,
+    early_order: std::collections::VecDeque<String>,
     abandoned: HashSet<String>,
     reader_running: bool,
 }
@@ -49,6 +63,8 @@ pub(crate) struct StreamCtx {
     pub(crate) url: Url,
     pub(crate) idle_timeout: Duration,
     pub(crate) has_close_stream: bool,
+    /// Largest single SSE event accepted.
+    pub(crate) max_event: usize,
 }
 
 impl Session {
@@ -61,6 +77,7 @@ impl Session {
         let (tx, rx) = mpsc::unbounded_channel();
         let mut st = self.state.lock().expect("session lock");
         let mut done = false;
+        st.early_order.retain(|id| id != event_id);
         for m in st.early.remove(event_id).unwrap_or_default() {
             done |= matches!(m, Msg::Completed { .. });
             let _ = tx.send(Routed::Msg(m));
@@ -82,21 +99,24 @@ impl Session {
         st.abandoned.insert(event_id.to_string());
     }
 
-    fn dispatch(&self, event_id: Option<String>, msg: Msg) {
+    /// Routes one message; returns whether it was for a job that waits on it.
+    fn dispatch(&self, event_id: Option<String>, msg: Msg) -> bool {
         let mut st = self.state.lock().expect("session lock");
         match (event_id, msg) {
             (_, Msg::Broadcast { message, session_not_found }) => {
                 let server_stopped = message.contains("Server stopped");
+                let any = !st.routes.is_empty();
                 for (_, tx) in st.routes.drain() {
                     let _ = tx.send(Routed::Lost { message: message.clone(), session_not_found, server_stopped });
                 }
+                any
             }
             (Some(id), msg) => {
                 if st.abandoned.contains(&id) {
                     if matches!(msg, Msg::Completed { .. }) {
                         st.abandoned.remove(&id);
                     }
-                    return;
+                    return false;
                 }
                 let terminal = matches!(msg, Msg::Completed { .. });
                 match st.routes.get(&id) {
@@ -105,12 +125,22 @@ impl Session {
                         if terminal {
                             st.routes.remove(&id);
                         }
+                        true
                     }
-                    None => st.early.entry(id).or_default().push(msg),
+                    None => {
+                        st.buffer_early(id, msg);
+                        false
+                    }
                 }
             }
-            (None, _) => {}
+            (None, _) => false,
         }
+    }
+
+    #[cfg(test)]
+    fn early_len(&self) -> (usize, usize) {
+        let st = self.state.lock().expect("session lock");
+        (st.early.len(), st.early.values().map(Vec::len).sum())
     }
 
     /// True when no job waits on the stream and only abandoned events remain: nothing we want will
@@ -140,41 +170,81 @@ impl Session {
     }
 }
 
-async fn read_loop(session: Arc<Session>, ctx: StreamCtx) {
-    loop {
-        let (got, why) = read_once(&session, &ctx).await;
-        if !session.stream_ended(got, &why) {
+impl State {
+    fn buffer_early(&mut self, id: String, msg: Msg) {
+        if let Some(list) = self.early.get_mut(&id) {
+            if list.len() < EARLY_MESSAGES_PER_EVENT || matches!(msg, Msg::Completed { .. }) {
+                list.push(msg);
+            }
             return;
         }
-        tracing::debug!("queue stream ended with jobs pending; reopening");
+        if self.early.len() >= EARLY_EVENTS
+            && let Some(oldest) = self.early_order.pop_front()
+        {
+            tracing::debug!(event_id = %oldest, "dropping buffered messages of an event no job waits for");
+            self.early.remove(&oldest);
+        }
+        self.early_order.push_back(id.clone());
+        self.early.insert(id, vec![msg]);
     }
 }
 
-/// Reads one `queue/data` response. Returns whether any message arrived, and why it ended.
-async fn read_once(session: &Session, ctx: &StreamCtx) -> (bool, String) {
+async fn read_loop(session: Arc<Session>, ctx: StreamCtx) {
+    let mut pause = Duration::from_millis(100);
+    let mut idle_reopens = 0u32;
+    loop {
+        let opened = tokio::time::Instant::now();
+        let (got, useful, why) = read_once(&session, &ctx).await;
+        let healthy = useful || opened.elapsed() >= LASTING_STREAM;
+        if healthy {
+            idle_reopens = 0;
+            pause = Duration::from_millis(100);
+        } else {
+            idle_reopens += 1;
+        }
+        // A stream that only ever brings heartbeats (or nothing a job waits for) is a stream that
+        // does not work: stop reopening it, and tell the jobs why.
+        let got = got && idle_reopens <= MAX_IDLE_REOPENS;
+        if !session.stream_ended(got, &why) {
+            return;
+        }
+        tracing::debug!(healthy, "queue stream ended with jobs pending ({why}); reopening");
+        if !healthy {
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_secs(2));
+        }
+    }
+}
+
+/// Reads one `queue/data` response. Returns whether any message arrived, whether any reached a
+/// waiting job, and why it ended.
+async fn read_once(session: &Session, ctx: &StreamCtx) -> (bool, bool, String) {
     let mut url = ctx.url.clone();
     url.query_pairs_mut().append_pair("session_hash", &session.hash);
     let rb = ctx.http.get(url.clone()).header("accept", "text/event-stream");
-    let resp = match send(rb, &url).await {
+    let resp = match send_within(rb, &url, SHORT_TIMEOUT).await {
         Ok(r) => r,
-        Err(e) => return (false, e.to_string()),
+        Err(e) => return (false, false, e.to_string()),
     };
     if !resp.status().is_success() {
         let status = resp.status();
-        return (false, format!("the queue stream answered HTTP {status}"));
+        return (false, false, format!("the queue stream answered HTTP {status}"));
     }
-    let mut events = Box::pin(sse::events(resp.bytes_stream()));
+    let mut events = Box::pin(sse::events(resp.bytes_stream(), ctx.max_event));
     let mut got = false;
+    let mut useful = false;
     loop {
         let next = match tokio::time::timeout(ctx.idle_timeout, events.next()).await {
             Ok(n) => n,
             Err(_) => {
-                return (got, format!("no message or heartbeat from the app for {}s", ctx.idle_timeout.as_secs()));
+                return (got, useful, format!("no message or heartbeat from the app for {}s", ctx.idle_timeout.as_secs()));
             }
         };
         let payload = match next {
-            None => return (got, "the app closed the queue stream".into()),
-            Some(Err(e)) => return (got, format!("the queue stream broke: {e}")),
+            None => return (got, useful, "the app closed the queue stream".into()),
+            // An oversized event is not something a reopened stream would fix.
+            Some(Err(e @ sse::SseError::TooLarge(_))) => return (false, useful, e.to_string()),
+            Some(Err(e)) => return (got, useful, format!("the queue stream broke: {e}")),
             Some(Ok(p)) => p,
         };
         let env = match message::parse(&payload) {
@@ -187,15 +257,37 @@ async fn read_once(session: &Session, ctx: &StreamCtx) -> (bool, String) {
         got = true;
         match env.msg {
             Msg::Heartbeat => {}
-            Msg::CloseStream if ctx.has_close_stream => return (got, "the app closed the queue stream".into()),
+            Msg::CloseStream if ctx.has_close_stream => return (got, useful, "the app closed the queue stream".into()),
             Msg::Broadcast { .. } => {
                 session.dispatch(None, env.msg);
-                return (got, "the app reported a session-wide failure".into());
+                return (got, true, "the app reported a session-wide failure".into());
             }
-            msg => session.dispatch(env.event_id, msg),
+            msg => useful |= session.dispatch(env.event_id, msg),
         }
         if session.only_abandoned() {
-            return (got, "no job is waiting on the stream".into());
+            return (got, useful, "no job is waiting on the stream".into());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_event_ids_are_buffered_within_bounds() {
+        let s = Session::new();
+        for i in 0..100_000 {
+            s.dispatch(Some(format!("ghost-{i}")), Msg::Heartbeat);
+            s.dispatch(Some("one".into()), Msg::Starts { eta: None });
+        }
+        let (events, messages) = s.early_len();
+        assert!(events <= EARLY_EVENTS, "{events} events buffered");
+        assert!(messages <= EARLY_EVENTS * EARLY_MESSAGES_PER_EVENT, "{messages} messages buffered");
+        // A job's own early messages (a few, just before its join answer) are still delivered.
+        s.dispatch(Some("late".into()), Msg::Starts { eta: None });
+        s.dispatch(Some("late".into()), Msg::Completed { output: serde_json::json!({"data": [1]}), success: true, title: None });
+        let st = s.state.lock().unwrap();
+        assert_eq!(st.early["late"].len(), 2);
     }
 }

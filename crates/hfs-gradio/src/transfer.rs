@@ -4,36 +4,30 @@
 use std::path::{Path, PathBuf};
 
 use futures::StreamExt;
+use hfs_core::write::AtomicFile;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
-use tokio::io::{AsyncSeekExt, AsyncWriteExt};
 use url::Url;
 
 use crate::Error;
 use crate::client::Inner;
-use crate::filedata::{FileData, MARKER, find_markers, sanitize_filename};
-use crate::http::{error_body, send};
+use crate::filedata::{FileData, FileInput, Upload};
+use crate::http::{error_body, json_body, send};
 use crate::target::join;
 
-/// Uploads every marked file in `data` and replaces each marker with the server's FileData.
-pub(crate) async fn prepare_inputs(inner: &Inner, data: &mut [Value]) -> Result<(), Error> {
-    for item in data.iter_mut() {
-        for ptr in find_markers(item) {
-            let marker = item.pointer(&ptr).cloned().unwrap_or(Value::Null);
-            let kind = marker.get(MARKER).and_then(Value::as_str).unwrap_or_default().to_string();
-            let path = marker.get("path").and_then(Value::as_str).unwrap_or_default().to_string();
-            let orig = marker.get("orig_name").and_then(Value::as_str).map(sanitize_filename).unwrap_or_else(|| "file".into());
-            let server_path = match kind.as_str() {
-                "url" => upload_from_url(inner, &path, &orig).await?,
-                _ => upload_local(inner, Path::new(&path), &orig).await?,
-            };
-            let mut fd = json!({"path": server_path, "orig_name": orig});
-            if inner.protocol.tags_files() {
-                fd["meta"] = json!({"_type": "gradio.FileData"});
-            }
-            if let Some(slot) = item.pointer_mut(&ptr) {
-                *slot = fd;
-            }
+/// Uploads each file the caller named and puts the server's FileData where its marker was.
+pub(crate) async fn prepare_inputs(inner: &Inner, data: &mut [Value], uploads: Vec<Upload>) -> Result<(), Error> {
+    for Upload { index, pointer, file } in uploads {
+        let server_path = match &file {
+            FileInput::Url { url, name } => upload_from_url(inner, url, name).await?,
+            FileInput::Local { path, name } => upload_local(inner, path, name).await?,
+        };
+        let mut fd = json!({"path": server_path, "orig_name": file.name()});
+        if inner.protocol.tags_files() {
+            fd["meta"] = json!({"_type": "gradio.FileData"});
+        }
+        if let Some(slot) = data.get_mut(index).and_then(|v| v.pointer_mut(&pointer)) {
+            *slot = fd;
         }
     }
     Ok(())
@@ -69,7 +63,7 @@ pub(crate) async fn upload_local(inner: &Inner, path: &Path, orig_name: &str) ->
         401 => return Err(Error::AuthRequired { message: None }),
         _ => return Err(Error::Http { status, url: url.to_string(), body: error_body(resp).await }),
     }
-    let paths: Value = resp.json().await.map_err(|e| Error::Protocol(format!("upload answer: {e}")))?;
+    let paths = json_body(resp, &inner.options.limits, &url).await?;
     // A wrong field name gets `200 []`: check we got our file back.
     paths
         .as_array()
@@ -85,28 +79,23 @@ async fn upload_from_url(inner: &Inner, url: &str, orig_name: &str) -> Result<St
     let parsed =
         Url::parse(url).map_err(|_| Error::InvalidValue { parameter: "file".into(), message: format!("`{url}` is not a valid URL") })?;
     let dir = tempfile::tempdir().map_err(|source| Error::OutputFile { path: "temporary directory".into(), source })?;
-    let local = dir.path().join(orig_name);
     let resp = inner.http.get_following(parsed, false).await?;
     if !resp.status().is_success() {
         let status = resp.status().as_u16();
         return Err(Error::Download { url: url.into(), message: format!("HTTP {status}: {}", error_body(resp).await) });
     }
-    stream_to_file(resp, &local, url).await?;
-    upload_local(inner, &local, orig_name).await
-}
-
-async fn stream_to_file(resp: reqwest::Response, dest: &Path, url: &str) -> Result<u64, Error> {
-    let out_err = |source| Error::OutputFile { path: dest.display().to_string(), source };
-    let mut file = tokio::fs::File::create(dest).await.map_err(out_err)?;
-    let mut stream = resp.bytes_stream();
-    let mut n = 0u64;
-    while let Some(chunk) = stream.next().await {
+    let mut file = AtomicFile::create_in(dir.path()).await?;
+    let mut body = Box::pin(hfs_core::body::with_idle_timeout(resp.bytes_stream(), inner.options.limits.idle));
+    while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|e| Error::Download { url: url.into(), message: e.to_string() })?;
-        n += chunk.len() as u64;
-        file.write_all(&chunk).await.map_err(out_err)?;
+        // The app's own limit, checked while fetching: a huge URL is not fetched whole first.
+        if let Some(max) = inner.config.max_file_size.filter(|m| file.size() + chunk.len() as u64 > *m) {
+            return Err(Error::FileTooLarge { path: url.into(), size: file.size() + chunk.len() as u64, max });
+        }
+        file.write(&chunk).await?;
     }
-    file.flush().await.map_err(out_err)?;
-    Ok(n)
+    let local = file.persist(orig_name, "").await?;
+    upload_local(inner, &local, orig_name).await
 }
 
 /// A downloaded output file.
@@ -151,25 +140,20 @@ pub(crate) fn download_url(inner: &Inner, f: &FileData) -> Url {
     join(&inner.api, &format!("file={encoded}"))
 }
 
-/// Downloads `f` into `dir` as `{stem}.{ext}` (`-2`, `-3`… if taken), atomically: the bytes go to a
-/// temp file in `dir` that is renamed without overwriting anything; on failure nothing is left.
+/// Downloads `f` into `dir` as `{stem}.{ext}` (`-2`, `-3`… if taken), atomically (the shared
+/// writer of `hfs-core`): on failure nothing is left.
 pub(crate) async fn download(inner: &Inner, f: &FileData, dir: &Path, stem: &str) -> Result<SavedFile, Error> {
     let url = download_url(inner, f);
-    let out_err = |source: std::io::Error| Error::OutputFile { path: dir.display().to_string(), source };
-    tokio::fs::create_dir_all(dir).await.map_err(out_err)?;
-    let tmp = tempfile::Builder::new().prefix(".hfs-").suffix(".part").tempfile_in(dir).map_err(out_err)?;
-    let (std_file, tmp_path) = tmp.into_parts();
-    let mut file = tokio::fs::File::from_std(std_file);
+    let mut file = AtomicFile::create_in(dir).await?;
     // Gradio 4.x rewrites a content-addressed output file in place when an identical result is
     // produced again, which can cut a concurrent download short: try again from the start.
     let mut attempt = 0;
-    let fetched = loop {
+    let header_mime = loop {
         attempt += 1;
-        match fetch_into(inner, &url, &mut file, &tmp_path).await {
+        match fetch_into(inner, &url, &mut file).await {
             Err(DownloadFailure::Body(message)) if attempt < 3 => {
                 tracing::debug!(%url, "download broke off ({message}); retrying");
-                file.set_len(0).await.map_err(out_err)?;
-                file.seek(std::io::SeekFrom::Start(0)).await.map_err(out_err)?;
+                file.reset().await?;
                 tokio::time::sleep(std::time::Duration::from_millis(200 * attempt)).await;
             }
             Err(DownloadFailure::Body(message)) => {
@@ -179,57 +163,31 @@ pub(crate) async fn download(inner: &Inner, f: &FileData, dir: &Path, stem: &str
                 });
             }
             Err(DownloadFailure::Other(e)) => return Err(e),
-            Ok(fetched) => break fetched,
+            Ok(header_mime) => break header_mime,
         }
     };
-    file.sync_all().await.map_err(out_err)?;
-    drop(file);
-    let ext = crate::mime::extension_for(
+    let ext = hfs_core::mime::extension_for(
         f.mime_type.as_deref(),
-        fetched.header_mime.as_deref(),
-        &fetched.head,
+        header_mime.as_deref(),
+        file.head(),
         f.orig_name.as_deref().unwrap_or(&f.path),
     );
     // The declared type, else the server's, else the one of the format we recognised.
-    let mime = f
-        .mime_type
-        .clone()
-        .or(fetched.header_mime.filter(|m| m != "application/octet-stream"))
-        .or_else(|| mime_guess::from_ext(&ext).first().map(|m| m.essence_str().to_string()));
-    let stem = sanitize_filename(stem);
-    // Temp files are private (0600); the result gets the usual mode for new files.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&tmp_path, std::fs::Permissions::from_mode(0o644));
-    }
-    let mut tmp_path = tmp_path;
-    for n in 1u32.. {
-        let name = if n == 1 { format!("{stem}.{ext}") } else { format!("{stem}-{n}.{ext}") };
-        let dest = if dir == Path::new(".") { PathBuf::from(&name) } else { dir.join(&name) };
-        match tmp_path.persist_noclobber(&dest) {
-            Ok(()) => return Ok(SavedFile { path: dest, size: fetched.size, mime_type: mime }),
-            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => tmp_path = e.path,
-            Err(e) => return Err(Error::OutputFile { path: dest.display().to_string(), source: e.error }),
-        }
-    }
-    unreachable!("u32 range exhausted")
-}
-
-struct Fetched {
-    header_mime: Option<String>,
-    head: Vec<u8>,
-    size: u64,
+    let mime = f.mime_type.clone().or_else(|| hfs_core::mime::mime_for(header_mime.as_deref(), &ext));
+    let size = file.size();
+    let path = file.persist(stem, &ext).await?;
+    Ok(SavedFile { path, size, mime_type: mime })
 }
 
 enum DownloadFailure {
-    /// The body broke off: worth another try.
+    /// The body broke off or stalled: worth another try.
     Body(String),
     Other(Error),
 }
 
-/// Streams `url` into `file`, keeping the first bytes (to recognise the format).
-async fn fetch_into(inner: &Inner, url: &Url, file: &mut tokio::fs::File, dest: &Path) -> Result<Fetched, DownloadFailure> {
+/// Streams `url` into `file`; returns the response's Content-Type. Every chunk is awaited at most
+/// the idle timeout, so a stalled server ends the download instead of hanging it.
+async fn fetch_into(inner: &Inner, url: &Url, file: &mut AtomicFile) -> Result<Option<String>, DownloadFailure> {
     let resp = inner.http.get_following(url.clone(), false).await.map_err(DownloadFailure::Other)?;
     if !resp.status().is_success() {
         let status = resp.status().as_u16();
@@ -243,21 +201,10 @@ async fn fetch_into(inner: &Inner, url: &Url, file: &mut tokio::fs::File, dest: 
         .get(reqwest::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .map(|v| v.split(';').next().unwrap_or(v).trim().to_string());
-    let out_err = |source: std::io::Error| DownloadFailure::Other(Error::OutputFile { path: dest.display().to_string(), source });
-    let mut head = Vec::with_capacity(64);
-    let mut size = 0u64;
-    let mut stream = resp.bytes_stream();
-    // Writes of 1 MiB: tokio's File hands each write to a blocking thread, and body chunks are tens
-    // of KiB, so writing them one by one costs a thread round trip per chunk.
-    let mut out = tokio::io::BufWriter::with_capacity(1 << 20, file);
-    while let Some(chunk) = stream.next().await {
+    let mut body = Box::pin(hfs_core::body::with_idle_timeout(resp.bytes_stream(), inner.options.limits.idle));
+    while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|e| DownloadFailure::Body(e.to_string()))?;
-        if head.len() < 64 {
-            head.extend_from_slice(&chunk[..chunk.len().min(64 - head.len())]);
-        }
-        size += chunk.len() as u64;
-        out.write_all(&chunk).await.map_err(out_err)?;
+        file.write(&chunk).await.map_err(|e| DownloadFailure::Other(e.into()))?;
     }
-    out.flush().await.map_err(out_err)?;
-    Ok(Fetched { header_mime, head, size })
+    Ok(header_mime)
 }

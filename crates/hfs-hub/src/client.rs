@@ -60,12 +60,12 @@ impl HubClient {
             };
             let Some(server_wait) = retry_wait(&err) else { return Err(err) };
             let wait = server_wait.unwrap_or_else(|| policy.backoff(retry));
-            if retry >= policy.max_retries || waited + wait > policy.budget {
+            if retry >= policy.max_retries || waited.saturating_add(wait) > policy.budget {
                 return Err(err);
             }
             tracing::debug!(%url, error = %err, ?wait, "hub request failed; retrying");
             tokio::time::sleep(wait).await;
-            waited += wait;
+            waited = waited.saturating_add(wait);
             retry += 1;
         }
     }
@@ -74,7 +74,7 @@ impl HubClient {
         let mut url = url;
         for _ in 0..5 {
             let mut req = self.http.get(url.clone()).timeout(REQUEST_TIMEOUT);
-            if let Some((name, value)) = self.policy.header_pair(&url) {
+            if let Some((name, value)) = self.policy.sensitive_header(&url) {
                 req = req.header(name, value);
             }
             tracing::debug!(%url, "hub request");
@@ -87,21 +87,22 @@ impl HubClient {
                 continue;
             }
             let headers = resp.headers().clone();
-            let body = resp.text().await.map_err(|cause| HubError::Connect { url: url.to_string(), cause })?;
+            let body = read_body(resp, &url, status).await?;
             return self.decode(status, &headers, &body, &url, subject);
         }
         Err(HubError::Http { status: 310, url: url.to_string(), message: "too many redirects".into() })
     }
 
-    /// `POST url` with a form body, as JSON.
+    /// `POST url` with a form body, as JSON; bounded by the same timeout as every Hub request
+    /// (an OAuth refresh runs under a lock other commands wait for).
     pub(crate) async fn post_form(&self, url: Url, form: &[(&str, &str)]) -> Result<(u16, Value), HubError> {
-        let mut req = self.http.post(url.clone()).form(form);
-        if let Some((name, value)) = self.policy.header_pair(&url) {
+        let mut req = self.http.post(url.clone()).form(form).timeout(REQUEST_TIMEOUT);
+        if let Some((name, value)) = self.policy.sensitive_header(&url) {
             req = req.header(name, value);
         }
         let resp = req.send().await.map_err(|cause| HubError::Connect { url: url.to_string(), cause })?;
         let status = resp.status().as_u16();
-        let body = resp.text().await.map_err(|cause| HubError::Connect { url: url.to_string(), cause })?;
+        let body = read_body(resp, &url, status).await?;
         let v = serde_json::from_str(&body).unwrap_or(Value::String(body));
         Ok((status, v))
     }
@@ -128,7 +129,19 @@ impl HubClient {
 }
 
 /// Upper bound for one Hub request (the client itself only bounds connecting).
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A Hub answer as text: success bodies up to the JSON cap, error bodies up to the error cap.
+async fn read_body(resp: reqwest::Response, url: &Url, status: u16) -> Result<String, HubError> {
+    let bytes = if (200..300).contains(&status) {
+        hfs_core::body::read_limited(resp.bytes_stream(), hfs_core::body::JSON_LIMIT, hfs_core::body::IDLE_TIMEOUT)
+            .await
+            .map_err(|e| HubError::Decode { url: url.to_string(), message: e.to_string() })?
+    } else {
+        hfs_core::body::read_prefix(resp.bytes_stream(), hfs_core::body::ERROR_LIMIT, Duration::from_secs(10)).await
+    };
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}
 
 /// Whether a failed GET is worth retrying: `Some(wait the server asked for, if any)`.
 /// A host that refuses connections is not retried (it is down or HF_ENDPOINT is wrong).
@@ -149,12 +162,43 @@ fn not_found_why(has_token: bool) -> &'static str {
     }
 }
 
-/// `Retry-After` in seconds, or the IETF `RateLimit: "api";r=0;t=55` reset time.
+/// `Retry-After` in seconds, or the IETF `RateLimit: "api";r=0;t=55` reset time, capped at a day
+/// (a server's number never overflows a later sum).
 pub fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    if let Some(secs) = headers.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|s| s.trim().parse::<u64>().ok()) {
-        return Some(Duration::from_secs(secs));
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    retry_after_values(text("retry-after"), text("ratelimit"))
+}
+
+/// [`retry_after`] on the header values themselves.
+pub fn retry_after_values(retry_after: Option<&str>, ratelimit: Option<&str>) -> Option<Duration> {
+    if let Some(secs) = retry_after.and_then(|s| s.trim().parse::<u64>().ok()) {
+        return Some(hfs_core::time::server_wait(secs));
     }
-    let rl = headers.get("ratelimit").and_then(|v| v.to_str().ok())?;
-    let t = rl.split(';').find_map(|p| p.trim().strip_prefix("t=")).and_then(|t| t.parse::<u64>().ok())?;
-    Some(Duration::from_secs(t + 1))
+    let t = ratelimit?.split([';', ',']).find_map(|p| p.trim().strip_prefix("t=")).and_then(|t| t.trim().parse::<u64>().ok())?;
+    Some(hfs_core::time::server_wait(t.saturating_add(1)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_never_overflows() {
+        assert_eq!(retry_after_values(Some(" 7 "), None), Some(Duration::from_secs(7)));
+        assert_eq!(retry_after_values(None, Some("\"api\";r=0;t=55")), Some(Duration::from_secs(56)));
+        let max = Some(Duration::from_secs(hfs_core::time::MAX_SERVER_WAIT_SECS));
+        assert_eq!(retry_after_values(None, Some(&format!("r=0;t={}", u64::MAX))), max);
+        assert_eq!(retry_after_values(Some(&u64::MAX.to_string()), None), max);
+        assert_eq!(retry_after_values(Some("Wed, 21 Oct 2015 07:28:00 GMT"), None), None);
+    }
+
+    proptest::proptest! {
+        /// Any header values: a wait within the cap, or none; never a panic.
+        #[test]
+        fn any_retry_after_or_ratelimit(a in proptest::option::of("\\PC{0,30}|[0-9]{1,25}"), b in proptest::option::of("(\\PC{0,10}|t=[0-9]{0,25}|r=[0-9]{0,3})(;(\\PC{0,10}|t=[0-9]{0,25})){0,3}")) {
+            if let Some(d) = retry_after_values(a.as_deref(), b.as_deref()) {
+                proptest::prop_assert!(d.as_secs() <= hfs_core::time::MAX_SERVER_WAIT_SECS);
+            }
+        }
+    }
 }

@@ -211,8 +211,8 @@ mod tests {
 
     #[test]
     fn real_search_fixture_parses() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures/hub/spaces-semantic-search.json");
-        let text = std::fs::read_to_string(path).expect("shared/fixtures beside the checkout");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/hub/spaces-semantic-search.json");
+        let text = std::fs::read_to_string(path).expect("tests/fixtures in the repository");
         let v: Value = serde_json::from_str(&text).unwrap();
         let hits: Vec<SpaceHit> = as_list(v).into_iter().map(SpaceHit::from_json).collect();
         assert_eq!(hits.len(), 4);

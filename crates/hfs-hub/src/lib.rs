@@ -24,7 +24,7 @@ pub use client::{HubClient, retry_after};
 pub use config::{DEFAULT_ENDPOINT, DEFAULT_ROUTER, HubConfig, RetryPolicy};
 pub use discovery::{ChatModel, ModelHit, ProviderEntry, SpaceHit, SpaceSearch, provider_entries};
 pub use error::HubError;
-pub use policy::{AuthHeader, TokenPolicy};
+pub use policy::{AuthHeader, TokenPolicy, origin_key};
 pub use refresh::{REFRESH_MARGIN_SECS, refresh_if_needed};
 pub use spaces::{SpaceInfo, SpaceRuntime, SpaceStage};
 pub use store::{StoredToken, TokenStore, parse_ini, render_ini};

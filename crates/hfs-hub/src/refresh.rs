@@ -20,7 +20,7 @@ pub async fn refresh_if_needed(store: &TokenStore, hub: &HubClient, client_id: &
     if !store.read_stored().map_err(io)?.values().any(|t| t.hf_token == active && due(t)) {
         return Ok(None);
     }
-    let _lock = store.lock().map_err(io)?;
+    let _lock = store.lock(crate::store::LOCK_WAIT).map_err(io)?;
     // Another process may have refreshed while we waited for the lock.
     let stored = store.read_stored().map_err(io)?;
     let Some((name, entry)) = stored.iter().find(|(_, t)| t.hf_token == active).map(|(n, t)| (n.clone(), t.clone())) else {

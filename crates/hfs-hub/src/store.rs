@@ -53,7 +53,7 @@ impl TokenStore {
 
     /// Saves a login: upserts `[name]` in `stored_tokens`, then makes it the active token.
     pub fn save_login(&self, name: &str, token: StoredToken) -> std::io::Result<()> {
-        let _lock = self.lock()?;
+        let _lock = self.lock(LOCK_WAIT)?;
         let mut all = self.read_stored()?;
         let value = token.hf_token.clone();
         all.insert(name.to_string(), token);
@@ -64,7 +64,7 @@ impl TokenStore {
     /// Logs out: removes the active token file and, when `name` is given, that section (else the
     /// section holding the active token).
     pub fn logout(&self, name: Option<&str>) -> std::io::Result<Vec<String>> {
-        let _lock = self.lock()?;
+        let _lock = self.lock(LOCK_WAIT)?;
         let mut all = self.read_stored()?;
         let active = self.read_active();
         let names: Vec<String> = match name {
@@ -97,12 +97,25 @@ impl TokenStore {
         write_private(&self.token_path, value.as_bytes())
     }
 
-    /// An exclusive lock on `stored_tokens.lock`, shared with `huggingface_hub`.
-    pub fn lock(&self) -> std::io::Result<fs::File> {
+    /// An exclusive lock on `stored_tokens.lock`, shared with `huggingface_hub`, waited for at most
+    /// `wait`: a process that holds it forever (a hung refresh elsewhere) must not hang this one.
+    pub fn lock(&self, wait: std::time::Duration) -> std::io::Result<fs::File> {
         ensure_private_dir(self.token_path.parent().unwrap_or(Path::new(".")))?;
         let f = fs::OpenOptions::new().create(true).truncate(false).write(true).open(self.lock_path())?;
-        f.lock()?;
-        Ok(f)
+        let started = std::time::Instant::now();
+        loop {
+            match f.try_lock() {
+                Ok(()) => return Ok(f),
+                Err(fs::TryLockError::WouldBlock) if started.elapsed() < wait => std::thread::sleep(std::time::Duration::from_millis(50)),
+                Err(fs::TryLockError::WouldBlock) => {
+                    return Err(std::io::Error::new(
+                        std::io::ErrorKind::TimedOut,
+                        format!("{} is held by another process", self.lock_path().display()),
+                    ));
+                }
+                Err(fs::TryLockError::Error(e)) => return Err(e),
+            }
+        }
     }
 }
 
@@ -118,24 +131,25 @@ fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Writes a file readable only by its owner, via a temp file and rename.
+/// Writes a file readable only by its owner, via a temp file and rename. The temp file has a
+/// random name and is created exclusively (`O_EXCL`, mode 0600), so a file or symlink planted in
+/// the directory can neither be followed nor read.
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     ensure_private_dir(dir)?;
-    let tmp = dir.join(format!(".{}.tmp-{}", path.file_name().and_then(|n| n.to_str()).unwrap_or("token"), std::process::id()));
+    let prefix = format!(".{}.tmp-", path.file_name().and_then(|n| n.to_str()).unwrap_or("token"));
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix);
+    #[cfg(unix)]
     {
-        let mut opts = fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o600));
     }
-    fs::rename(&tmp, path)
+    let mut tmp = builder.tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
 }
 
 /// Parses configparser INI (`key = value` or `key: value`, `#`/`;` comments).
@@ -187,9 +201,41 @@ pub fn render_ini(tokens: &BTreeMap<String, StoredToken>) -> String {
     out
 }
 
+/// How long saving, removing or refreshing a login waits for another process's lock.
+pub const LOCK_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn the_temp_file_is_never_a_planted_symlink() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, "precious").unwrap();
+        let token = dir.path().join("token");
+        // The name the old code used: `.token.tmp-<pid>`.
+        std::os::unix::fs::symlink(&victim, dir.path().join(format!(".token.tmp-{}", std::process::id()))).unwrap();
+        write_private(&token, b"hf_new").unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious", "the symlink was followed");
+        assert_eq!(fs::read_to_string(&token).unwrap(), "hf_new");
+        assert!(fs::symlink_metadata(&token).unwrap().file_type().is_file());
+    }
+
+    #[test]
+    fn a_held_lock_is_waited_for_a_bounded_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = TokenStore::new(dir.path().join("token"));
+        let held = fs::OpenOptions::new().create(true).truncate(false).write(true).open(store.lock_path()).unwrap();
+        held.lock().unwrap();
+        let t = std::time::Instant::now();
+        let e = store.lock(std::time::Duration::from_millis(200)).unwrap_err();
+        assert_eq!(e.kind(), std::io::ErrorKind::TimedOut);
+        assert!(t.elapsed() < std::time::Duration::from_secs(5));
+        drop(held);
+        assert!(store.lock(std::time::Duration::from_millis(200)).is_ok());
+    }
 
     // What huggingface_hub 2.4 writes after `hf auth login --token` and a browser login.
     const PYTHON_WRITTEN: &str =

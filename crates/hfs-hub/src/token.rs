@@ -13,6 +13,12 @@ impl Token {
         (!cleaned.is_empty()).then(|| Token(cleaned.to_string()))
     }
 
+    /// Whether an HTTP header can carry it (visible ASCII only). A token read from a file with a
+    /// stray control or non-ASCII character is refused with a clear error, never sent mangled.
+    pub fn is_header_safe(&self) -> bool {
+        self.0.bytes().all(|b| (0x21..0x7f).contains(&b))
+    }
+
     /// The secret itself, for building a header. Never log the result.
     pub fn expose(&self) -> &str {
         &self.0

@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::client::join;
+use crate::client::{Resend, join};
 use crate::registry::Task;
 use crate::tasks::{deep_merge, drop_nulls};
 use crate::{InferenceClient, InferenceError, InferenceEvent, ProviderChoice};
@@ -81,9 +81,9 @@ impl InferenceClient {
                 crate::registry::providers_for(Task::Chat).join(", ")
             )));
         }
-        let body = chat_body(&model, req);
+        let body = bytes::Bytes::from(chat_body(&model, req));
         let resp = self
-            .send(&provider, deadline, || {
+            .send(&provider, deadline, Resend::SubmitOnce, || {
                 self.request(Method::POST, url.clone(), auth.as_deref(), routed)
                     .header(reqwest::header::CONTENT_TYPE, "application/json")
                     .header(reqwest::header::ACCEPT, if req.stream { "text/event-stream" } else { "application/json" })
@@ -98,8 +98,16 @@ impl InferenceClient {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|c| c.starts_with("text/event-stream"));
         let proto = |m: String| InferenceError::Protocol { provider: provider.clone(), message: m };
+        let limits = self.opts.limits;
         if !req.stream {
-            let text = resp.text().await.map_err(|e| InferenceError::Connect { url: url.to_string(), cause: e.to_string() })?;
+            let text = self
+                .within(deadline, async {
+                    hfs_core::body::read_limited(resp.bytes_stream(), limits.json_bytes, limits.idle)
+                        .await
+                        .map_err(|e| InferenceError::Connect { url: url.to_string(), cause: e.to_string() })
+                })
+                .await?;
+            let text = String::from_utf8_lossy(&text);
             let v: Value = serde_json::from_str(&text)
                 .map_err(|_| proto(format!("expected a chat completion, got: {}", text.chars().take(200).collect::<String>())))?;
             let content = v.pointer("/choices/0/message/content").and_then(Value::as_str).unwrap_or_default().to_string();
@@ -118,19 +126,20 @@ impl InferenceClient {
         }
         let mut result =
             ChatResult { content: String::new(), finish_reason: None, usage: None, model: None, provider: provider.clone(), request_id };
-        let mut parser = SseParser::default();
-        let mut stream = resp.bytes_stream();
+        let mut parser = hfs_core::sse::Decoder::new(limits.json_bytes).eager_done();
+        let mut stream = Box::pin(hfs_core::body::with_idle_timeout(resp.bytes_stream(), limits.idle));
+        let broke =
+            |e: &dyn std::fmt::Display| InferenceError::Connect { url: url.to_string(), cause: format!("the stream broke off: {e}") };
         'outer: loop {
-            let chunk = tokio::select! {
-                c = stream.next() => c,
-                _ = self.opts.cancel.cancelled() => return Err(InferenceError::Cancelled),
-                _ = async { match deadline.remaining() { Some(r) => tokio::time::sleep(r).await, None => std::future::pending().await } } => {
-                    return Err(InferenceError::Timeout(deadline.limit.unwrap_or_default()));
-                }
-            };
-            let Some(chunk) = chunk else { break };
-            let chunk = chunk.map_err(|e| InferenceError::Connect { url: url.to_string(), cause: format!("the stream broke off: {e}") })?;
-            for data in parser.feed(&chunk) {
+            let chunk = self.within(deadline, async { Ok(stream.next().await) }).await?;
+            let mut events = Vec::new();
+            let done = chunk.is_none();
+            match chunk {
+                Some(chunk) => parser.feed(&chunk.map_err(|e| broke(&e))?, &mut events),
+                None => parser.finish(&mut events),
+            }
+            .map_err(|e| proto(e.to_string()))?;
+            for data in events {
                 if data.trim() == "[DONE]" {
                     break 'outer;
                 }
@@ -160,6 +169,9 @@ impl InferenceClient {
                     result.usage = Some(u.clone());
                 }
             }
+            if done {
+                break;
+            }
         }
         Ok(result)
     }
@@ -184,45 +196,6 @@ pub(crate) fn chat_body(model: &str, req: &ChatRequest) -> String {
     if rest == "}" { format!("{{\"model\":{model}}}") } else { format!("{{\"model\":{model},{rest}") }
 }
 
-/// A server-sent events parser: `data:` lines (with or without a space, several per event),
-/// comments and other fields ignored, events end at a blank line.
-#[derive(Default)]
-pub(crate) struct SseParser {
-    buf: Vec<u8>,
-    data: Vec<String>,
-}
-
-impl SseParser {
-    pub fn feed(&mut self, bytes: &[u8]) -> Vec<String> {
-        self.buf.extend_from_slice(bytes);
-        let mut out = Vec::new();
-        while let Some(pos) = self.buf.iter().position(|b| *b == b'\n') {
-            let line: Vec<u8> = self.buf.drain(..=pos).collect();
-            let line = String::from_utf8_lossy(&line);
-            let line = line.trim_end_matches(['\n', '\r']);
-            if line.is_empty() {
-                if !self.data.is_empty() {
-                    out.push(self.data.join("\n"));
-                    self.data.clear();
-                }
-            } else if let Some(d) = line.strip_prefix("data:") {
-                let d = d.strip_prefix(' ').unwrap_or(d);
-                // `[DONE]` often arrives without its blank line.
-                if d.trim() == "[DONE]" {
-                    if !self.data.is_empty() {
-                        out.push(self.data.join("\n"));
-                        self.data.clear();
-                    }
-                    out.push(d.to_string());
-                } else {
-                    self.data.push(d.to_string());
-                }
-            }
-        }
-        out
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,13 +218,5 @@ mod tests {
             v,
             json!({"model": "org/m:fastest", "messages": [{"role": "user", "content": "hi"}], "temperature": 0.5, "stream": true, "seed": 3})
         );
-    }
-
-    #[test]
-    fn sse_lines_split_anywhere() {
-        let mut p = SseParser::default();
-        let mut got = p.feed(b": comment\ndata: {\"a\"");
-        got.extend(p.feed(b":1}\r\n\r\ndata:{\"b\":2}\n\ndata: [DONE]\n"));
-        assert_eq!(got, [r#"{"a":1}"#, r#"{"b":2}"#, "[DONE]"]);
     }
 }

@@ -35,6 +35,8 @@ pub struct InferenceOptions {
     pub events: Option<UnboundedSender<InferenceEvent>>,
     /// Cancels running calls (jobs are cancelled on the provider where it has a cancel API).
     pub cancel: CancellationToken,
+    /// Size and idle-time bounds of every body read from a provider or CDN.
+    pub limits: hfs_core::body::Limits,
 }
 
 impl Default for InferenceOptions {
@@ -53,6 +55,7 @@ impl Default for InferenceOptions {
             bill_to: None,
             events: None,
             cancel: CancellationToken::new(),
+            limits: hfs_core::body::Limits::default(),
         }
     }
 }
@@ -286,8 +289,11 @@ impl InferenceClient {
     /// A request with the target's auth and, when routed, `X-HF-Bill-To`.
     pub(crate) fn request(&self, method: Method, url: Url, auth: Option<&str>, routed: bool) -> RequestBuilder {
         let mut req = self.http.request(method, url);
-        if let Some(a) = auth {
-            req = req.header(reqwest::header::AUTHORIZATION, a);
+        // Marked sensitive so it is never logged; a key a header cannot carry is not sent (the
+        // call then fails with the provider's own "unauthorized", never with a mangled header).
+        if let Some(mut v) = auth.and_then(|a| reqwest::header::HeaderValue::from_str(a).ok()) {
+            v.set_sensitive(true);
+            req = req.header(reqwest::header::AUTHORIZATION, v);
         }
         if routed && let Some(b) = &self.opts.bill_to {
             req = req.header("X-HF-Bill-To", b);
@@ -298,10 +304,16 @@ impl InferenceClient {
     /// Sends with retries on 429 (honouring Retry-After), 502, 503, 504 and dropped
     /// connections, bounded by count, waiting budget and the deadline. Any other non-2xx
     /// answer becomes [`InferenceError::Api`] at once.
+    ///
+    /// A [`Resend::SubmitOnce`] request (a job submit, a sync generation, a chat completion: work
+    /// that is billed) is sent again only when the answer proves it was not taken: 429, or 503
+    /// with `Retry-After`. A 502/504 or a connection dropped after sending may mean the provider
+    /// is already running it, and a second submit would run and bill it twice.
     pub(crate) async fn send(
         &self,
         provider: &str,
         deadline: Deadline,
+        resend: Resend,
         build: impl Fn() -> RequestBuilder,
     ) -> Result<Response, InferenceError> {
         let policy = &self.opts.retry;
@@ -315,14 +327,22 @@ impl InferenceClient {
                 _ = sleep_until(deadline) => return Err(InferenceError::Timeout(deadline.limit.unwrap_or_default())),
             };
             let (err, server_wait) = match sent {
-                Ok(resp) if resp.status().is_success() => return Ok(resp),
+                // Redirects of reads go back to the caller, which follows them (asset fetches).
+                Ok(resp) if resp.status().is_success() || (resend == Resend::Idempotent && resp.status().is_redirection()) => {
+                    return Ok(resp);
+                }
+
                 Ok(resp) => {
                     let status = resp.status().as_u16();
                     let err = self.api_error(provider, resp).await;
-                    if !matches!(status, 429 | 502 | 503 | 504) {
+                    let w = err.retry_after();
+                    let again = match resend {
+                        Resend::Idempotent => matches!(status, 429 | 502 | 503 | 504),
+                        Resend::SubmitOnce => status == 429 || (status == 503 && w.is_some()),
+                    };
+                    if !again {
                         return Err(err);
                     }
-                    let w = err.retry_after();
                     (err, w)
                 }
                 Err(e) if e.is_connect() || e.is_builder() => {
@@ -331,19 +351,36 @@ impl InferenceClient {
                 }
                 Err(e) => {
                     let url = e.url().map(|u| u.to_string()).unwrap_or_default();
-                    (InferenceError::Connect { url, cause: root_cause(&e) }, None)
+                    let err = InferenceError::Connect { url, cause: root_cause(&e) };
+                    if resend == Resend::SubmitOnce {
+                        return Err(err);
+                    }
+                    (err, None)
                 }
             };
             let wait = server_wait.unwrap_or_else(|| jitter(policy.backoff(attempt)));
             let over_deadline = deadline.remaining().is_some_and(|r| wait >= r);
-            if attempt >= policy.max_retries || waited + wait > policy.budget || over_deadline {
+            if attempt >= policy.max_retries || waited.saturating_add(wait) > policy.budget || over_deadline {
                 return Err(err);
             }
             attempt += 1;
             self.emit(InferenceEvent::Retrying { attempt, wait_ms: wait.as_millis() as u64, reason: err.to_string() });
             tracing::debug!(error = %err, ?wait, "inference request failed; retrying");
             self.pause(wait, deadline).await?;
-            waited += wait;
+            waited = waited.saturating_add(wait);
+        }
+    }
+
+    /// Runs `fut` unless cancelled or past the deadline first (body reads, downloads).
+    pub(crate) async fn within<T>(
+        &self,
+        deadline: Deadline,
+        fut: impl std::future::Future<Output = Result<T, InferenceError>>,
+    ) -> Result<T, InferenceError> {
+        tokio::select! {
+            r = fut => r,
+            _ = self.opts.cancel.cancelled() => Err(InferenceError::Cancelled),
+            _ = sleep_until(deadline) => Err(InferenceError::Timeout(deadline.limit.unwrap_or_default())),
         }
     }
 
@@ -365,9 +402,9 @@ impl InferenceClient {
             .iter()
             .find_map(|n| h.get(*n).and_then(|v| v.to_str().ok()).map(str::to_string));
         let header_msg = h.get("x-error-message").and_then(|v| v.to_str().ok()).map(str::to_string);
-        let retry_after =
-            h.get("retry-after").and_then(|v| v.to_str().ok()).and_then(|s| s.trim().parse::<u64>().ok()).map(Duration::from_secs);
-        let body = resp.text().await.unwrap_or_default();
+        let retry_after = hfs_hub::retry_after(h);
+        let body = hfs_core::body::read_prefix(resp.bytes_stream(), hfs_core::body::ERROR_LIMIT, Duration::from_secs(10)).await;
+        let body = String::from_utf8_lossy(&body).into_owned();
         let mut message = server_message(&body);
         if (message == "(no details)" || message == "(an HTML page)")
             && let Some(m) = header_msg
@@ -392,14 +429,33 @@ impl InferenceClient {
         let parsed = Url::parse(url)
             .map_err(|_| InferenceError::Protocol { provider: "provider".into(), message: format!("output URL `{url}` is not a URL") })?;
         self.emit(InferenceEvent::Downloading { url: url.to_string() });
-        let resp = self.send("the asset host", deadline, || self.http.get(parsed.clone())).await;
-        match resp {
-            Ok(r) => Ok(r),
-            Err(InferenceError::Api { status, url, message, .. }) => {
-                Err(InferenceError::Download { url, message: format!("HTTP {status}: {message}") })
+        // CDNs redirect to signed storage URLs: follow, a bounded number of hops. No credential
+        // is ever sent on these requests, so following cannot leak one.
+        let mut at = parsed;
+        for _ in 0..MAX_ASSET_REDIRECTS {
+            let resp = self.send("the asset host", deadline, Resend::Idempotent, || self.http.get(at.clone())).await;
+            let resp = match resp {
+                Ok(r) => r,
+                Err(InferenceError::Api { status, url, message, .. }) => {
+                    return Err(InferenceError::Download { url, message: format!("HTTP {status}: {message}") });
+                }
+                Err(e) => return Err(e),
+            };
+            if !resp.status().is_redirection() {
+                return Ok(resp);
             }
-            Err(e) => Err(e),
+            let next = resp.headers().get(reqwest::header::LOCATION).and_then(|l| l.to_str().ok()).and_then(|l| at.join(l).ok());
+            match next {
+                Some(n) if matches!(n.scheme(), "http" | "https") => at = n,
+                _ => {
+                    return Err(InferenceError::Download {
+                        url: at.to_string(),
+                        message: format!("HTTP {} without a usable Location", resp.status().as_u16()),
+                    });
+                }
+            }
         }
+        Err(InferenceError::Download { url: url.to_string(), message: format!("more than {MAX_ASSET_REDIRECTS} redirects") })
     }
 }
 
@@ -413,7 +469,19 @@ async fn sleep_until(deadline: Deadline) {
 /// Backoff plus up to 25% random jitter.
 fn jitter(d: Duration) -> Duration {
     let r = (uuid::Uuid::new_v4().as_u128() % 1000) as u32;
-    d + d * r / 4000
+    d.saturating_add(d / 4000 * r)
+}
+
+/// Redirect hops followed when fetching an output asset.
+pub(crate) const MAX_ASSET_REDIRECTS: usize = 10;
+
+/// Whether a request may be sent again after a failure that does not prove it was not taken.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Resend {
+    /// Reads (polls, asset downloads): retried on 429/502/503/504 and dropped connections.
+    Idempotent,
+    /// Work that runs and bills once per request: retried only on 429 and 503 with Retry-After.
+    SubmitOnce,
 }
 
 /// `base/path`, keeping any sub-path of base.

@@ -1,6 +1,7 @@
 use std::time::Duration;
 
-use hfs_gradio::{ErrorClass, fmt_duration};
+use hfs_core::ErrorClass;
+use hfs_core::text::fmt_duration;
 use hfs_hub::HubError;
 
 /// Everything that can go wrong with an inference call. Messages say what happened and what to do.
@@ -17,6 +18,8 @@ pub enum InferenceError {
     NoProvider { model: String, task: &'static str, mapped: Vec<String> },
     #[error("{0}")]
     Usage(String),
+    #[error("input file `{path}` is {size} bytes, over the {} hfs sends inline to a provider; use a smaller file", hfs_core::body::human_bytes(*.max))]
+    InputTooLarge { path: String, size: u64, max: u64 },
     #[error("cannot read input file `{path}`: {source}")]
     InputFile {
         path: String,
@@ -87,7 +90,10 @@ impl InferenceError {
     pub fn class(&self) -> ErrorClass {
         use InferenceError::*;
         match self {
-            UnknownProvider { .. } | TaskUnsupported { .. } | NotServedBy { .. } | NoProvider { .. } | Usage(_) => ErrorClass::Usage,
+            UnknownProvider { .. } | TaskUnsupported { .. } | NotServedBy { .. } | NoProvider { .. } | Usage(_) | InputTooLarge { .. } => {
+                ErrorClass::Usage
+            }
+
             InputFile { .. } | OutputFile { .. } => ErrorClass::LocalIo,
             Timeout(_) => ErrorClass::Deadline,
             Cancelled => ErrorClass::Cancelled,
@@ -231,5 +237,51 @@ mod tests {
         assert_eq!(faulty_parameter(r#"{"error":{"message":"bad temp","param":"temperature"}}"#).as_deref(), Some("temperature"));
         assert_eq!(faulty_parameter(r#"{"detail":[{"loc":["body","num_steps"],"msg":"too big"}]}"#).as_deref(), Some("num_steps"));
         assert_eq!(faulty_parameter(r#"{"invalid_fields":[{"field":"input.width"}]}"#).as_deref(), Some("input.width"));
+    }
+}
+
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn body() -> impl Strategy<Value = String> {
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            "\\PC{0,30}".prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from)
+        ];
+        let value = leaf.prop_recursive(4, 32, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(serde_json::Value::Array),
+                proptest::collection::vec(
+                    (
+                        prop_oneof![
+                            Just("error".to_string()),
+                            Just("detail".into()),
+                            Just("message".into()),
+                            Just("loc".into()),
+                            Just("msg".into()),
+                            "[a-z]{1,5}"
+                        ],
+                        inner
+                    ),
+                    0..4
+                )
+                .prop_map(|kv| serde_json::Value::Object(kv.into_iter().collect())),
+            ]
+        });
+        prop_oneof![value.prop_map(|v| v.to_string()), "\\PC{0,300}", "<html>\\PC{0,40}"]
+    }
+
+    proptest! {
+        /// Whatever a provider answers, the message and the faulty parameter are extracted
+        /// without panicking, and the message stays short enough to show.
+        #[test]
+        fn any_error_body(b in body()) {
+            let m = server_message(&b);
+            prop_assert!(m.chars().count() <= 2000, "{}", m.len());
+            let _ = faulty_parameter(&b);
+        }
     }
 }

@@ -31,7 +31,7 @@ pub use chat::{ChatMessage, ChatRequest, ChatResult, ROUTING_POLICIES};
 pub use client::{InferenceClient, InferenceOptions, ProviderChoice};
 pub use error::{InferenceError, faulty_parameter, server_message};
 pub use event::InferenceEvent;
-pub use hfs_gradio::ErrorClass;
+pub use hfs_core::ErrorClass;
 pub use output::{OutputSpec, SavedFile};
 pub use registry::{Flow, Task};
 pub use tasks::{InputFile, MediaOutput, MediaRequest, Served, Transcription, deep_merge, drop_nulls};

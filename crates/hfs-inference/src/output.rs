@@ -1,11 +1,10 @@
-//! Saving outputs: right extension (MIME type, else magic bytes), safe unique names, atomically
-//! (a temp file in the target directory renamed without overwriting anything).
+//! Saving outputs: right extension (MIME type, else magic bytes), safe unique names, atomically,
+//! with the one writer of `hfs-core` (temp file, fsync, no-clobber rename).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use futures::StreamExt;
 use serde::Serialize;
-use tokio::io::AsyncWriteExt;
 
 use crate::InferenceError;
 
@@ -32,82 +31,34 @@ pub struct SavedFile {
     pub url: Option<String>,
 }
 
-struct Temp {
-    file: tokio::fs::File,
-    path: tempfile::TempPath,
-}
-
-async fn temp_in(dir: &Path) -> Result<Temp, InferenceError> {
-    let out_err = |source| InferenceError::OutputFile { path: dir.display().to_string(), source };
-    tokio::fs::create_dir_all(dir).await.map_err(out_err)?;
-    let tmp = tempfile::Builder::new().prefix(".hfs-").suffix(".part").tempfile_in(dir).map_err(out_err)?;
-    let (f, path) = tmp.into_parts();
-    Ok(Temp { file: tokio::fs::File::from_std(f), path })
-}
-
-fn persist(tmp: tempfile::TempPath, out: &OutputSpec, ext: &str) -> Result<PathBuf, InferenceError> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let _ = std::fs::set_permissions(&tmp, std::fs::Permissions::from_mode(0o644));
+impl From<hfs_core::write::WriteError> for InferenceError {
+    fn from(e: hfs_core::write::WriteError) -> Self {
+        InferenceError::OutputFile { path: e.path, source: e.source }
     }
-    let stem = hfs_gradio::sanitize_filename(&out.stem);
-    let stem = if stem.is_empty() { "output".to_string() } else { stem };
-    let mut tmp = tmp;
-    for n in 1u32.. {
-        let name = if n == 1 { format!("{stem}.{ext}") } else { format!("{stem}-{n}.{ext}") };
-        let dest = if out.dir == Path::new(".") { PathBuf::from(&name) } else { out.dir.join(&name) };
-        match tmp.persist_noclobber(&dest) {
-            Ok(()) => return Ok(dest),
-            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => tmp = e.path,
-            Err(e) => return Err(InferenceError::OutputFile { path: dest.display().to_string(), source: e.error }),
-        }
-    }
-    unreachable!("u32 range exhausted")
 }
 
-fn mime_of(header: Option<&str>, ext: &str) -> Option<String> {
-    header
-        .map(|m| m.split(';').next().unwrap_or(m).trim().to_string())
-        .filter(|m| !m.is_empty() && m != "application/octet-stream" && m != "binary/octet-stream")
-        .or_else(|| mime_guess::from_ext(ext).first().map(|m| m.essence_str().to_string()))
-}
-
-/// Saves bytes already in memory (raw responses, base64 payloads).
+/// Saves bytes already in memory (raw responses, base64 payloads), with the shared atomic writer.
 pub async fn save_bytes(bytes: &[u8], mime: Option<&str>, out: &OutputSpec) -> Result<SavedFile, InferenceError> {
-    let mut t = temp_in(&out.dir).await?;
-    let out_err = |source| InferenceError::OutputFile { path: out.dir.display().to_string(), source };
-    t.file.write_all(bytes).await.map_err(out_err)?;
-    t.file.sync_all().await.map_err(out_err)?;
-    drop(t.file);
-    let ext = hfs_gradio::extension_for(None, mime, &bytes[..bytes.len().min(64)], "");
-    let path = persist(t.path, out, &ext)?;
-    Ok(SavedFile { path, size: bytes.len() as u64, mime_type: mime_of(mime, &ext), url: None })
+    let ext = hfs_core::mime::extension_for(None, mime, &bytes[..bytes.len().min(64)], "");
+    let path = hfs_core::write::write_bytes(&out.dir, &out.stem, &ext, bytes).await?;
+    Ok(SavedFile { path, size: bytes.len() as u64, mime_type: hfs_core::mime::mime_for(mime, &ext), url: None })
 }
 
-/// Streams a response body into a file (never held in memory).
-pub async fn save_response(resp: reqwest::Response, out: &OutputSpec) -> Result<SavedFile, InferenceError> {
+/// Streams a response body into a file (never held in memory), each chunk awaited at most `idle`.
+pub async fn save_response(resp: reqwest::Response, out: &OutputSpec, idle: std::time::Duration) -> Result<SavedFile, InferenceError> {
     let url = resp.url().to_string();
     let header = resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_string);
-    let mut t = temp_in(&out.dir).await?;
-    let out_err = |source| InferenceError::OutputFile { path: out.dir.display().to_string(), source };
-    let mut head = Vec::with_capacity(64);
-    let mut size = 0u64;
-    let mut stream = resp.bytes_stream();
-    while let Some(chunk) = stream.next().await {
+    let mut file = hfs_core::write::AtomicFile::create_in(&out.dir).await?;
+    let mut body = Box::pin(hfs_core::body::with_idle_timeout(resp.bytes_stream(), idle));
+    while let Some(chunk) = body.next().await {
         let chunk = chunk.map_err(|e| InferenceError::Download { url: url.clone(), message: e.to_string() })?;
-        if head.len() < 64 {
-            head.extend_from_slice(&chunk[..chunk.len().min(64 - head.len())]);
-        }
-        size += chunk.len() as u64;
-        t.file.write_all(&chunk).await.map_err(out_err)?;
+        file.write(&chunk).await?;
     }
-    t.file.sync_all().await.map_err(out_err)?;
-    drop(t.file);
     let name = url.rsplit('/').next().unwrap_or("").split('?').next().unwrap_or("").to_string();
-    let ext = hfs_gradio::extension_for(None, header.as_deref(), &head, &name);
-    let path = persist(t.path, out, &ext)?;
-    Ok(SavedFile { path, size, mime_type: mime_of(header.as_deref(), &ext), url: Some(url) })
+    let ext = hfs_core::mime::extension_for(None, header.as_deref(), file.head(), &name);
+    let size = file.size();
+    let path = file.persist(&out.stem, &ext).await?;
+    Ok(SavedFile { path, size, mime_type: hfs_core::mime::mime_for(header.as_deref(), &ext), url: Some(url) })
 }
 
 #[cfg(test)]

@@ -9,30 +9,53 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 use url::Url;
 
-use crate::client::{Deadline, Target, join};
+use crate::client::{Deadline, Resend, Target, join};
+
 use crate::output::{OutputSpec, SavedFile, save_bytes, save_response};
 use crate::registry::{Decode, Flow, Style, Task};
 use crate::{InferenceClient, InferenceError, InferenceEvent, ProviderChoice};
 
-/// An input file (image or audio), read whole: providers take it inline (raw body, base64 or a
-/// data URL).
+/// An input file (image or audio). Providers take inputs inline (a raw body, base64 or a data
+/// URL), so it is read into memory once, up to a size cap, and shared, not copied, by retries.
 #[derive(Clone, Debug)]
 pub struct InputFile {
-    pub bytes: Vec<u8>,
+    pub bytes: bytes::Bytes,
     pub mime: String,
 }
 
+/// The largest input file sent inline to a provider (their own request limits are lower).
+pub const MAX_INPUT_BYTES: u64 = 100 << 20;
+
 impl InputFile {
-    /// Reads a local file; the MIME type comes from its content, else its extension.
+    /// Reads a local file (at most [`MAX_INPUT_BYTES`]); the MIME type comes from its content,
+    /// else its extension.
     pub async fn read(path: &Path) -> Result<Self, InferenceError> {
-        let bytes = tokio::fs::read(path).await.map_err(|source| InferenceError::InputFile { path: path.display().to_string(), source })?;
-        let sniffed = hfs_gradio::extension_for(None, None, &bytes[..bytes.len().min(64)], &path.to_string_lossy());
-        let mime = mime_guess::from_ext(&sniffed).first_or_octet_stream().essence_str().to_string();
-        Ok(Self { bytes, mime })
+        Self::read_capped(path, MAX_INPUT_BYTES).await
     }
 
-    pub fn from_bytes(bytes: Vec<u8>, mime: impl Into<String>) -> Self {
-        Self { bytes, mime: mime.into() }
+    /// Reads a local file of at most `max` bytes (checked before reading, and while reading, in
+    /// case it grows).
+    pub async fn read_capped(path: &Path, max: u64) -> Result<Self, InferenceError> {
+        use tokio::io::AsyncReadExt;
+        let shown = path.display().to_string();
+        let io = |source| InferenceError::InputFile { path: shown.clone(), source };
+        let file = tokio::fs::File::open(path).await.map_err(io)?;
+        let size = file.metadata().await.map_err(io)?.len();
+        let too_big = |size: u64| InferenceError::InputTooLarge { path: shown.clone(), size, max };
+        if size > max {
+            return Err(too_big(size));
+        }
+        let mut bytes = Vec::with_capacity(size as usize);
+        let read = file.take(max.saturating_add(1)).read_to_end(&mut bytes).await.map_err(io)?;
+        if read as u64 > max {
+            return Err(too_big(read as u64));
+        }
+        let mime = hfs_core::mime::sniff_mime(&bytes[..bytes.len().min(64)], &path.to_string_lossy());
+        Ok(Self { bytes: bytes.into(), mime })
+    }
+
+    pub fn from_bytes(bytes: impl Into<bytes::Bytes>, mime: impl Into<String>) -> Self {
+        Self { bytes: bytes.into(), mime: mime.into() }
     }
 
     pub fn base64(&self) -> String {
@@ -107,7 +130,7 @@ pub struct Transcription {
 
 enum Body {
     Json(Value),
-    Raw(Vec<u8>, String),
+    Raw(bytes::Bytes, String),
 }
 
 enum Outcome {
@@ -148,7 +171,7 @@ impl InferenceClient {
         let (outcome, job_id) = self.run(&target, Task::SpeechRecognition, req, deadline).await?;
         let v = match outcome {
             Outcome::Json(v) => v,
-            Outcome::Response(r) => read_json(&target, r).await?,
+            Outcome::Response(r) => self.read_json(&target, r, deadline).await?,
         };
         let v = if target.route.decode == Decode::ReplicateOutput { v.get("output").cloned().unwrap_or(Value::Null) } else { v };
         let text = match &v {
@@ -180,12 +203,16 @@ impl InferenceClient {
             Style::HfInference => json!({"inputs": inputs}),
             _ => json!({"input": inputs, "model": target.pid}),
         };
-        let body = merge_params(body, &req.params);
+        let body = bytes::Bytes::from(merge_params(body, &req.params).to_string());
         let url = self.route_url(&target);
         let resp = self
-            .send(target.spec.id, deadline, || self.request(Method::POST, url.clone(), target.auth.as_deref(), target.routed).json(&body))
+            .send(target.spec.id, deadline, Resend::SubmitOnce, || {
+                self.request(Method::POST, url.clone(), target.auth.as_deref(), target.routed)
+                    .header(reqwest::header::CONTENT_TYPE, "application/json")
+                    .body(body.clone())
+            })
             .await?;
-        let v = read_json(&target, resp).await?;
+        let v = self.read_json(&target, resp, deadline).await?;
         let vectors = match v.get("data").and_then(Value::as_array) {
             Some(items) => Value::Array(items.iter().filter_map(|i| i.get("embedding").cloned()).collect()),
             None => v,
@@ -218,7 +245,11 @@ impl InferenceClient {
         req: &MediaRequest,
         deadline: Deadline,
     ) -> Result<(Outcome, Option<String>), InferenceError> {
-        let body = payload(t, task, req)?;
+        // Serialised once: a retried submit sends the same bytes without copying them.
+        let body = match payload(t, task, req)? {
+            Body::Json(v) => (bytes::Bytes::from(v.to_string()), "application/json".to_string()),
+            Body::Raw(b, mime) => (b, mime),
+        };
         let url = self.route_url(t);
         let image_task = matches!(task, Task::TextToImage | Task::ImageToImage);
         let build = || {
@@ -232,29 +263,28 @@ impl InferenceClient {
             if t.spec.id == "zai-org" {
                 r = r.header("Accept-Language", "en-US,en").header("x-source-channel", "hugging_face");
             }
-            match &body {
-                Body::Json(v) => r.json(v),
-                Body::Raw(b, mime) => r.header(reqwest::header::CONTENT_TYPE, mime.as_str()).body(b.clone()),
-            }
+            r.header(reqwest::header::CONTENT_TYPE, body.1.as_str()).body(body.0.clone())
         };
-        let resp = self.send(t.spec.id, deadline, build).await?;
+        let resp = self.send(t.spec.id, deadline, Resend::SubmitOnce, build).await?;
         match t.route.flow {
             Flow::Sync => {
                 self.emit(InferenceEvent::Submitted { provider: t.spec.id.into(), job_id: None });
                 Ok((Outcome::Response(resp), None))
             }
-            Flow::FalQueue => self.fal_queue(t, read_json(t, resp).await?, deadline).await,
-            Flow::Replicate => self.replicate(t, read_json(t, resp).await?, deadline).await,
-            Flow::TogetherVideo => self.together_video(t, &url, read_json(t, resp).await?, deadline).await,
-            Flow::Wavespeed => self.wavespeed(t, read_json(t, resp).await?, deadline).await,
-            Flow::Zai => self.zai(t, read_json(t, resp).await?, deadline).await,
+            Flow::FalQueue => self.fal_queue(t, self.read_json(t, resp, deadline).await?, deadline).await,
+            Flow::Replicate => self.replicate(t, self.read_json(t, resp, deadline).await?, deadline).await,
+            Flow::TogetherVideo => self.together_video(t, &url, self.read_json(t, resp, deadline).await?, deadline).await,
+            Flow::Wavespeed => self.wavespeed(t, self.read_json(t, resp, deadline).await?, deadline).await,
+            Flow::Zai => self.zai(t, self.read_json(t, resp, deadline).await?, deadline).await,
         }
     }
 
     /// GET a poll URL with the target's auth (retried like every request).
     async fn poll_get(&self, t: &Target, url: &Url, deadline: Deadline) -> Result<Value, InferenceError> {
-        let resp = self.send(t.spec.id, deadline, || self.request(Method::GET, url.clone(), t.auth.as_deref(), t.routed)).await?;
-        read_json(t, resp).await
+        let resp = self
+            .send(t.spec.id, deadline, Resend::Idempotent, || self.request(Method::GET, url.clone(), t.auth.as_deref(), t.routed))
+            .await?;
+        self.read_json(t, resp, deadline).await
     }
 
     /// Awaits a polling loop; on timeout or cancel, asks the provider to cancel the job.
@@ -529,12 +559,12 @@ impl InferenceClient {
             (Decode::Bytes, Outcome::Response(r)) => {
                 let ct = r.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
                 if ct.starts_with("application/json") {
-                    let v = read_json(t, r).await?;
+                    let v = self.read_json(t, r, deadline).await?;
                     return Err(protocol(t, format!("expected a media file, got JSON: {}", short(&v))));
                 }
-                return save_response(r, out).await;
+                return self.within(deadline, save_response(r, out, self.opts.limits.idle)).await;
             }
-            (_, Outcome::Response(r)) => read_json(t, r).await?,
+            (_, Outcome::Response(r)) => self.read_json(t, r, deadline).await?,
             (_, Outcome::Json(v)) => v,
         };
         let url = match t.route.decode {
@@ -573,7 +603,7 @@ impl InferenceClient {
             return save_bytes(&bytes, mime, out).await;
         }
         let resp = self.fetch_asset(&url, deadline).await?;
-        save_response(resp, out).await
+        self.within(deadline, save_response(resp, out, self.opts.limits.idle)).await
     }
 }
 
@@ -602,10 +632,22 @@ fn text_of(v: &Value) -> String {
     v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())
 }
 
-async fn read_json(t: &Target, r: Response) -> Result<Value, InferenceError> {
-    let url = r.url().to_string();
-    let text = r.text().await.map_err(|e| InferenceError::Connect { url, cause: e.to_string() })?;
-    serde_json::from_str(&text).map_err(|_| protocol(t, format!("expected JSON, got: {}", text.chars().take(200).collect::<String>())))
+impl InferenceClient {
+    /// Reads a JSON answer: at most the JSON cap (decoded), each chunk within the idle timeout,
+    /// the whole within the call's deadline.
+    pub(crate) async fn read_json(&self, t: &Target, r: Response, deadline: Deadline) -> Result<Value, InferenceError> {
+        let url = r.url().to_string();
+        let limits = self.opts.limits;
+        let bytes = self
+            .within(deadline, async {
+                hfs_core::body::read_limited(r.bytes_stream(), limits.json_bytes, limits.idle)
+                    .await
+                    .map_err(|e| InferenceError::Download { url: url.clone(), message: e.to_string() })
+            })
+            .await?;
+        serde_json::from_slice(&bytes)
+            .map_err(|_| protocol(t, format!("expected JSON, got: {}", String::from_utf8_lossy(&bytes[..bytes.len().min(200)]))))
+    }
 }
 
 /// Removes nulls recursively (empty objects and lists are kept).
@@ -766,6 +808,21 @@ fn payload(t: &Target, task: Task, req: &MediaRequest) -> Result<Body, Inference
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn inputs_are_capped_before_reading_and_shared_by_retries() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("in.png");
+        std::fs::write(&p, b"\x89PNG\r\n\x1a\n0123456789").unwrap();
+        let e = InputFile::read_capped(&p, 8).await.unwrap_err();
+        assert!(matches!(e, InferenceError::InputTooLarge { size: 18, max: 8, .. }), "{e}");
+        assert_eq!(e.class(), crate::ErrorClass::Usage);
+        let f = InputFile::read_capped(&p, 1024).await.unwrap();
+        assert_eq!(f.mime, "image/png");
+        // A retry clones the request body: the bytes are shared, not copied.
+        let again = f.clone();
+        assert_eq!(again.bytes.as_ptr(), f.bytes.as_ptr());
+    }
 
     #[test]
     fn merge_and_nulls() {

@@ -1,12 +1,12 @@
-//! Recorded bodies read straight from the cassette YAML in `../shared/fixtures/hf-cassettes`, with
+//! Recorded bodies read straight from the cassette YAML in `tests/fixtures/hf-cassettes`, with
 //! a parser independent of the fake's, so tests don't trust the fake to tell them what was recorded.
 
 use base64::Engine;
 use serde_yaml_ng::Value;
 
-/// The cassettes folder beside the checkout.
+/// The recorded cassettes (`tests/fixtures/hf-cassettes`, see its NOTICE).
 pub fn cassettes_dir() -> std::path::PathBuf {
-    crate::repo_root().join("../shared/fixtures/hf-cassettes")
+    crate::repo_root().join("tests/fixtures/hf-cassettes")
 }
 
 /// The response body of the first interaction in `file` whose URI contains `uri_part`

@@ -6,7 +6,7 @@ use crate::http::http_request;
 
 /// A running `hfs-fakehub`, stopped on drop. It serves three origins: the Hub (`HF_ENDPOINT`),
 /// the inference router (`HF_ROUTER_URL`) and the providers' asset CDN (where recorded image/audio
-/// URLs point), plus the recorded fixtures of `../shared/fixtures`.
+/// URLs point), plus the recorded fixtures of `tests/fixtures`.
 pub struct FakeHub {
     child: Child,
     _stdin: ChildStdin,

@@ -5,6 +5,7 @@
 
 mod cassettes;
 mod fakehub;
+pub mod hostile;
 mod http;
 mod spaces;
 

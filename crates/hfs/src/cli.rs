@@ -324,7 +324,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
         && secs >= 0.0
         && secs.is_finite()
     {
-        return Ok(Duration::from_secs_f64(secs));
+        return Duration::try_from_secs_f64(secs).map_err(|_| format!("`{s}` seconds is longer than hfs can wait"));
     }
     humantime::parse_duration(s).map_err(|e| format!("`{s}` is not a duration like 30s, 5m or 1h30m ({e})"))
 }

@@ -12,7 +12,7 @@ use crate::exit::CliError;
 /// Builds the client options: hub location, token (and where it may go), auth, headers.
 pub async fn options(global: &GlobalArgs, args: &ConnectArgs, quiet: bool) -> Result<ClientOptions, CliError> {
     let hub = env::hub_config().map_err(|e| CliError::Usage(e.to_string()))?;
-    let token = env::token_refreshed(global.token.as_deref(), &hub).await;
+    let token = env::token_refreshed(global.token.as_deref(), &hub).await?;
     if let Some((t, source)) = &token {
         tracing::debug!(token = %t.redacted(), %source, "using a Hugging Face token");
     }
@@ -46,12 +46,15 @@ pub async fn options(global: &GlobalArgs, args: &ConnectArgs, quiet: bool) -> Re
     });
     Ok(ClientOptions {
         hub,
-        token_everywhere: global.token.is_some(),
+        // An explicit --token is for this app: its origin gets it too, no other origin does.
+        token_to_target: global.token.is_some(),
+
         token: token.map(|(t, _)| t),
         auth,
         headers,
         space_wait: args.wait,
         on_stage,
+        limits: env::limits()?,
         ..ClientOptions::default()
     })
 }

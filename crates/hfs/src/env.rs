@@ -2,6 +2,8 @@
 
 use hfs_hub::{HubConfig, Token, TokenEnv, TokenSource, discover_token};
 
+use crate::exit::CliError;
+
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
@@ -58,20 +60,36 @@ pub fn token_store() -> anyhow::Result<hfs_hub::TokenStore> {
 }
 
 /// The token, with a saved browser login refreshed when it is about to expire (as `hf` does).
-pub async fn token_refreshed(explicit: Option<&str>, hub: &HubConfig) -> Option<(Token, TokenSource)> {
-    let (token, source) = token(explicit)?;
-    let TokenSource::File(path) = &source else { return Some((token, source)) };
+/// A token an HTTP header cannot carry (a stray control or non-ASCII character in a file or a
+/// variable) is a usage error here, never a silently empty or mangled header later.
+pub async fn token_refreshed(explicit: Option<&str>, hub: &HubConfig) -> Result<Option<(Token, TokenSource)>, CliError> {
+    let Some((token, source)) = token(explicit) else { return Ok(None) };
+    if !token.is_header_safe() {
+        return Err(CliError::Usage(format!(
+            "the token from {source} contains characters an HTTP header cannot carry (control or non-ASCII characters); fix it or log in again"
+        )));
+    }
+    let TokenSource::File(path) = &source else { return Ok(Some((token, source))) };
     let store = hfs_hub::TokenStore::new(path.clone());
     let client_id = var("HF_DEVICE_CODE_OAUTH_CLIENT_ID").unwrap_or_else(|| hfs_hub::DEFAULT_OAUTH_CLIENT_ID.into());
     let anonymous = hfs_hub::HubClient::new(http_client(), hub.clone(), hfs_hub::TokenPolicy::new(None, hub));
-    match hfs_hub::refresh_if_needed(&store, &anonymous, &client_id).await {
-        Ok(Some(fresh)) => Token::new(&fresh).map(|t| (t, source)),
+    Ok(match hfs_hub::refresh_if_needed(&store, &anonymous, &client_id).await {
+        Ok(Some(fresh)) => Token::new(&fresh).filter(Token::is_header_safe).map(|t| (t, source)),
         Ok(None) => Some((token, source)),
         Err(e) => {
             eprintln!("warning: could not refresh your saved login ({e}); run `hfs auth login` if calls fail");
             Some((token, source))
         }
+    })
+}
+
+/// Body read bounds: `HFS_IDLE_TIMEOUT` (longest silence inside a body, default 60s).
+pub fn limits() -> Result<hfs_core::body::Limits, CliError> {
+    let mut limits = hfs_core::body::Limits::default();
+    if let Some(d) = var("HFS_IDLE_TIMEOUT") {
+        limits.idle = crate::cli::parse_duration(&d).map_err(|e| CliError::Usage(format!("HFS_IDLE_TIMEOUT: {e}")))?;
     }
+    Ok(limits)
 }
 
 /// The HTTP client every command uses.
@@ -80,9 +98,9 @@ pub fn http_client() -> reqwest::Client {
 }
 
 /// A Hub client with the user's token (if any).
-pub async fn hub_client(explicit: Option<&str>) -> anyhow::Result<(hfs_hub::HubClient, Option<TokenSource>)> {
-    let hub = hub_config()?;
-    let token = token_refreshed(explicit, &hub).await;
+pub async fn hub_client(explicit: Option<&str>) -> Result<(hfs_hub::HubClient, Option<TokenSource>), CliError> {
+    let hub = hub_config().map_err(|e| CliError::Usage(e.to_string()))?;
+    let token = token_refreshed(explicit, &hub).await?;
     let source = token.as_ref().map(|(_, s)| s.clone());
     let policy = hfs_hub::TokenPolicy::new(token.map(|(t, _)| t), &hub);
     Ok((hfs_hub::HubClient::new(http_client(), hub, policy), source))

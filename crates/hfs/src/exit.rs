@@ -162,5 +162,7 @@ fn with_sources(e: &dyn std::error::Error) -> String {
 
 /// Prints `error: …` on stderr.
 pub fn report(e: &CliError) {
-    eprintln!("error: {}", e.message());
+    // Messages carry server text (an app's exception, a provider's message): strip control
+    // sequences so a server cannot drive the terminal.
+    eprintln!("error: {}", hfs_core::text::strip_terminal_escapes(&e.message()));
 }

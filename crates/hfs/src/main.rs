@@ -9,6 +9,7 @@ mod connect;
 mod env;
 mod exit;
 mod live;
+mod signals;
 mod slug;
 mod table;
 
@@ -20,7 +21,17 @@ fn main() {
     // One thread: a command is I/O-bound, and worker threads (stacks, malloc arenas) would cost
     // more memory than they save time; file I/O still runs on tokio's blocking pool.
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("tokio runtime");
-    let code = runtime.block_on(commands::dispatch(cli));
+    let code = runtime.block_on(async {
+        signals::install();
+        tokio::select! {
+            code = commands::dispatch(cli) => code,
+            // Dropping the command's future removes its temp files before we exit.
+            _ = signals::exit_now() => {
+                eprintln!("interrupted; exiting without waiting for the server");
+                exit::INTERRUPTED
+            }
+        }
+    });
     // Don't wait for background tasks (heartbeats, streams) of a finished command.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     std::process::exit(code);

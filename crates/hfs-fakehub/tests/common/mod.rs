@@ -19,10 +19,10 @@ pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_hfs-fakehub"))
 }
 
-/// The shared recorded fixtures, passed explicitly so a missing folder
+/// The recorded fixtures (`tests/fixtures`), passed explicitly so a missing folder
 /// fails the replay tests instead of silently serving nothing.
 pub fn fixtures_dir() -> PathBuf {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures"));
+    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures"));
     assert!(dir.join("hf-cassettes").is_dir(), "fixtures missing at {}", dir.display());
     dir
 }

@@ -2,6 +2,11 @@
 
 use serde_json::Value;
 
+/// The deepest value diffs may build: serde_json's own parsing limit. Each operation's value was
+/// parsed under that limit, but operations nest into each other, and a value much deeper than
+/// this would overflow the stack when it is dropped or printed.
+pub const MAX_DEPTH: usize = 128;
+
 /// Applies one output's list of `[action, path, value]` operations to its previous value.
 pub fn apply(previous: &Value, ops: &Value) -> Result<Value, String> {
     let ops = ops.as_array().ok_or("diff is not a list")?;
@@ -10,9 +15,22 @@ pub fn apply(previous: &Value, ops: &Value) -> Result<Value, String> {
         let op = op.as_array().filter(|o| o.len() == 3).ok_or("diff operation is not [action, path, value]")?;
         let action = op[0].as_str().ok_or("diff action is not a string")?;
         let path = op[1].as_array().ok_or("diff path is not a list")?;
+        // Where the value lands is `path.len()` deep; what it holds adds its own depth.
+        if path.len().saturating_add(depth(&op[2])) > MAX_DEPTH {
+            return Err(format!("diff builds a value deeper than {MAX_DEPTH} levels"));
+        }
         apply_one(&mut value, action, path, op[2].clone())?;
     }
     Ok(value)
+}
+
+/// Nesting depth of a value (a scalar is 1). Only called on values serde parsed, so bounded.
+fn depth(v: &Value) -> usize {
+    match v {
+        Value::Array(l) => 1 + l.iter().map(depth).max().unwrap_or(0),
+        Value::Object(m) => 1 + m.values().map(depth).max().unwrap_or(0),
+        _ => 1,
+    }
 }
 
 fn apply_one(target: &mut Value, action: &str, path: &[Value], value: Value) -> Result<(), String> {
@@ -113,7 +131,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    // Ported from @gradio/client `apply_diff` tests (gradio-protocol.md §7.4).
+    // Ported from @gradio/client `apply_diff` tests (js/client/src/test/api_info.test.ts upstream).
     #[test]
     fn js_client_delete_cases() {
         let v = apply(&json!([{"a": 1}, {"b": 2}]), &json!([["delete", [0], null], ["delete", [0], null]])).unwrap();
@@ -141,6 +159,30 @@ mod tests {
     fn object_add_and_delete() {
         let v = apply(&json!({"a": 1, "b": 2}), &json!([["add", ["c"], 3], ["delete", ["a"], null]])).unwrap();
         assert_eq!(v, json!({"b": 2, "c": 3}));
+    }
+
+    #[test]
+    fn nesting_ops_cannot_build_values_deeper_than_serde_parses() {
+        // Each op nests one level deeper at the end of the last one: without the depth bound the
+        // value grows to 100,000 levels and dropping it overflows the stack.
+        let mut v = json!([]);
+        let mut path: Vec<Value> = Vec::new();
+        let mut failed = None;
+        for i in 0..100_000 {
+            let ops = json!([["add", Value::Array(path.iter().cloned().chain([json!(0)]).collect()), []]]);
+            match apply(&v, &ops) {
+                Ok(next) => v = next,
+                Err(e) => {
+                    failed = Some((i, e));
+                    break;
+                }
+            }
+            path.push(json!(0));
+        }
+        let (at, e) = failed.expect("the depth bound must stop the nesting");
+        assert!(at < MAX_DEPTH, "stopped at {at}");
+        assert!(e.contains("deeper than"), "{e}");
+        assert!(apply(&json!(null), &json!([["replace", [], [[[[1]]]]]])).is_ok());
     }
 
     #[test]

@@ -6,16 +6,16 @@ use serde_json::{Value, json};
 
 use crate::support::*;
 
-per_version!(token_not_sent_to_a_plain_url, explicit_token_is_sent_everywhere, user_headers_are_sent);
+per_version!(token_not_sent_to_a_plain_url, explicit_token_is_sent_to_the_target, user_headers_are_sent);
 
 pub async fn echoed(c: &hfs_gradio::Client) -> Value {
     values(c, "/headers", args().arg("x")).await.remove(0)
 }
 
-fn token_opts(everywhere: bool) -> ClientOptions {
+fn token_opts(to_target: bool) -> ClientOptions {
     ClientOptions {
         token: Token::new("hf_x"),
-        token_everywhere: everywhere,
+        token_to_target: to_target,
         headers: vec![("X-Test-Header".into(), "yes".into())],
         ..Default::default()
     }
@@ -33,8 +33,9 @@ async fn token_not_sent_to_a_plain_url(v: V) {
 }
 
 /// Ports test_client.py "with a token, headers contain x-hf-authorization: Bearer <tok>": an
-/// explicit token goes to any host, as X-HF-Authorization (never Authorization).
-async fn explicit_token_is_sent_everywhere(v: V) {
+/// explicit token goes to the app's origin, as X-HF-Authorization (never Authorization). Other
+/// origins never get it (the hostile-server tests check redirects and output URLs).
+async fn explicit_token_is_sent_to_the_target(v: V) {
     let c = v.connect_with("main", token_opts(true)).await;
     let h = echoed(&c).await;
     assert_eq!(h["x-hf-authorization"], "Bearer hf_x", "{h}");

@@ -107,8 +107,9 @@ async fn a_429_without_retry_after_is_retried_then_succeeds() {
 
 #[tokio::test]
 async fn a_503_storm_exhausts_the_retry_budget() {
+    // A submit is billed work: it is sent again only on a 503 that says when (Retry-After)...
     let hub = fake();
-    hub.add_faults(&json!({"path": "/fal-ai/fal-ai/flux/dev", "origin": "router", "status": 503}));
+    hub.add_faults(&json!({"path": "/fal-ai/fal-ai/flux/dev", "origin": "router", "status": 503, "retry_after": 0}));
     let mut opts = fast_opts();
     opts.retry.max_retries = 2;
     let c = client(&hub, Some(TOKEN), opts);
@@ -120,4 +121,11 @@ async fn a_503_storm_exhausts_the_retry_budget() {
     assert_eq!(requests_on(&hub, "router").iter().filter(|r| r["path"] == "/fal-ai/fal-ai/flux/dev").count(), 3);
     assert!(started.elapsed() < std::time::Duration::from_secs(5));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0, "nothing left behind");
+    // ...never after a bare 503, which may come from a gateway while the provider runs the job.
+    let hub = fake();
+    hub.add_faults(&json!({"path": "/fal-ai/fal-ai/flux/dev", "origin": "router", "status": 503}));
+    let c = client(&hub, Some(TOKEN), fast_opts());
+    let e = c.text_to_image(&flux("fal-ai"), &OutputSpec::new(dir.path(), "x")).await.unwrap_err();
+    assert_eq!(e.status(), Some(503));
+    assert_eq!(requests_on(&hub, "router").iter().filter(|r| r["path"] == "/fal-ai/fal-ai/flux/dev").count(), 1, "submitted once");
 }

@@ -31,7 +31,7 @@ pub fn fast_opts() -> InferenceOptions {
 
 pub fn client(hub: &FakeHub, token: Option<&str>, opts: InferenceOptions) -> InferenceClient {
     let config = hfs_hub::HubConfig::new(Some(&hub.url), Some(&hub.router_url)).unwrap();
-    let http = hfs_gradio::build_client("hfs-inference-tests").unwrap();
+    let http = reqwest::Client::builder().user_agent("hfs-inference-tests").redirect(reqwest::redirect::Policy::none()).build().unwrap();
     InferenceClient::with_token(http, config, token.and_then(hfs_hub::Token::new), opts)
 }
 

@@ -26,7 +26,7 @@ pub async fn run(global: &GlobalArgs, args: &ApiArgs) -> Result<(), CliError> {
     if args.json {
         println!("{}", serde_json::to_string_pretty(&as_json(&client, &args.connect.target, &shown)).expect("json"));
     } else {
-        print!("{}", as_text(&client, &args.connect.target, &shown));
+        print!("{}", hfs_core::text::strip_terminal_escapes(&as_text(&client, &args.connect.target, &shown)));
     }
     Ok(())
 }

@@ -18,7 +18,7 @@ pub async fn run(global: &GlobalArgs, cmd: &AuthCommand) -> Result<(), CliError>
 }
 
 async fn status(global: &GlobalArgs, json: bool) -> Result<(), CliError> {
-    let (hub, source) = env::hub_client(global.token.as_deref()).await.map_err(CliError::Other)?;
+    let (hub, source) = env::hub_client(global.token.as_deref()).await?;
     let Some(source) = source else {
         let msg = "not logged in: no token in --token, HF_TOKEN, HUGGING_FACE_HUB_TOKEN or the token file. Create one at https://huggingface.co/settings/tokens and run `hfs auth login`.";
         if json {

@@ -51,7 +51,7 @@ async fn call(global: &GlobalArgs, args: &CallArgs, mode: Mode) -> Result<(), Cl
 
     // One Ctrl-C listener for the whole command: once tokio handles SIGINT it never goes back to
     // the default action, so a signal arriving while no listener exists would be lost.
-    let mut ctrl_c = Box::pin(tokio::signal::ctrl_c());
+    let mut ctrl_c = Box::pin(crate::signals::first());
     let connecting = connect(global, &args.connect, args.quiet);
     let client = tokio::select! {
         c = with_deadline(connecting, remaining(args.timeout)) => c?,
@@ -90,14 +90,20 @@ async fn call(global: &GlobalArgs, args: &CallArgs, mode: Mode) -> Result<(), Cl
     };
     live.finish();
 
-    // Ctrl-C while downloading stops it; the partial temp files are removed when dropped.
+    // Ctrl-C while downloading stops it; the partial temp files are removed when dropped. The
+    // downloads count against --timeout like the call itself.
+    let saving = save(&client, &endpoint, &outputs.values, &args.output_dir, !args.no_download);
+
     let saved = tokio::select! {
-        saved = save(&client, &endpoint, &outputs.values, &args.output_dir, !args.no_download) => saved?,
+        saved = with_deadline(saving, remaining(args.timeout)) => saved?,
         _ = &mut ctrl_c, if !interrupted => return Err(CliError::Interrupted),
     };
+
     let duration_ms = started.elapsed().as_millis();
     match mode {
-        Mode::Text => print!("{}", result_text(&endpoint, &saved)),
+        // Values are the app's text: no terminal control sequence reaches the terminal.
+        Mode::Text => print!("{}", hfs_core::text::strip_terminal_escapes(&result_text(&endpoint, &saved))),
+
         Mode::Json => println!("{}", result_json(&args.connect.target, &endpoint, &saved, duration_ms)),
         Mode::Stream => {
             let mut last = result_json(&args.connect.target, &endpoint, &saved, duration_ms);

@@ -43,7 +43,8 @@ async fn chat(global: &GlobalArgs, args: &ChatArgs) -> Result<(), CliError> {
                 printed = true;
             }
             let mut out = std::io::stdout().lock();
-            let _ = out.write_all(t.as_bytes());
+            let _ = out.write_all(hfs_core::text::strip_terminal_escapes(t).as_bytes());
+
             let _ = out.flush();
             ends_with_newline = t.ends_with('\n');
         }

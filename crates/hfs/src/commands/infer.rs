@@ -56,7 +56,7 @@ pub struct Session {
 /// timeout, bill-to, live events and a Ctrl-C that cancels the job.
 pub async fn session(global: &GlobalArgs, args: &InferArgs) -> Result<Session, CliError> {
     let hub = env::hub_config().map_err(|e| CliError::Usage(e.to_string()))?;
-    let token = env::token_refreshed(global.token.as_deref(), &hub).await;
+    let token = env::token_refreshed(global.token.as_deref(), &hub).await?;
     if let Some((t, source)) = &token {
         tracing::debug!(token = %t.redacted(), %source, "using a Hugging Face token");
     }
@@ -65,6 +65,8 @@ pub async fn session(global: &GlobalArgs, args: &InferArgs) -> Result<Session, C
         poll_interval: args.poll_interval,
         timeout: args.timeout,
         bill_to: args.bill_to.clone(),
+        limits: env::limits()?,
+
         ..InferenceOptions::default()
     };
     opts.retry.max_retries = args.retries;
@@ -90,10 +92,10 @@ pub async fn session(global: &GlobalArgs, args: &InferArgs) -> Result<Session, C
     opts.events = Some(tx);
     let cancel = opts.cancel.clone();
     tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            cancel.cancel();
-        }
+        crate::signals::first().await;
+        cancel.cancel();
     });
+
     let live = Live::new(args.quiet);
     let shown = live.clone();
     tokio::spawn(async move {
@@ -238,6 +240,9 @@ impl Live {
     }
 
     fn on_event(&self, ev: &InferenceEvent) {
+        // Provider text (statuses, reasons) is shown on one line, without control sequences.
+        let ev = &sanitized(ev);
+
         let guard = self.bar.lock().unwrap_or_else(|e| e.into_inner());
         let bar = guard.as_ref();
         match ev {
@@ -265,8 +270,8 @@ impl Live {
             InferenceEvent::Log { message } => {
                 if !self.quiet {
                     match bar {
-                        Some(b) => b.println(format!("log: {message}")),
-                        None => eprintln!("log: {message}"),
+                        Some(b) => b.println(format!("log: {}", hfs_core::text::strip_terminal_escapes(message))),
+                        None => eprintln!("log: {}", hfs_core::text::strip_terminal_escapes(message)),
                     }
                 }
             }
@@ -288,6 +293,23 @@ impl Live {
         if let Some(b) = self.bar.lock().unwrap_or_else(|e| e.into_inner()).take() {
             b.finish_and_clear();
         }
+    }
+}
+
+/// An event with its provider-sent text made safe for a terminal line.
+fn sanitized(ev: &InferenceEvent) -> InferenceEvent {
+    use hfs_core::text::one_line;
+    match ev {
+        InferenceEvent::Status { status, queue_position } => {
+            InferenceEvent::Status { status: one_line(status), queue_position: *queue_position }
+        }
+        InferenceEvent::Retrying { attempt, wait_ms, reason } => {
+            InferenceEvent::Retrying { attempt: *attempt, wait_ms: *wait_ms, reason: one_line(reason) }
+        }
+        InferenceEvent::Submitted { provider, job_id } => {
+            InferenceEvent::Submitted { provider: provider.clone(), job_id: job_id.as_deref().map(one_line) }
+        }
+        other => other.clone(),
     }
 }
 

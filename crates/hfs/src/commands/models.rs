@@ -8,7 +8,7 @@ use crate::exit::CliError;
 use crate::table;
 
 pub async fn run(global: &GlobalArgs, args: &ModelsArgs) -> Result<(), CliError> {
-    let (hub, _) = env::hub_client(global.token.as_deref()).await.map_err(CliError::Other)?;
+    let (hub, _) = env::hub_client(global.token.as_deref()).await?;
     let mut models = hub.router_models().await.map_err(CliError::Hub)?;
     if let Some(f) = &args.filter {
         let f = f.to_lowercase();
@@ -37,7 +37,7 @@ pub async fn run(global: &GlobalArgs, args: &ModelsArgs) -> Result<(), CliError>
             ]);
         }
     }
-    println!("{t}");
+    println!("{}", hfs_core::text::strip_terminal_escapes(&t.to_string()));
     Ok(())
 }
 

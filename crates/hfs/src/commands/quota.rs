@@ -7,7 +7,7 @@ use crate::env;
 use crate::exit::CliError;
 
 pub async fn run(global: &GlobalArgs, flag: &JsonFlag) -> Result<(), CliError> {
-    let (hub, _) = env::hub_client(global.token.as_deref()).await.map_err(CliError::Other)?;
+    let (hub, _) = env::hub_client(global.token.as_deref()).await?;
     let q = hub.zero_gpu_quota().await.map_err(CliError::Hub)?;
     // How long until the window resets, from the Hub's timestamp (None when absent or past).
     let resets_in = q

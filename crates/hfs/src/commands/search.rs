@@ -24,7 +24,7 @@ const CATEGORIES: &[&str] = &[
 ];
 
 pub async fn run(global: &GlobalArgs, cmd: &SearchCommand) -> Result<(), CliError> {
-    let (hub, _) = env::hub_client(global.token.as_deref()).await.map_err(CliError::Other)?;
+    let (hub, _) = env::hub_client(global.token.as_deref()).await?;
     match cmd {
         SearchCommand::Spaces { query, category, all, limit, json } => {
             if query.is_none() && category.is_none() {
@@ -61,7 +61,7 @@ pub async fn run(global: &GlobalArgs, cmd: &SearchCommand) -> Result<(), CliErro
                     h.hardware.clone().unwrap_or_default(),
                 ]);
             }
-            println!("{t}");
+            println!("{}", hfs_core::text::strip_terminal_escapes(&t.to_string()));
         }
         SearchCommand::Models { query, task, provider, limit, json } => {
             let models = hub.list_models(Some(task), provider, query.as_deref(), *limit).await.map_err(CliError::Hub)?;
@@ -90,7 +90,7 @@ pub async fn run(global: &GlobalArgs, cmd: &SearchCommand) -> Result<(), CliErro
                     .collect();
                 t.add_row(vec![m.id.clone(), providers.join(", "), m.likes.unwrap_or(0).to_string()]);
             }
-            println!("{t}");
+            println!("{}", hfs_core::text::strip_terminal_escapes(&t.to_string()));
         }
     }
     Ok(())

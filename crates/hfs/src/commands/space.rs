@@ -8,7 +8,7 @@ use crate::exit::CliError;
 
 pub async fn run(global: &GlobalArgs, cmd: &SpaceCommand) -> Result<(), CliError> {
     let SpaceCommand::Info { space, json } = cmd;
-    let (hub, _) = env::hub_client(global.token.as_deref()).await.map_err(CliError::Other)?;
+    let (hub, _) = env::hub_client(global.token.as_deref()).await?;
     let info = hub.space_info(space).await.map_err(CliError::Hub)?;
     let stage = info.runtime.as_ref().map(|r| r.stage.to_string());
     let hardware = info.runtime.as_ref().and_then(|r| r.hardware.clone().or(r.requested_hardware.clone()));

@@ -1,5 +1,5 @@
 //! Discovery and account listings against the fake Hub/router: `hfs search spaces` (the real
-//! recorded semantic-search answer, `../shared/fixtures/hub/spaces-semantic-search.json`, plus
+//! recorded semantic-search answer, `tests/fixtures/hub/spaces-semantic-search.json`, plus
 //! configured Spaces), `hfs search models`, `hfs models` (router `/v1/models`) and `hfs quota`.
 //! Tables and JSON are snapshots (`snapshots/it__discovery__*.snap`).
 

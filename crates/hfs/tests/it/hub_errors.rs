@@ -102,7 +102,7 @@ fn rate_limited_without_retry_after() {
     assert_eq!(gets(&hub, "/api/spaces/semantic-search"), 3 + 6);
     home.hfs(&hub, &["search", "spaces", "flux"]).env("HFS_HUB_RETRIES", "0").run().fails(1).says(&["rate limiting"]);
     assert_eq!(gets(&hub, "/api/spaces/semantic-search"), 3 + 6 + 1, "HFS_HUB_RETRIES=0: no retry");
-    home.hfs(&hub, &["search", "spaces", "flux"]).env("HFS_HUB_RETRIES", "many").run().fails(1).says(&["HFS_HUB_RETRIES"]);
+    home.hfs(&hub, &["search", "spaces", "flux"]).env("HFS_HUB_RETRIES", "many").run().fails(2).says(&["HFS_HUB_RETRIES"]);
 }
 
 #[test]

@@ -1,5 +1,5 @@
 //! `hfs image`, `video`, `speech`, `transcribe` and `chat`: the real binary against the fake
-//! router, which replays the recorded cassettes (`../shared/fixtures/hf-cassettes/`) and
+//! router, which replays the recorded cassettes (`tests/fixtures/hf-cassettes/`) and
 //! synthesises the asynchronous provider flows. Recorded bodies are read from the YAML here,
 //! independently of the fake, so "the file on disk is the recording" is checked for real.
 

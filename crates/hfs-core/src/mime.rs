@@ -1,9 +1,9 @@
-//! Picking a file extension for a downloaded output: MIME type first, then the bytes, then the name.
+//! Picking a file extension for a saved file: MIME type first, then the bytes, then the name.
 
 /// Extension (without dot) for a file, from its declared MIME type, the response's Content-Type,
 /// its first bytes, or its original name, in that order of trust.
 pub fn extension_for(mime: Option<&str>, header_mime: Option<&str>, head: &[u8], name: &str) -> String {
-    let generic = |m: &&str| !matches!(*m, "application/octet-stream" | "binary/octet-stream" | "");
+    let generic = |m: &&str| !is_generic(m);
     for m in [mime, header_mime].into_iter().flatten().filter(generic) {
         if let Some(e) = ext_from_mime(m) {
             return e;
@@ -70,6 +70,26 @@ fn sniff(b: &[u8]) -> Option<&'static str> {
         _ if at(0, b"%PDF") => "pdf",
         _ => return None,
     })
+}
+
+/// The MIME type to report for a saved file: the declared one unless it is generic, else the one
+/// of the extension chosen.
+pub fn mime_for(declared: Option<&str>, ext: &str) -> Option<String> {
+    declared
+        .map(|m| m.split(';').next().unwrap_or(m).trim().to_ascii_lowercase())
+        .filter(|m| !is_generic(m))
+        .or_else(|| mime_guess::from_ext(ext).first().map(|m| m.essence_str().to_string()))
+}
+
+/// `application/octet-stream`, `binary/octet-stream` (S3's default) and empty types say nothing.
+pub fn is_generic(m: &str) -> bool {
+    matches!(m.split(';').next().unwrap_or(m).trim(), "application/octet-stream" | "binary/octet-stream" | "")
+}
+
+/// The MIME type of a local file: from its bytes, else its name.
+pub fn sniff_mime(head: &[u8], name: &str) -> String {
+    let ext = extension_for(None, None, head, name);
+    mime_guess::from_ext(&ext).first_or_octet_stream().essence_str().to_string()
 }
 
 #[cfg(test)]

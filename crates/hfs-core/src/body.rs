@@ -1,0 +1,162 @@
+//! Reading bodies from servers nobody here controls: every read has a size cap and an idle
+//! timeout, so a stalled, endless or decompression-bomb body ends in a typed error, not a hang or
+//! an out-of-memory kill.
+//!
+//! The functions take any stream of byte chunks (`reqwest::Response::bytes_stream()`), so this
+//! crate does not depend on an HTTP client. Sizes count decoded bytes: with automatic gzip, the cap
+//! applies to what the body inflates to.
+
+use std::fmt::Display;
+use std::time::Duration;
+
+use bytes::{Bytes, BytesMut};
+use futures::{Stream, StreamExt};
+
+/// The default cap on a JSON answer (`/config`, `/info`, a provider's result).
+pub const JSON_LIMIT: usize = 16 << 20;
+/// The cap on an error answer: only its first part is ever shown.
+pub const ERROR_LIMIT: usize = 64 << 10;
+/// The default idle timeout of a body read: no byte for this long means the server stalled.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Limits for reading server bodies. Libraries take one in their options.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest JSON (or other whole-body) answer read into memory.
+    pub json_bytes: usize,
+    /// Largest error body read (the rest is dropped).
+    pub error_bytes: usize,
+    /// Longest gap between two chunks of a body.
+    pub idle: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self { json_bytes: JSON_LIMIT, error_bytes: ERROR_LIMIT, idle: IDLE_TIMEOUT }
+    }
+}
+
+/// Why a body could not be read.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum BodyError {
+    #[error("the answer is larger than {} (hfs reads at most that much)", human_bytes(*.limit as u64))]
+    TooLarge { limit: usize },
+    #[error("the server sent nothing for {} while sending the answer", crate::text::fmt_secs(*.0))]
+    Idle(Duration),
+    #[error("the answer broke off: {0}")]
+    Broken(String),
+}
+
+/// Reads a whole body into memory, failing once it passes `limit` bytes or stalls for `idle`.
+pub async fn read_limited<S, E>(body: S, limit: usize, idle: Duration) -> Result<Bytes, BodyError>
+where
+    S: Stream<Item = Result<Bytes, E>>,
+    E: Display,
+{
+    let mut body = std::pin::pin!(body);
+    let mut buf = BytesMut::new();
+    loop {
+        match tokio::time::timeout(idle, body.next()).await {
+            Err(_) => return Err(BodyError::Idle(idle)),
+            Ok(None) => return Ok(buf.freeze()),
+            Ok(Some(Err(e))) => return Err(BodyError::Broken(e.to_string())),
+            Ok(Some(Ok(chunk))) => {
+                if buf.len().saturating_add(chunk.len()) > limit {
+                    return Err(BodyError::TooLarge { limit });
+                }
+                buf.extend_from_slice(&chunk);
+            }
+        }
+    }
+}
+
+/// Reads at most `limit` bytes of a body and stops there (for error messages): never fails; a
+/// stall or a break just ends what is kept.
+pub async fn read_prefix<S, E>(body: S, limit: usize, idle: Duration) -> Bytes
+where
+    S: Stream<Item = Result<Bytes, E>>,
+{
+    let mut body = std::pin::pin!(body);
+    let mut buf = BytesMut::new();
+    while buf.len() < limit {
+        match tokio::time::timeout(idle, body.next()).await {
+            Ok(Some(Ok(chunk))) => {
+                let take = chunk.len().min(limit - buf.len());
+                buf.extend_from_slice(&chunk[..take]);
+            }
+            _ => break,
+        }
+    }
+    buf.freeze()
+}
+
+/// The chunks of a body, each awaited at most `idle` (for streaming a download to disk).
+pub fn with_idle_timeout<S, E>(body: S, idle: Duration) -> impl Stream<Item = Result<Bytes, BodyError>>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: Display,
+{
+    futures::stream::unfold((body, false), move |(mut body, done)| async move {
+        if done {
+            return None;
+        }
+        match tokio::time::timeout(idle, body.next()).await {
+            Err(_) => Some((Err(BodyError::Idle(idle)), (body, true))),
+            Ok(None) => None,
+            Ok(Some(Err(e))) => Some((Err(BodyError::Broken(e.to_string())), (body, true))),
+            Ok(Some(Ok(chunk))) => Some((Ok(chunk), (body, false))),
+        }
+    })
+}
+
+/// `16 MiB`, `64 KiB`, `512 B`.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = n as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u < UNITS.len() - 1 {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 || v.fract() == 0.0 { format!("{} {}", v as u64, UNITS[u]) } else { format!("{v:.1} {}", UNITS[u]) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chunks(parts: Vec<&'static [u8]>) -> impl Stream<Item = Result<Bytes, std::io::Error>> {
+        futures::stream::iter(parts.into_iter().map(|p| Ok(Bytes::from_static(p))))
+    }
+
+    #[tokio::test]
+    async fn whole_bodies_under_the_cap() {
+        let b = read_limited(chunks(vec![b"ab", b"cd"]), 4, IDLE_TIMEOUT).await.unwrap();
+        assert_eq!(&b[..], b"abcd");
+        let e = read_limited(chunks(vec![b"ab", b"cde"]), 4, IDLE_TIMEOUT).await.unwrap_err();
+        assert_eq!(e, BodyError::TooLarge { limit: 4 });
+        assert!(e.to_string().contains("4 B"), "{e}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_stalled_body_times_out() {
+        let stalled = chunks(vec![b"x"]).chain(futures::stream::pending());
+        let e = read_limited(stalled, 100, Duration::from_secs(3)).await.unwrap_err();
+        assert_eq!(e, BodyError::Idle(Duration::from_secs(3)));
+        let prefix = read_prefix(chunks(vec![b"xyz"]).chain(futures::stream::pending()), 100, Duration::from_secs(1)).await;
+        assert_eq!(&prefix[..], b"xyz");
+    }
+
+    #[tokio::test]
+    async fn prefix_stops_at_the_limit() {
+        let p = read_prefix(chunks(vec![b"abc", b"def"]), 4, IDLE_TIMEOUT).await;
+        assert_eq!(&p[..], b"abcd");
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(human_bytes(16 << 20), "16 MiB");
+        assert_eq!(human_bytes(1536), "1.5 KiB");
+        assert_eq!(human_bytes(12), "12 B");
+    }
+}
