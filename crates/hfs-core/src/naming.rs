@@ -55,7 +55,11 @@ pub fn slug(s: &str) -> String {
     while out.ends_with('-') {
         out.pop();
     }
-    if out.is_empty() || is_reserved(&out) { format!("output{}", if out.is_empty() { "" } else { "-" }) + &out } else { out }
+    match out.as_str() {
+        "" => "output".into(),
+        reserved if is_reserved(reserved) => format!("output-{reserved}"),
+        _ => out,
+    }
 }
 
 #[cfg(test)]

@@ -290,7 +290,7 @@ fn read_body(reader: &mut BufReader<TcpStream>, req: &Request) -> Vec<u8> {
 /// `/predict(text: Textbox) -> File`, for handlers to fall back on: a hostile test overrides the
 /// route it misbehaves on and lets this answer the rest. `queue/data` is not answered here (each
 /// test scripts its own stream); `event_id` is always `"ev1"`.
-pub fn gradio_app(base: &str, req: &Request, out: &mut Reply) -> bool {
+pub fn gradio_app(req: &Request, out: &mut Reply) -> bool {
     match (req.method.as_str(), req.path()) {
         ("GET", "/config") => out.json(200, &gradio_config()),
         ("GET", "/gradio_api/info") => out.json(200, &gradio_info()),
@@ -298,10 +298,7 @@ pub fn gradio_app(base: &str, req: &Request, out: &mut Reply) -> bool {
         ("POST", "/gradio_api/cancel") => out.json(200, &json!({"success": true})),
         ("POST", "/gradio_api/upload") => out.json(200, &json!(["/tmp/gradio/up/file.bin"])),
         ("GET", "/gradio_api/heartbeat") => out.json(200, &json!({})),
-        _ => {
-            let _ = base;
-            return false;
-        }
+        _ => return false,
     }
     true
 }

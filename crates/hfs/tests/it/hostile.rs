@@ -40,7 +40,7 @@ fn app_with(
             stream(&base, out);
             return;
         }
-        if !gradio_app(&base, req, out) {
+        if !gradio_app(req, out) {
             out.json(404, &json!({"detail": "Not Found"}));
         }
     });
