@@ -99,7 +99,8 @@ impl AtomicFile {
             s if s.is_empty() => "output".to_string(),
             s => s,
         };
-        let ext = sanitize_filename(ext);
+        // No extension stays none (sanitising "" would give "file").
+        let ext = if ext.is_empty() { String::new() } else { sanitize_filename(ext) };
         tokio::task::spawn_blocking(move || persist_noclobber(tmp, &dir, &stem, &ext))
             .await
             .map_err(|e| WriteError { path: "output file".into(), source: std::io::Error::other(e) })?
@@ -155,9 +156,13 @@ mod tests {
         let a = write_bytes(dir.path(), "out", "png", b"one").await.unwrap();
         let b = write_bytes(dir.path(), "../out", "png", b"two").await.unwrap();
         assert_eq!(names(dir.path()), ["out-2.png", "out-3.png", "out.png"]);
+        let _ = std::fs::remove_file(dir.path().join("clip.mp4"));
+
         assert_eq!(std::fs::read(dir.path().join("out.png")).unwrap(), b"precious");
         assert_eq!(std::fs::read(a).unwrap(), b"one");
         assert_eq!(std::fs::read(b).unwrap(), b"two");
+        let c = write_bytes(dir.path(), "clip.mp4", "", b"three").await.unwrap();
+        assert_eq!(c.file_name().unwrap(), "clip.mp4", "no extension added");
     }
 
     #[tokio::test]

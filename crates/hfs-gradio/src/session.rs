@@ -173,11 +173,17 @@ impl Session {
 impl State {
     fn buffer_early(&mut self, id: String, msg: Msg) {
         if let Some(list) = self.early.get_mut(&id) {
-            if list.len() < EARLY_MESSAGES_PER_EVENT || matches!(msg, Msg::Completed { .. }) {
+            if list.len() < EARLY_MESSAGES_PER_EVENT {
                 list.push(msg);
+            } else if matches!(msg, Msg::Completed { .. })
+                && let Some(last) = list.last_mut()
+            {
+                // Full: the terminal message still counts most; it takes the last place.
+                *last = msg;
             }
             return;
         }
+
         if self.early.len() >= EARLY_EVENTS
             && let Some(oldest) = self.early_order.pop_front()
         {

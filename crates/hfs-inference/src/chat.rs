@@ -100,14 +100,9 @@ impl InferenceClient {
         let proto = |m: String| InferenceError::Protocol { provider: provider.clone(), message: m };
         let limits = self.opts.limits;
         if !req.stream {
-            let text = self
-                .within(deadline, async {
-                    hfs_core::body::read_limited(resp.bytes_stream(), limits.json_bytes, limits.idle)
-                        .await
-                        .map_err(|e| InferenceError::Connect { url: url.to_string(), cause: e.to_string() })
-                })
-                .await?;
+            let text = self.read_whole(resp, deadline).await?;
             let text = String::from_utf8_lossy(&text);
+
             let v: Value = serde_json::from_str(&text)
                 .map_err(|_| proto(format!("expected a chat completion, got: {}", text.chars().take(200).collect::<String>())))?;
             let content = v.pointer("/choices/0/message/content").and_then(Value::as_str).unwrap_or_default().to_string();

@@ -321,11 +321,8 @@ impl InferenceClient {
         let mut attempt = 0u32;
         loop {
             let req = build();
-            let sent = tokio::select! {
-                r = req.send() => r,
-                _ = self.opts.cancel.cancelled() => return Err(InferenceError::Cancelled),
-                _ = sleep_until(deadline) => return Err(InferenceError::Timeout(deadline.limit.unwrap_or_default())),
-            };
+            let sent = self.within(deadline, async { Ok(req.send().await) }).await?;
+
             let (err, server_wait) = match sent {
                 // Redirects of reads go back to the caller, which follows them (asset fetches).
                 Ok(resp) if resp.status().is_success() || (resend == Resend::Idempotent && resp.status().is_redirection()) => {
@@ -384,13 +381,26 @@ impl InferenceClient {
         }
     }
 
+    /// Reads a whole answer into memory: at most the JSON cap (decoded), each chunk within the
+    /// idle timeout, the whole within the call's deadline.
+    pub(crate) async fn read_whole(&self, resp: Response, deadline: Deadline) -> Result<bytes::Bytes, InferenceError> {
+        let url = resp.url().to_string();
+        let limits = self.opts.limits;
+        let read = async {
+            hfs_core::body::read_limited(resp.bytes_stream(), limits.json_bytes, limits.idle)
+                .await
+                .map_err(|e| InferenceError::Download { url, message: e.to_string() })
+        };
+        self.within(deadline, read).await
+    }
+
     /// Sleeps, unless cancelled or past the deadline first.
     pub(crate) async fn pause(&self, d: Duration, deadline: Deadline) -> Result<(), InferenceError> {
-        tokio::select! {
-            _ = tokio::time::sleep(d) => Ok(()),
-            _ = self.opts.cancel.cancelled() => Err(InferenceError::Cancelled),
-            _ = sleep_until(deadline) => Err(InferenceError::Timeout(deadline.limit.unwrap_or_default())),
-        }
+        self.within(deadline, async {
+            tokio::time::sleep(d).await;
+            Ok(())
+        })
+        .await
     }
 
     /// An error answer as a typed error: status, request id, the server's message, a next step.

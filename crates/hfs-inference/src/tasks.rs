@@ -636,15 +636,7 @@ impl InferenceClient {
     /// Reads a JSON answer: at most the JSON cap (decoded), each chunk within the idle timeout,
     /// the whole within the call's deadline.
     pub(crate) async fn read_json(&self, t: &Target, r: Response, deadline: Deadline) -> Result<Value, InferenceError> {
-        let url = r.url().to_string();
-        let limits = self.opts.limits;
-        let bytes = self
-            .within(deadline, async {
-                hfs_core::body::read_limited(r.bytes_stream(), limits.json_bytes, limits.idle)
-                    .await
-                    .map_err(|e| InferenceError::Download { url: url.clone(), message: e.to_string() })
-            })
-            .await?;
+        let bytes = self.read_whole(r, deadline).await?;
         serde_json::from_slice(&bytes)
             .map_err(|_| protocol(t, format!("expected JSON, got: {}", String::from_utf8_lossy(&bytes[..bytes.len().min(200)]))))
     }

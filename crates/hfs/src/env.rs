@@ -74,7 +74,16 @@ pub async fn token_refreshed(explicit: Option<&str>, hub: &HubConfig) -> Result<
     let client_id = var("HF_DEVICE_CODE_OAUTH_CLIENT_ID").unwrap_or_else(|| hfs_hub::DEFAULT_OAUTH_CLIENT_ID.into());
     let anonymous = hfs_hub::HubClient::new(http_client(), hub.clone(), hfs_hub::TokenPolicy::new(None, hub));
     Ok(match hfs_hub::refresh_if_needed(&store, &anonymous, &client_id).await {
-        Ok(Some(fresh)) => Token::new(&fresh).filter(Token::is_header_safe).map(|t| (t, source)),
+        Ok(Some(fresh)) => match Token::new(&fresh).filter(Token::is_header_safe) {
+            Some(t) => Some((t, source)),
+            None => {
+                eprintln!(
+                    "warning: the Hub's refreshed token cannot be sent in a header; using the saved one (run `hfs auth login` if calls fail)"
+                );
+                Some((token, source))
+            }
+        },
+
         Ok(None) => Some((token, source)),
         Err(e) => {
             eprintln!("warning: could not refresh your saved login ({e}); run `hfs auth login` if calls fail");

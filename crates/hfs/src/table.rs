@@ -13,3 +13,9 @@ pub fn cut(s: &str, max: usize) -> String {
     let s = s.replace('\n', " ");
     if s.chars().count() <= max { s } else { format!("{}…", s.chars().take(max.saturating_sub(1)).collect::<String>()) }
 }
+
+/// Prints a table on stdout. Cells hold server text (Space titles, descriptions), so control
+/// sequences are stripped from the rendered table.
+pub fn print(t: &Table) {
+    println!("{}", hfs_core::text::strip_terminal_escapes(&t.to_string()));
+}

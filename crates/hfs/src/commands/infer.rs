@@ -270,8 +270,8 @@ impl Live {
             InferenceEvent::Log { message } => {
                 if !self.quiet {
                     match bar {
-                        Some(b) => b.println(format!("log: {}", hfs_core::text::strip_terminal_escapes(message))),
-                        None => eprintln!("log: {}", hfs_core::text::strip_terminal_escapes(message)),
+                        Some(b) => b.println(format!("log: {message}")),
+                        None => eprintln!("log: {message}"),
                     }
                 }
             }
@@ -309,6 +309,7 @@ fn sanitized(ev: &InferenceEvent) -> InferenceEvent {
         InferenceEvent::Submitted { provider, job_id } => {
             InferenceEvent::Submitted { provider: provider.clone(), job_id: job_id.as_deref().map(one_line) }
         }
+        InferenceEvent::Log { message } => InferenceEvent::Log { message: hfs_core::text::strip_terminal_escapes(message).into_owned() },
         other => other.clone(),
     }
 }

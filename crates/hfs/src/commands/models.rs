@@ -37,7 +37,7 @@ pub async fn run(global: &GlobalArgs, args: &ModelsArgs) -> Result<(), CliError>
             ]);
         }
     }
-    println!("{}", hfs_core::text::strip_terminal_escapes(&t.to_string()));
+    crate::table::print(&t);
     Ok(())
 }
 

@@ -61,7 +61,7 @@ pub async fn run(global: &GlobalArgs, cmd: &SearchCommand) -> Result<(), CliErro
                     h.hardware.clone().unwrap_or_default(),
                 ]);
             }
-            println!("{}", hfs_core::text::strip_terminal_escapes(&t.to_string()));
+            crate::table::print(&t);
         }
         SearchCommand::Models { query, task, provider, limit, json } => {
             let models = hub.list_models(Some(task), provider, query.as_deref(), *limit).await.map_err(CliError::Hub)?;
@@ -90,7 +90,7 @@ pub async fn run(global: &GlobalArgs, cmd: &SearchCommand) -> Result<(), CliErro
                     .collect();
                 t.add_row(vec![m.id.clone(), providers.join(", "), m.likes.unwrap_or(0).to_string()]);
             }
-            println!("{}", hfs_core::text::strip_terminal_escapes(&t.to_string()));
+            crate::table::print(&t);
         }
     }
     Ok(())
