@@ -293,7 +293,15 @@ mod tests {
         // A job's own early messages (a few, just before its join answer) are still delivered.
         s.dispatch(Some("late".into()), Msg::Starts { eta: None });
         s.dispatch(Some("late".into()), Msg::Completed { output: serde_json::json!({"data": [1]}), success: true, title: None });
+        // Repeated terminal messages for one unknown id cannot grow its list past the cap either,
+        // and the last one kept is terminal.
+        for _ in 0..10_000 {
+            s.dispatch(Some("flood".into()), Msg::Completed { output: serde_json::json!({}), success: true, title: None });
+        }
         let st = s.state.lock().unwrap();
         assert_eq!(st.early["late"].len(), 2);
+        assert_eq!(st.early["flood"].len(), EARLY_MESSAGES_PER_EVENT);
+        assert!(matches!(st.early["flood"].last(), Some(Msg::Completed { .. })));
+
     }
 }
