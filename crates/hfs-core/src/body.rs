@@ -7,6 +7,9 @@
 //! applies to what the body inflates to.
 
 use std::fmt::Display;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::{Bytes, BytesMut};
@@ -90,23 +93,60 @@ where
     buf.freeze()
 }
 
-/// The chunks of a body, each awaited at most `idle` (for streaming a download to disk).
+/// The chunks of a body, each awaited at most `idle` (for streaming a download to disk). This sits
+/// on the download hot path, so a chunk only notes the time; the one timer is moved to
+/// `last chunk + idle` when it fires early, not re-armed per chunk.
 pub fn with_idle_timeout<S, E>(body: S, idle: Duration) -> impl Stream<Item = Result<Bytes, BodyError>>
 where
     S: Stream<Item = Result<Bytes, E>> + Unpin,
     E: Display,
 {
-    futures::stream::unfold((body, false), move |(mut body, done)| async move {
-        if done {
-            return None;
+    IdleTimeout { body, sleep: Box::pin(tokio::time::sleep(idle)), last: tokio::time::Instant::now(), idle, done: false }
+}
+
+struct IdleTimeout<S> {
+    body: S,
+    sleep: Pin<Box<tokio::time::Sleep>>,
+    /// When the last chunk arrived.
+    last: tokio::time::Instant,
+    idle: Duration,
+    done: bool,
+}
+
+impl<S, E> Stream for IdleTimeout<S>
+where
+    S: Stream<Item = Result<Bytes, E>> + Unpin,
+    E: Display,
+{
+    type Item = Result<Bytes, BodyError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        if this.done {
+            return Poll::Ready(None);
         }
-        match tokio::time::timeout(idle, body.next()).await {
-            Err(_) => Some((Err(BodyError::Idle(idle)), (body, true))),
-            Ok(None) => None,
-            Ok(Some(Err(e))) => Some((Err(BodyError::Broken(e.to_string())), (body, true))),
-            Ok(Some(Ok(chunk))) => Some((Ok(chunk), (body, false))),
-        }
-    })
+        let item = match Pin::new(&mut this.body).poll_next(cx) {
+            Poll::Ready(Some(Ok(chunk))) => {
+                this.last = tokio::time::Instant::now();
+                return Poll::Ready(Some(Ok(chunk)));
+            }
+            Poll::Ready(Some(Err(e))) => Some(Err(BodyError::Broken(e.to_string()))),
+            Poll::Ready(None) => None,
+            Poll::Pending => loop {
+                match this.sleep.as_mut().poll(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(()) => match this.last.checked_add(this.idle) {
+                        // Chunks came since the timer was set: wait until `idle` after the last.
+                        Some(due) if due > tokio::time::Instant::now() => this.sleep.as_mut().reset(due),
+                        _ => break Some(Err(BodyError::Idle(this.idle))),
+                    },
+                }
+            },
+        };
+
+        this.done = true;
+        Poll::Ready(item)
+    }
 }
 
 /// `16 MiB`, `64 KiB`, `512 B`.
@@ -145,6 +185,23 @@ mod tests {
         assert_eq!(e, BodyError::Idle(Duration::from_secs(3)));
         let prefix = read_prefix(chunks(vec![b"xyz"]).chain(futures::stream::pending()), 100, Duration::from_secs(1)).await;
         assert_eq!(&prefix[..], b"xyz");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_streamed_body_ends_at_its_first_long_silence() {
+        let body = chunks(vec![b"a", b"b"]).chain(futures::stream::pending());
+        let got: Vec<_> = with_idle_timeout(body, Duration::from_secs(2)).collect().await;
+        assert_eq!(got.len(), 3, "{got:?}");
+        assert_eq!(got[2], Err(BodyError::Idle(Duration::from_secs(2))));
+        // Chunks 1.5 s apart never trip a 2 s bound, however long the body lasts.
+        let slow = futures::stream::iter(0..5).then(|_| async {
+            tokio::time::sleep(Duration::from_millis(1500)).await;
+            Ok::<_, std::io::Error>(Bytes::from_static(b"s"))
+        });
+        let got: Vec<_> = with_idle_timeout(Box::pin(slow), Duration::from_secs(2)).collect().await;
+        assert!(got.iter().all(Result::is_ok) && got.len() == 5, "{got:?}");
+        let whole: Vec<_> = with_idle_timeout(chunks(vec![b"x"]), Duration::from_secs(2)).collect().await;
+        assert_eq!(whole, vec![Ok(Bytes::from_static(b"x"))], "a body that ends is not an error");
     }
 
     #[tokio::test]

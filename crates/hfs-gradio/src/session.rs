@@ -302,6 +302,5 @@ mod tests {
         assert_eq!(st.early["late"].len(), 2);
         assert_eq!(st.early["flood"].len(), EARLY_MESSAGES_PER_EVENT);
         assert!(matches!(st.early["flood"].last(), Some(Msg::Completed { .. })));
-
     }
 }
