@@ -38,3 +38,6 @@ pub enum ErrorClass {
     /// A local file could not be read or written.
     LocalIo,
 }
+
+pub mod hint;
+pub use hint::Hint;

@@ -1,6 +1,6 @@
 //! Hub-style error responses: JSON `{"error": ...}` plus the `X-Error-Code` /
 //! `X-Error-Message` headers that huggingface_hub and huggingface.js read
-//! to tell "not found or private" from "bad token" (hf-inference.md §5).
+//! to tell "not found or private" from "bad token" (docs/protocol/inference.md#errors-and-retries).
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};

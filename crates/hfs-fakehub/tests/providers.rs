@@ -1,4 +1,4 @@
-//! Synthesised Inference Provider flows (hf-inference.md §1.2–1.3, §2, §5):
+//! Synthesised Inference Provider flows (docs/protocol/inference.md#routing):
 //! async jobs across polls, failures, cancels, sync media, chat and SSE,
 //! the auto route, direct provider keys, errors and faults.
 

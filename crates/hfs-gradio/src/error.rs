@@ -1,8 +1,8 @@
 use std::time::Duration;
 
-pub use hfs_core::ErrorClass;
 use hfs_core::body::BodyError;
 pub use hfs_core::text::fmt_duration;
+pub use hfs_core::{ErrorClass, Hint};
 use hfs_hub::{HubError, SpaceStage};
 
 /// A validation failure for one parameter (Gradio 6 `validator=`, 422).
@@ -30,7 +30,7 @@ pub enum Error {
     UnknownParameter { endpoint: String, name: String, suggestion: Option<String>, valid: Vec<String> },
     #[error("parameter `{0}` was given twice (positionally and by name); give it once")]
     DuplicateParameter(String),
-    #[error("missing required parameter `{name}` for {endpoint}; pass it as {name}=VALUE")]
+    #[error("missing required parameter `{name}` for {endpoint}")]
     MissingParameter { endpoint: String, name: String },
     #[error(
         "missing required argument {position} (`{label}`) for {endpoint}; this app only takes arguments by position, so give all of them in order"
@@ -39,7 +39,7 @@ pub enum Error {
     #[error("{endpoint} takes {expected} parameters but {given} were given")]
     TooManyArguments { endpoint: String, expected: usize, given: usize },
     #[error(
-        "{endpoint} has no parameter information (older Gradio or undocumented endpoint), so only positional arguments work; drop `{name}=`"
+        "{endpoint} has no parameter information (older Gradio or undocumented endpoint), so only positional arguments work; `{name}` cannot be given by name"
     )]
     KeywordsUnsupported { endpoint: String, name: String },
     #[error("invalid value for `{parameter}`: {message}")]
@@ -54,29 +54,27 @@ pub enum Error {
     },
 
     // ---- the target
-    #[error(
-        "this app runs Gradio {version} with the `{protocol}` protocol, which hfs does not support yet (Gradio 3.x websocket apps); use a Space running Gradio 4 or newer"
-    )]
+    #[error("this app runs Gradio {version} with the `{protocol}` protocol, which hfs does not support yet (Gradio 3.x websocket apps)")]
     UnsupportedProtocol { protocol: String, version: String },
     #[error("{url} is not a Gradio app (no readable /config: {detail})")]
     NotGradio { url: String, detail: String },
     #[error("Space `{id}` is not running (stage {stage}{}). {}", .message.as_ref().map(|m| format!(": {m}")).unwrap_or_default(), .stage.advice())]
     SpaceNotRunning { id: String, stage: SpaceStage, message: Option<String> },
-    #[error("Space `{id}` did not start within {}s (still {stage}); it keeps starting in the background: try again in a minute, or allow a longer wait", .waited.as_secs())]
+    #[error("Space `{id}` did not start within {}s (still {stage}); it keeps starting in the background: try again in a minute", .waited.as_secs())]
     SpaceStartTimeout { id: String, stage: SpaceStage, waited: Duration },
     #[error("{0}")]
     Hub(#[from] HubError),
-    #[error("this app needs a login: pass --auth USER:PASS{}", .message.as_ref().map(|m| format!(" ({m})")).unwrap_or_default())]
+    #[error("this app needs a login (a username and password){}", .message.as_ref().map(|m| format!(": {m}")).unwrap_or_default())]
     AuthRequired { message: Option<String> },
-    #[error("the app rejected the username or password; check --auth USER:PASS")]
+    #[error("the app rejected the username or password")]
     BadCredentials,
-    #[error("access denied by {url} (HTTP {status}); this may be a private Space: set HF_TOKEN or pass --token")]
+    #[error("access denied by {url} (HTTP {status}); this may be a private Space")]
     AccessDenied { url: String, status: u16 },
 
     // ---- the call
     #[error("the app raised an error{}: {}", .title.as_ref().map(|t| format!(" ({t})")).unwrap_or_default(), .message.as_deref().unwrap_or("details hidden (the app does not show error details; its owner can set show_error=True)"))]
     App { message: Option<String>, title: Option<String> },
-    #[error("ZeroGPU quota exhausted{}; log in (hfs auth login) or use another Space", .retry_in.map(|d| format!(", resets in {}", fmt_duration(d))).unwrap_or_default())]
+    #[error("ZeroGPU quota exhausted{}", .retry_in.map(|d| format!(", resets in {}", fmt_duration(d))).unwrap_or_default())]
     QuotaExceeded { message: String, retry_in: Option<Duration> },
     #[error("{} parameter(s) failed validation:{}", .0.len(), .0.iter().map(|p| format!("\n- {}: {}", p.parameter, p.message)).collect::<String>())]
     Validation(Vec<ParamProblem>),
@@ -153,11 +151,29 @@ impl Error {
             | Connect { .. }
             | SpaceStartTimeout { .. }
             | QuotaExceeded { .. } => ErrorClass::Remote { retryable: true },
-            Hub(e) => ErrorClass::Remote { retryable: e.is_transient() },
+            Hub(e) => e.class(),
             Http { status, .. } => ErrorClass::Remote { retryable: *status >= 500 || *status == 429 },
             Body { source, .. } => ErrorClass::Remote { retryable: !matches!(source, BodyError::TooLarge { .. }) },
             NoResult => ErrorClass::Remote { retryable: true },
             _ => ErrorClass::Remote { retryable: false },
+        }
+    }
+
+    /// What would help, in no particular front end's words (the CLI turns these into flags).
+    pub fn hints(&self) -> Vec<Hint> {
+        use Error::*;
+        match self {
+            Hub(e) => e.hints(),
+            MissingParameter { name, .. } => vec![Hint::GiveParameter { name: name.clone() }],
+            KeywordsUnsupported { name, .. } => vec![Hint::PositionalOnly { name: name.clone() }],
+            EndpointRequired(v) => vec![Hint::PickEndpoint { endpoints: v.clone() }],
+            UnsupportedProtocol { .. } => vec![Hint::OtherSpace],
+            SpaceStartTimeout { .. } => vec![Hint::WaitLonger],
+            AuthRequired { .. } | BadCredentials => vec![Hint::AppCredentials],
+            AccessDenied { .. } => vec![Hint::TokenWithAccess],
+            QuotaExceeded { .. } => vec![Hint::LogIn, Hint::OtherSpace],
+            DeadlineExceeded(_) => vec![Hint::LongerDeadline],
+            _ => vec![],
         }
     }
 
@@ -166,7 +182,7 @@ impl Error {
         match self {
             Error::QuotaExceeded { retry_in, .. } => *retry_in,
             Error::RateLimited { retry_after, .. } => *retry_after,
-            Error::Hub(HubError::RateLimited { retry_after }) => *retry_after,
+            Error::Hub(e) => e.retry_after(),
             _ => None,
         }
     }

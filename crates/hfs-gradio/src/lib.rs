@@ -23,6 +23,7 @@
 
 mod args;
 mod client;
+mod coerce;
 mod config;
 mod endpoint;
 mod error;
@@ -33,6 +34,7 @@ mod fuzz;
 mod http;
 mod job;
 mod quota;
+mod save;
 mod session;
 mod target;
 mod transfer;
@@ -41,9 +43,10 @@ pub mod protocol;
 
 pub use args::Args;
 pub use client::{Client, ClientOptions, StageCallback};
+pub use coerce::{TextArg, coerce, coerce_args};
 pub use config::{AppConfig, Component, Dependency, Visibility};
 pub use endpoint::{Endpoint, EndpointRef, Parameter, Return, describe as describe_endpoint};
-pub use error::{Error, ErrorClass, ParamProblem, fmt_duration};
+pub use error::{Error, ErrorClass, Hint, ParamProblem, fmt_duration};
 pub use event::{Event, LogLevel, Outputs, ProgressUnit};
 pub use filedata::{FileData, FileInput, find_files, is_file_data, local_file, sanitize_filename, url_file};
 pub use hfs_core::body::Limits;
@@ -51,5 +54,6 @@ pub use hfs_core::mime::extension_for;
 pub use hfs_hub::{HubConfig, SpaceStage, Token};
 pub use http::build_client;
 pub use job::{CallOptions, CancelHandle, Job};
+pub use save::{SavedOutputs, SavedValue};
 pub use target::Target;
 pub use transfer::SavedFile;

@@ -118,8 +118,8 @@ impl HubClient {
             }
             401 if matches!(subject, Subject::Account | Subject::Other) => Err(HubError::TokenRequired { hub }),
             401 | 403 | 404 => match subject {
-                Subject::Space(id) => Err(HubError::SpaceNotFound { id: id.to_string(), hub, why: not_found_why(has_token) }),
-                Subject::Model(id) => Err(HubError::ModelNotFound { id: id.to_string(), hub, why: not_found_why(has_token) }),
+                Subject::Space(id) => Err(HubError::SpaceNotFound { id: id.to_string(), hub, token_sent: has_token }),
+                Subject::Model(id) => Err(HubError::ModelNotFound { id: id.to_string(), hub, token_sent: has_token }),
                 _ => Err(HubError::Http { status, url: url.to_string(), message: message() }),
             },
             429 => Err(HubError::RateLimited { retry_after: retry_after(headers) }),
@@ -151,14 +151,6 @@ fn retry_wait(err: &HubError) -> Option<Option<Duration>> {
         HubError::Http { status: 408 | 500 | 502 | 503 | 504, .. } => Some(None),
         HubError::Connect { cause, .. } if !cause.is_connect() && !cause.is_builder() => Some(None),
         _ => None,
-    }
-}
-
-fn not_found_why(has_token: bool) -> &'static str {
-    if has_token {
-        "your token has no access to it"
-    } else {
-        "no token was given (create one at https://huggingface.co/settings/tokens, then run `hfs auth login`, set HF_TOKEN or pass --token)"
     }
 }
 

@@ -1,28 +1,29 @@
 use std::time::Duration;
 
-/// What went wrong talking to the Hub.
+use hfs_core::{ErrorClass, Hint};
+
+/// What went wrong talking to the Hub. Messages say what happened; [`HubError::hints`] says what
+/// would help, in no particular front end's words.
 #[derive(Debug, thiserror::Error)]
 pub enum HubError {
-    #[error("Space `{id}` was not found on {hub}, or it is private and {why}")]
-    SpaceNotFound { id: String, hub: String, why: &'static str },
-    #[error("model `{id}` was not found on {hub}, or it is private or gated and {why}")]
-    ModelNotFound { id: String, hub: String, why: &'static str },
-    #[error(
-        "this needs a Hugging Face token: create one at https://huggingface.co/settings/tokens, then run `hfs auth login` or set HF_TOKEN ({hub})"
-    )]
+    #[error("Space `{id}` was not found on {hub}, or it is private and {}", not_found_why(*.token_sent))]
+    SpaceNotFound { id: String, hub: String, token_sent: bool },
+    #[error("model `{id}` was not found on {hub}, or it is private or gated and {}", not_found_why(*.token_sent))]
+    ModelNotFound { id: String, hub: String, token_sent: bool },
+    #[error("this needs a Hugging Face token ({hub}); create one at https://huggingface.co/settings/tokens")]
     TokenRequired { hub: String },
-    #[error("the Hugging Face token was rejected by {hub}: {message}; run `hfs auth login` with a valid token")]
+    #[error("the Hugging Face token was rejected by {hub}: {message}")]
     InvalidToken { hub: String, message: String },
     #[error("the Hub is rate limiting requests (HTTP 429); {}", match retry_after {
         Some(d) => format!("wait {}s and try again", d.as_secs().max(1)),
-        None => "wait a minute and try again (anonymous requests have lower limits: `hfs auth login`)".into(),
+        None => "wait a minute and try again (anonymous requests have lower limits)".into(),
     })]
     RateLimited { retry_after: Option<Duration> },
     #[error("the Hub answered HTTP {status} for {url}: {message}{}", http_advice(*status))]
     Http { status: u16, url: String, message: String },
     /// `cause` is shown (its innermost error) but not chained as a `source`, so callers that print
     /// error chains do not repeat reqwest's wording.
-    #[error("could not reach the Hub at {url} ({}); check your network connection and HF_ENDPOINT", root_cause(cause))]
+    #[error("could not reach the Hub at {url} ({})", root_cause(cause))]
     Connect { url: String, cause: reqwest::Error },
     #[error("the Hub sent a response hfs could not read ({url}): {message}")]
     Decode { url: String, message: String },
@@ -37,14 +38,55 @@ impl HubError {
             _ => false,
         }
     }
+
+    /// The class a caller acts on: exit codes in the CLI, retry decisions in a scheduler.
+    pub fn class(&self) -> ErrorClass {
+        ErrorClass::Remote { retryable: self.is_transient() }
+    }
+
+    /// How long to wait before retrying, when the Hub said so.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            HubError::RateLimited { retry_after } => *retry_after,
+            _ => None,
+        }
+    }
+
+    /// What would help.
+    pub fn hints(&self) -> Vec<Hint> {
+        match self {
+            HubError::SpaceNotFound { token_sent: false, .. } | HubError::ModelNotFound { token_sent: false, .. } => {
+                vec![Hint::TokenWithAccess]
+            }
+            HubError::TokenRequired { .. } | HubError::InvalidToken { .. } => vec![Hint::LogIn],
+            HubError::RateLimited { retry_after: None } => vec![Hint::LogIn],
+            HubError::Http { status: 404, .. } | HubError::Connect { .. } => vec![Hint::CheckEndpoints],
+            HubError::Http { status: 403, .. } => vec![Hint::TokenPermission],
+            _ => vec![],
+        }
+    }
+
+    /// A short machine-readable kind.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            HubError::InvalidToken { .. } | HubError::TokenRequired { .. } => "auth",
+            HubError::RateLimited { .. } => "rate_limited",
+            HubError::SpaceNotFound { .. } | HubError::ModelNotFound { .. } => "not_found",
+            _ => "remote",
+        }
+    }
+}
+
+fn not_found_why(token_sent: bool) -> &'static str {
+    if token_sent { "your token has no access to it" } else { "no token was given" }
 }
 
 /// What the user can do about an HTTP error the Hub answered.
 fn http_advice(status: u16) -> &'static str {
     match status {
         500..=599 => "; the Hub is having trouble: try again in a few minutes (status: https://status.huggingface.co)",
-        403 => "; your token lacks the permission for this: check it at https://huggingface.co/settings/tokens",
-        404 => "; check that HF_ENDPOINT / HF_ROUTER_URL point at the Hugging Face Hub",
+        403 => "; your token lacks the permission for this",
+        404 => "; the Hub address may be wrong",
         408 => "; the Hub timed out: try again",
         _ => "",
     }

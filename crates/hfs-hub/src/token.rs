@@ -41,7 +41,7 @@ impl fmt::Debug for Token {
 /// Where the token in use came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TokenSource {
-    /// `--token` on the command line, or given explicitly to the library.
+    /// Given explicitly by the caller (a front end's own option).
     Explicit,
     /// An environment variable (`HF_TOKEN` or `HUGGING_FACE_HUB_TOKEN`).
     Env(&'static str),
@@ -52,7 +52,7 @@ pub enum TokenSource {
 impl fmt::Display for TokenSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            TokenSource::Explicit => f.write_str("--token"),
+            TokenSource::Explicit => f.write_str("the caller"),
             TokenSource::Env(name) => write!(f, "${name}"),
             TokenSource::File(p) => write!(f, "{}", p.display()),
         }

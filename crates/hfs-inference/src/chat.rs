@@ -1,4 +1,4 @@
-//! OpenAI-compatible chat completion, plain and streamed (hf-inference.md §2.1). With `auto`
+//! OpenAI-compatible chat completion, plain and streamed (docs/protocol/inference.md#per-task-formats). With `auto`
 //! the router picks the provider (`ROUTER/v1/chat/completions`, `model[:policy|:provider]`).
 
 use futures::StreamExt;
@@ -7,6 +7,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use crate::client::{Resend, join};
+use crate::job::Call;
 use crate::registry::Task;
 use crate::tasks::{deep_merge, drop_nulls};
 use crate::{InferenceClient, InferenceError, InferenceEvent, ProviderChoice};
@@ -53,9 +54,19 @@ pub struct ChatResult {
 }
 
 impl InferenceClient {
-    /// Runs a chat completion; with `stream`, each content piece goes to `on_token` as it arrives.
+    /// Runs a chat completion (with `stream`, each content piece goes to `on_token` as it arrives)
+    /// with no deadline and no events; use [`InferenceClient::submit`]
+    /// for those, for cancelling and for tokens as events.
     pub async fn chat(&self, req: &ChatRequest, on_token: &mut (dyn FnMut(&str) + Send)) -> Result<ChatResult, InferenceError> {
-        let deadline = self.deadline();
+        self.chat_in(req, on_token, &Call::detached()).await
+    }
+
+    pub(crate) async fn chat_in(
+        &self,
+        req: &ChatRequest,
+        on_token: &mut (dyn FnMut(&str) + Send),
+        call: &Call,
+    ) -> Result<ChatResult, InferenceError> {
         let (url, auth, routed, provider, model) = match &req.provider {
             ProviderChoice::Auto => {
                 let (url, auth) = self.auto_chat_target()?;
@@ -64,10 +75,10 @@ impl InferenceClient {
             ProviderChoice::Named(p) => {
                 if let Some((_, suffix)) = req.model.split_once(':') {
                     return Err(InferenceError::Usage(format!(
-                        "`:{suffix}` asks the router to choose, but --provider {p} was given too; use one or the other"
+                        "`:{suffix}` asks the router to choose, but provider `{p}` was named too; use one or the other"
                     )));
                 }
-                let t = self.resolve(&req.model, Task::Chat, &req.provider).await?;
+                let t = self.resolve(&req.model, Task::Chat, &req.provider, call).await?;
                 let path = t.route.path.replace("{pid}", &t.pid).replace("{hf_id}", &t.hf_id);
                 (join(&t.base, &path), t.auth.clone(), t.routed, t.spec.id.to_string(), t.pid.clone())
             }
@@ -83,14 +94,14 @@ impl InferenceClient {
         }
         let body = bytes::Bytes::from(chat_body(&model, req));
         let resp = self
-            .send(&provider, deadline, Resend::SubmitOnce, || {
+            .send(&provider, call, Resend::SubmitOnce, || {
                 self.request(Method::POST, url.clone(), auth.as_deref(), routed)
                     .header(reqwest::header::CONTENT_TYPE, "application/json")
                     .header(reqwest::header::ACCEPT, if req.stream { "text/event-stream" } else { "application/json" })
                     .body(body.clone())
             })
             .await?;
-        self.emit(InferenceEvent::Submitted { provider: provider.clone(), job_id: None });
+        call.emit(InferenceEvent::Submitted { provider: provider.clone(), job_id: None });
         let request_id = resp.headers().get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
         let is_sse = resp
             .headers()
@@ -100,7 +111,7 @@ impl InferenceClient {
         let proto = |m: String| InferenceError::Protocol { provider: provider.clone(), message: m };
         let limits = self.opts.limits;
         if !req.stream {
-            let text = self.read_whole(resp, deadline).await?;
+            let text = self.read_whole(resp, call).await?;
             let text = String::from_utf8_lossy(&text);
 
             let v: Value = serde_json::from_str(&text)
@@ -126,7 +137,7 @@ impl InferenceClient {
         let broke =
             |e: &dyn std::fmt::Display| InferenceError::Connect { url: url.to_string(), cause: format!("the stream broke off: {e}") };
         'outer: loop {
-            let chunk = self.within(deadline, async { Ok(stream.next().await) }).await?;
+            let chunk = self.within(call, async { Ok(stream.next().await) }).await?;
             let mut events = Vec::new();
             let done = chunk.is_none();
             match chunk {

@@ -3,15 +3,14 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hfs_hub::{HubClient, HubConfig, ProviderEntry, RetryPolicy, Token, TokenPolicy};
 use reqwest::{Method, RequestBuilder, Response};
-use tokio::sync::mpsc::UnboundedSender;
-use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::error::{faulty_parameter, next_step, server_message};
+use crate::job::Call;
 use crate::registry::{self, ProviderSpec, Route, Task};
 use crate::{InferenceError, InferenceEvent};
 
@@ -20,9 +19,6 @@ use crate::{InferenceError, InferenceEvent};
 pub struct InferenceOptions {
     /// Poll interval of asynchronous jobs; `None` uses each provider's usual interval.
     pub poll_interval: Option<Duration>,
-    /// Wall-clock limit of a whole call (submit, polling, download). Jobs are cancelled where the
-    /// provider allows it.
-    pub timeout: Option<Duration>,
     /// Retries of 429/502/503/504 and dropped connections: count, backoff, total waiting budget.
     pub retry: RetryPolicy,
     /// Direct base URLs replacing a provider's own (keyed by provider id), e.g. for tests.
@@ -31,10 +27,6 @@ pub struct InferenceOptions {
     pub provider_keys: HashMap<String, String>,
     /// `X-HF-Bill-To` on routed calls.
     pub bill_to: Option<String>,
-    /// Where live events go.
-    pub events: Option<UnboundedSender<InferenceEvent>>,
-    /// Cancels running calls (jobs are cancelled on the provider where it has a cancel API).
-    pub cancel: CancellationToken,
     /// Size and idle-time bounds of every body read from a provider or CDN.
     pub limits: hfs_core::body::Limits,
 }
@@ -43,7 +35,6 @@ impl Default for InferenceOptions {
     fn default() -> Self {
         Self {
             poll_interval: None,
-            timeout: None,
             retry: RetryPolicy {
                 max_retries: 3,
                 base_delay: Duration::from_secs(1),
@@ -53,8 +44,6 @@ impl Default for InferenceOptions {
             provider_urls: HashMap::new(),
             provider_keys: HashMap::new(),
             bill_to: None,
-            events: None,
-            cancel: CancellationToken::new(),
             limits: hfs_core::body::Limits::default(),
         }
     }
@@ -100,19 +89,6 @@ pub(crate) struct Target {
     pub auth: Option<String>,
 }
 
-/// Time limits of a running call.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Deadline {
-    pub start: Instant,
-    pub limit: Option<Duration>,
-}
-
-impl Deadline {
-    pub fn remaining(&self) -> Option<Duration> {
-        self.limit.map(|l| l.saturating_sub(self.start.elapsed()))
-    }
-}
-
 impl InferenceClient {
     /// `http` should not send credentials across redirects; `policy` carries the HF token.
     pub fn new(http: reqwest::Client, config: HubConfig, policy: TokenPolicy, opts: InferenceOptions) -> Self {
@@ -128,16 +104,6 @@ impl InferenceClient {
 
     pub fn options(&self) -> &InferenceOptions {
         &self.opts
-    }
-
-    pub(crate) fn emit(&self, e: InferenceEvent) {
-        if let Some(tx) = &self.opts.events {
-            let _ = tx.send(e);
-        }
-    }
-
-    pub(crate) fn deadline(&self) -> Deadline {
-        Deadline { start: Instant::now(), limit: self.opts.timeout }
     }
 
     pub(crate) fn router(&self) -> &Url {
@@ -171,7 +137,7 @@ impl InferenceClient {
     }
 
     /// Chooses the provider and provider-side model id for a task.
-    pub(crate) async fn resolve(&self, model: &str, task: Task, choice: &ProviderChoice) -> Result<Target, InferenceError> {
+    pub(crate) async fn resolve(&self, model: &str, task: Task, choice: &ProviderChoice, call: &Call) -> Result<Target, InferenceError> {
         let known = || registry::PROVIDERS.iter().map(|p| p.id.to_string()).collect::<Vec<_>>();
         let (spec, pid) = match choice {
             ProviderChoice::Named(name) => {
@@ -240,7 +206,7 @@ impl InferenceClient {
         };
         let route = spec.route(task).expect("checked");
         let (base, routed, auth) = self.endpoint(spec, route)?;
-        self.emit(InferenceEvent::Resolved { provider: spec.id.into(), provider_model: pid.clone(), routed });
+        call.emit(InferenceEvent::Resolved { provider: spec.id.into(), provider_model: pid.clone(), routed });
         Ok(Target { spec, route, pid, hf_id: model.to_string(), base, routed, auth })
     }
 
@@ -263,11 +229,9 @@ impl InferenceClient {
                 };
                 Ok((base, false, Some(format!("{} {key}", spec.key_scheme))))
             }
-            _ if spec.direct_only => Err(InferenceError::Usage(format!(
-                "{} is only reachable with its own key (Hugging Face tokens are not accepted): pass --provider-key or set {}",
-                spec.id,
-                spec.key_env.unwrap_or("its key variable")
-            ))),
+            _ if spec.direct_only => {
+                Err(InferenceError::NeedsProviderKey { provider: spec.id.into(), key_variable: spec.key_env.map(str::to_string) })
+            }
             _ => {
                 let key = own.or(self.hf_token());
                 Ok((join(self.router(), spec.id), true, key.map(|k| format!("Bearer {k}"))))
@@ -280,9 +244,7 @@ impl InferenceClient {
         if let Some(t) = self.hf_token() {
             Ok((join(self.router(), "v1/chat/completions"), Some(format!("Bearer {t}"))))
         } else {
-            Err(InferenceError::Usage(
-                "automatic provider choice for chat needs a Hugging Face token: run `hfs auth login` or set HF_TOKEN (or pass --provider with --provider-key)".into(),
-            ))
+            Err(InferenceError::NeedsToken("automatic provider choice for chat".into()))
         }
     }
 
@@ -312,7 +274,7 @@ impl InferenceClient {
     pub(crate) async fn send(
         &self,
         provider: &str,
-        deadline: Deadline,
+        call: &Call,
         resend: Resend,
         build: impl Fn() -> RequestBuilder,
     ) -> Result<Response, InferenceError> {
@@ -321,7 +283,7 @@ impl InferenceClient {
         let mut attempt = 0u32;
         loop {
             let req = build();
-            let sent = self.within(deadline, async { Ok(req.send().await) }).await?;
+            let sent = self.within(call, async { Ok(req.send().await) }).await?;
 
             let (err, server_wait) = match sent {
                 // Redirects of reads go back to the caller, which follows them (asset fetches).
@@ -356,14 +318,14 @@ impl InferenceClient {
                 }
             };
             let wait = server_wait.unwrap_or_else(|| jitter(policy.backoff(attempt)));
-            let over_deadline = deadline.remaining().is_some_and(|r| wait >= r);
+            let over_deadline = call.remaining().is_some_and(|r| wait >= r);
             if attempt >= policy.max_retries || waited.saturating_add(wait) > policy.budget || over_deadline {
                 return Err(err);
             }
             attempt += 1;
-            self.emit(InferenceEvent::Retrying { attempt, wait_ms: wait.as_millis() as u64, reason: err.to_string() });
+            call.emit(InferenceEvent::Retrying { attempt, wait_ms: wait.as_millis() as u64, reason: err.to_string() });
             tracing::debug!(error = %err, ?wait, "inference request failed; retrying");
-            self.pause(wait, deadline).await?;
+            self.pause(wait, call).await?;
             waited = waited.saturating_add(wait);
         }
     }
@@ -371,19 +333,19 @@ impl InferenceClient {
     /// Runs `fut` unless cancelled or past the deadline first (body reads, downloads).
     pub(crate) async fn within<T>(
         &self,
-        deadline: Deadline,
+        call: &Call,
         fut: impl std::future::Future<Output = Result<T, InferenceError>>,
     ) -> Result<T, InferenceError> {
         tokio::select! {
             r = fut => r,
-            _ = self.opts.cancel.cancelled() => Err(InferenceError::Cancelled),
-            _ = sleep_until(deadline) => Err(InferenceError::Timeout(deadline.limit.unwrap_or_default())),
+            _ = call.cancel.cancelled() => Err(InferenceError::Cancelled),
+            _ = sleep_until(call) => Err(InferenceError::Timeout(call.limit.unwrap_or_default())),
         }
     }
 
     /// Reads a whole answer into memory: at most the JSON cap (decoded), each chunk within the
     /// idle timeout, the whole within the call's deadline.
-    pub(crate) async fn read_whole(&self, resp: Response, deadline: Deadline) -> Result<bytes::Bytes, InferenceError> {
+    pub(crate) async fn read_whole(&self, resp: Response, call: &Call) -> Result<bytes::Bytes, InferenceError> {
         let url = resp.url().to_string();
         let limits = self.opts.limits;
         let read = async {
@@ -391,12 +353,12 @@ impl InferenceClient {
                 .await
                 .map_err(|e| InferenceError::Download { url, message: e.to_string() })
         };
-        self.within(deadline, read).await
+        self.within(call, read).await
     }
 
     /// Sleeps, unless cancelled or past the deadline first.
-    pub(crate) async fn pause(&self, d: Duration, deadline: Deadline) -> Result<(), InferenceError> {
-        self.within(deadline, async {
+    pub(crate) async fn pause(&self, d: Duration, call: &Call) -> Result<(), InferenceError> {
+        self.within(call, async {
             tokio::time::sleep(d).await;
             Ok(())
         })
@@ -435,15 +397,15 @@ impl InferenceClient {
     }
 
     /// Fetches an output asset from a provider CDN: a plain GET, never with a token.
-    pub(crate) async fn fetch_asset(&self, url: &str, deadline: Deadline) -> Result<Response, InferenceError> {
+    pub(crate) async fn fetch_asset(&self, url: &str, call: &Call) -> Result<Response, InferenceError> {
         let parsed = Url::parse(url)
             .map_err(|_| InferenceError::Protocol { provider: "provider".into(), message: format!("output URL `{url}` is not a URL") })?;
-        self.emit(InferenceEvent::Downloading { url: url.to_string() });
+        call.emit(InferenceEvent::Downloading { url: url.to_string() });
         // CDNs redirect to signed storage URLs: follow, a bounded number of hops. No credential
         // is ever sent on these requests, so following cannot leak one.
         let mut at = parsed;
         for _ in 0..MAX_ASSET_REDIRECTS {
-            let resp = self.send("the asset host", deadline, Resend::Idempotent, || self.http.get(at.clone())).await;
+            let resp = self.send("the asset host", call, Resend::Idempotent, || self.http.get(at.clone())).await;
             let resp = match resp {
                 Ok(r) => r,
                 Err(InferenceError::Api { status, url, message, .. }) => {
@@ -469,8 +431,8 @@ impl InferenceClient {
     }
 }
 
-async fn sleep_until(deadline: Deadline) {
-    match deadline.remaining() {
+async fn sleep_until(call: &Call) {
+    match call.remaining() {
         Some(r) => tokio::time::sleep(r).await,
         None => std::future::pending().await,
     }

@@ -1,7 +1,7 @@
 use std::time::Duration;
 
-use hfs_core::ErrorClass;
 use hfs_core::text::fmt_duration;
+use hfs_core::{ErrorClass, Hint};
 use hfs_hub::HubError;
 
 /// Everything that can go wrong with an inference call. Messages say what happened and what to do.
@@ -14,10 +14,14 @@ pub enum InferenceError {
     TaskUnsupported { provider: String, task: &'static str, supported: Vec<String> },
     #[error("model `{model}` is not served by provider `{provider}` for {task}{}", serving_list(.serving))]
     NotServedBy { model: String, provider: String, task: &'static str, serving: Vec<String> },
-    #[error("no provider hfs knows serves `{model}` for {task}{}; pick a model that has one (`hfs search models --task {task}`)", mapped_list(.mapped))]
+    #[error("no provider hfs knows serves `{model}` for {task}{}", mapped_list(.mapped))]
     NoProvider { model: String, task: &'static str, mapped: Vec<String> },
     #[error("{0}")]
     Usage(String),
+    #[error("{provider} is only reachable with its own key (Hugging Face tokens are not accepted)")]
+    NeedsProviderKey { provider: String, key_variable: Option<String> },
+    #[error("{0} needs a Hugging Face token")]
+    NeedsToken(String),
     #[error("input file `{path}` is {size} bytes, over the {} hfs sends inline to a provider; use a smaller file", hfs_core::body::human_bytes(*.max))]
     InputTooLarge { path: String, size: u64, max: u64 },
     #[error("cannot read input file `{path}`: {source}")]
@@ -45,7 +49,7 @@ pub enum InferenceError {
     },
     #[error("the {provider} job failed{}: {message}", request_id_note(.job_id))]
     JobFailed { provider: String, job_id: Option<String>, message: String },
-    #[error("could not reach {url} ({cause}); check your network connection and HF_ROUTER_URL")]
+    #[error("could not reach {url} ({cause})")]
     Connect { url: String, cause: String },
     #[error("{provider} sent a response hfs could not read: {message}")]
     Protocol { provider: String, message: String },
@@ -66,11 +70,7 @@ pub enum InferenceError {
 }
 
 fn serving_list(v: &[String]) -> String {
-    if v.is_empty() {
-        "; no provider hfs knows serves it for this task".into()
-    } else {
-        format!("; providers that do: {} (pass --provider)", v.join(", "))
-    }
+    if v.is_empty() { "; no provider hfs knows serves it for this task".into() } else { format!("; providers that do: {}", v.join(", ")) }
 }
 
 fn mapped_list(v: &[String]) -> String {
@@ -90,14 +90,19 @@ impl InferenceError {
     pub fn class(&self) -> ErrorClass {
         use InferenceError::*;
         match self {
-            UnknownProvider { .. } | TaskUnsupported { .. } | NotServedBy { .. } | NoProvider { .. } | Usage(_) | InputTooLarge { .. } => {
-                ErrorClass::Usage
-            }
+            UnknownProvider { .. }
+            | TaskUnsupported { .. }
+            | NotServedBy { .. }
+            | NoProvider { .. }
+            | Usage(_)
+            | NeedsProviderKey { .. }
+            | NeedsToken(_)
+            | InputTooLarge { .. } => ErrorClass::Usage,
 
             InputFile { .. } | OutputFile { .. } => ErrorClass::LocalIo,
             Timeout(_) => ErrorClass::Deadline,
             Cancelled => ErrorClass::Cancelled,
-            Hub(e) => ErrorClass::Remote { retryable: e.is_transient() },
+            Hub(e) => e.class(),
             Api { status, .. } => ErrorClass::Remote { retryable: matches!(status, 429 | 500 | 502 | 503 | 504) },
             Connect { .. } | Download { .. } => ErrorClass::Remote { retryable: true },
             JobFailed { .. } | Protocol { .. } => ErrorClass::Remote { retryable: false },
@@ -108,8 +113,37 @@ impl InferenceError {
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
             InferenceError::Api { retry_after, .. } => *retry_after,
-            InferenceError::Hub(HubError::RateLimited { retry_after }) => *retry_after,
+            InferenceError::Hub(e) => e.retry_after(),
             _ => None,
+        }
+    }
+
+    /// What would help, in no particular front end's words (the CLI turns these into flags).
+    pub fn hints(&self) -> Vec<Hint> {
+        use InferenceError::*;
+        match self {
+            Hub(e) => e.hints(),
+            UnknownProvider { known, .. } => vec![Hint::PickProvider { providers: known.clone() }],
+            TaskUnsupported { supported, .. } => vec![Hint::PickProvider { providers: supported.clone() }],
+            NotServedBy { serving, .. } if !serving.is_empty() => vec![Hint::PickProvider { providers: serving.clone() }],
+            NoProvider { task, .. } => vec![Hint::FindModel { task: task.to_string() }],
+            NeedsProviderKey { provider, key_variable } => {
+                vec![Hint::ProviderKey { provider: provider.clone(), key_variable: key_variable.clone() }]
+            }
+            NeedsToken(_) => vec![Hint::LogIn, Hint::ProviderWithKey],
+            Connect { .. } => vec![Hint::CheckEndpoints],
+            Timeout(_) => vec![Hint::LongerDeadline],
+            Api { status, parameter, retry_after, .. } => match status {
+                401 => vec![Hint::LogIn],
+                403 => vec![Hint::TokenPermission],
+                402 => vec![Hint::Billing],
+                404 => vec![Hint::PickProvider { providers: vec![] }],
+                400 | 422 => vec![Hint::FixParameter { name: parameter.clone() }],
+                429 => vec![Hint::RetryLater { after_secs: retry_after.map(|d| d.as_secs()) }, Hint::PickProvider { providers: vec![] }],
+                500..=599 => vec![Hint::RetryLater { after_secs: None }, Hint::PickProvider { providers: vec![] }],
+                _ => vec![],
+            },
+            _ => vec![],
         }
     }
 
@@ -206,19 +240,20 @@ pub fn faulty_parameter(body: &str) -> Option<String> {
     f.get("field").and_then(|x| x.as_str()).or_else(|| f.as_str()).map(str::to_string)
 }
 
-/// What the user can do about an HTTP error from a provider or the router.
+/// What an HTTP error from a provider or the router means for the user, in plain words (the
+/// matching [`Hint`]s come from [`InferenceError::hints`]).
 pub fn next_step(status: u16, provider: &str, parameter: Option<&str>) -> Option<String> {
     Some(match status {
-        401 => "log in with a valid token: `hfs auth login` (or set HF_TOKEN / the provider's key)".into(),
+        401 => "the token or key was not accepted: use a valid Hugging Face token or the provider's own key".into(),
         403 => "your token lacks the \"Make calls to Inference Providers\" permission: https://huggingface.co/settings/tokens".into(),
-        402 => "check your credits and billing at https://huggingface.co/settings/billing (or bill an organization with --bill-to)".into(),
-        404 => format!("the model is not served by {provider}; try another --provider"),
+        402 => "check your credits and billing at https://huggingface.co/settings/billing, or bill an organization".into(),
+        404 => format!("the model is not served by {provider}"),
         422 | 400 => match parameter {
             Some(p) => format!("fix the parameter `{p}`"),
-            None => "check the parameters (--param)".into(),
+            None => "check the parameters".into(),
         },
-        429 => "the provider is rate limiting: wait and retry, or use another --provider".into(),
-        500..=599 => format!("{provider} is having trouble: try again later or use another --provider"),
+        429 => "the provider is rate limiting: wait and retry".into(),
+        500..=599 => format!("{provider} is having trouble: try again later"),
         _ => return None,
     })
 }

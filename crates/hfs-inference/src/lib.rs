@@ -13,6 +13,9 @@
 //! * Typed [`InferenceError`]s with a [`class`](InferenceError::class), the status, request id,
 //!   server message and a next step.
 //!
+//! * Per-call jobs ([`InferenceClient::submit`]): each call has its own event stream, cancel and
+//!   deadline, so concurrent calls on one client never mix.
+//!
 //! Nothing here reads the environment: tokens, URLs and keys come in [`InferenceOptions`].
 
 // Errors are built once per failed call; their size (status, url, request id, message, next step) is
@@ -23,6 +26,7 @@ mod chat;
 mod client;
 mod error;
 mod event;
+mod job;
 mod output;
 pub mod registry;
 mod tasks;
@@ -31,7 +35,8 @@ pub use chat::{ChatMessage, ChatRequest, ChatResult, ROUTING_POLICIES};
 pub use client::{InferenceClient, InferenceOptions, ProviderChoice};
 pub use error::{InferenceError, faulty_parameter, server_message};
 pub use event::InferenceEvent;
-pub use hfs_core::ErrorClass;
+pub use hfs_core::{ErrorClass, Hint};
+pub use job::{CallOptions, InferenceJob, InferenceTask, JobEvent, Outcome};
 pub use output::{OutputSpec, SavedFile};
 pub use registry::{Flow, Task};
 pub use tasks::{InputFile, MediaOutput, MediaRequest, Served, Transcription, deep_merge, drop_nulls};

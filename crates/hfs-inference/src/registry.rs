@@ -1,4 +1,4 @@
-//! The provider registry: one table row per provider (hf-inference.md §1.1), one route per task.
+//! The provider registry: one table row per provider (docs/protocol/inference.md#providers-and-tasks), one route per task.
 //! Adding a provider or a task is a new row here; the payload styles, response decoders and
 //! asynchronous flows below are shared.
 

@@ -9,7 +9,8 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 use url::Url;
 
-use crate::client::{Deadline, Resend, Target, join};
+use crate::client::{Resend, Target, join};
+use crate::job::Call;
 
 use crate::output::{OutputSpec, SavedFile, save_bytes, save_response};
 use crate::registry::{Decode, Flow, Style, Task};
@@ -155,23 +156,37 @@ impl InferenceClient {
         self.media(Task::TextToSpeech, req, out).await
     }
 
-    /// Any media-producing task, saved under `out`.
+    /// Any media-producing task, saved under `out`, with no deadline and no events; use
+    /// [`InferenceClient::submit`] for those and for cancelling.
     pub async fn media(&self, task: Task, req: &MediaRequest, out: &OutputSpec) -> Result<MediaOutput, InferenceError> {
-        let deadline = self.deadline();
-        let target = self.resolve(&req.model, task, &req.provider).await?;
-        let (outcome, job_id) = self.run(&target, task, req, deadline).await?;
-        let file = self.decode_file(&target, outcome, out, deadline).await?;
+        self.media_in(task, req, out, &Call::detached()).await
+    }
+
+    pub(crate) async fn media_in(
+        &self,
+        task: Task,
+        req: &MediaRequest,
+        out: &OutputSpec,
+        call: &Call,
+    ) -> Result<MediaOutput, InferenceError> {
+        let target = self.resolve(&req.model, task, &req.provider, call).await?;
+        let (outcome, job_id) = self.run(&target, task, req, call).await?;
+        let file = self.decode_file(&target, outcome, out, call).await?;
         Ok(MediaOutput { file, served: served(&target, job_id) })
     }
 
-    /// Automatic speech recognition of `req.input`.
+    /// Automatic speech recognition of `req.input` (no deadline, no events; see
+    /// [`InferenceClient::submit`]).
     pub async fn speech_to_text(&self, req: &MediaRequest) -> Result<Transcription, InferenceError> {
-        let deadline = self.deadline();
-        let target = self.resolve(&req.model, Task::SpeechRecognition, &req.provider).await?;
-        let (outcome, job_id) = self.run(&target, Task::SpeechRecognition, req, deadline).await?;
+        self.speech_to_text_in(req, &Call::detached()).await
+    }
+
+    pub(crate) async fn speech_to_text_in(&self, req: &MediaRequest, call: &Call) -> Result<Transcription, InferenceError> {
+        let target = self.resolve(&req.model, Task::SpeechRecognition, &req.provider, call).await?;
+        let (outcome, job_id) = self.run(&target, Task::SpeechRecognition, req, call).await?;
         let v = match outcome {
             Outcome::Json(v) => v,
-            Outcome::Response(r) => self.read_json(&target, r, deadline).await?,
+            Outcome::Response(r) => self.read_json(&target, r, call).await?,
         };
         let v = if target.route.decode == Decode::ReplicateOutput { v.get("output").cloned().unwrap_or(Value::Null) } else { v };
         let text = match &v {
@@ -195,8 +210,8 @@ impl InferenceClient {
         inputs: &[String],
         params: Map<String, Value>,
     ) -> Result<(Value, Served), InferenceError> {
-        let deadline = self.deadline();
-        let target = self.resolve(model, Task::FeatureExtraction, provider).await?;
+        let call = &Call::detached();
+        let target = self.resolve(model, Task::FeatureExtraction, provider, call).await?;
         let mut req = MediaRequest::new(model, provider.clone()).params(params);
         req.prompt = None;
         let body = match target.route.style {
@@ -206,13 +221,13 @@ impl InferenceClient {
         let body = bytes::Bytes::from(merge_params(body, &req.params).to_string());
         let url = self.route_url(&target);
         let resp = self
-            .send(target.spec.id, deadline, Resend::SubmitOnce, || {
+            .send(target.spec.id, call, Resend::SubmitOnce, || {
                 self.request(Method::POST, url.clone(), target.auth.as_deref(), target.routed)
                     .header(reqwest::header::CONTENT_TYPE, "application/json")
                     .body(body.clone())
             })
             .await?;
-        let v = self.read_json(&target, resp, deadline).await?;
+        let v = self.read_json(&target, resp, call).await?;
         let vectors = match v.get("data").and_then(Value::as_array) {
             Some(items) => Value::Array(items.iter().filter_map(|i| i.get("embedding").cloned()).collect()),
             None => v,
@@ -238,13 +253,7 @@ impl InferenceClient {
     }
 
     /// Submits and, for asynchronous flows, polls until the job is done.
-    async fn run(
-        &self,
-        t: &Target,
-        task: Task,
-        req: &MediaRequest,
-        deadline: Deadline,
-    ) -> Result<(Outcome, Option<String>), InferenceError> {
+    async fn run(&self, t: &Target, task: Task, req: &MediaRequest, call: &Call) -> Result<(Outcome, Option<String>), InferenceError> {
         // Serialised once: a retried submit sends the same bytes without copying them.
         let body = match payload(t, task, req)? {
             Body::Json(v) => (bytes::Bytes::from(v.to_string()), "application/json".to_string()),
@@ -265,26 +274,25 @@ impl InferenceClient {
             }
             r.header(reqwest::header::CONTENT_TYPE, body.1.as_str()).body(body.0.clone())
         };
-        let resp = self.send(t.spec.id, deadline, Resend::SubmitOnce, build).await?;
+        let resp = self.send(t.spec.id, call, Resend::SubmitOnce, build).await?;
         match t.route.flow {
             Flow::Sync => {
-                self.emit(InferenceEvent::Submitted { provider: t.spec.id.into(), job_id: None });
+                call.emit(InferenceEvent::Submitted { provider: t.spec.id.into(), job_id: None });
                 Ok((Outcome::Response(resp), None))
             }
-            Flow::FalQueue => self.fal_queue(t, self.read_json(t, resp, deadline).await?, deadline).await,
-            Flow::Replicate => self.replicate(t, self.read_json(t, resp, deadline).await?, deadline).await,
-            Flow::TogetherVideo => self.together_video(t, &url, self.read_json(t, resp, deadline).await?, deadline).await,
-            Flow::Wavespeed => self.wavespeed(t, self.read_json(t, resp, deadline).await?, deadline).await,
-            Flow::Zai => self.zai(t, self.read_json(t, resp, deadline).await?, deadline).await,
+            Flow::FalQueue => self.fal_queue(t, self.read_json(t, resp, call).await?, call).await,
+            Flow::Replicate => self.replicate(t, self.read_json(t, resp, call).await?, call).await,
+            Flow::TogetherVideo => self.together_video(t, &url, self.read_json(t, resp, call).await?, call).await,
+            Flow::Wavespeed => self.wavespeed(t, self.read_json(t, resp, call).await?, call).await,
+            Flow::Zai => self.zai(t, self.read_json(t, resp, call).await?, call).await,
         }
     }
 
     /// GET a poll URL with the target's auth (retried like every request).
-    async fn poll_get(&self, t: &Target, url: &Url, deadline: Deadline) -> Result<Value, InferenceError> {
-        let resp = self
-            .send(t.spec.id, deadline, Resend::Idempotent, || self.request(Method::GET, url.clone(), t.auth.as_deref(), t.routed))
-            .await?;
-        self.read_json(t, resp, deadline).await
+    async fn poll_get(&self, t: &Target, url: &Url, call: &Call) -> Result<Value, InferenceError> {
+        let resp =
+            self.send(t.spec.id, call, Resend::Idempotent, || self.request(Method::GET, url.clone(), t.auth.as_deref(), t.routed)).await?;
+        self.read_json(t, resp, call).await
     }
 
     /// Awaits a polling loop; on timeout or cancel, asks the provider to cancel the job.
@@ -302,9 +310,9 @@ impl InferenceClient {
         result
     }
 
-    async fn fal_queue(&self, t: &Target, submitted: Value, deadline: Deadline) -> Result<(Outcome, Option<String>), InferenceError> {
+    async fn fal_queue(&self, t: &Target, submitted: Value, call: &Call) -> Result<(Outcome, Option<String>), InferenceError> {
         let id = submitted.get("request_id").and_then(Value::as_str).map(str::to_string);
-        self.emit(InferenceEvent::Submitted { provider: t.spec.id.into(), job_id: id.clone() });
+        call.emit(InferenceEvent::Submitted { provider: t.spec.id.into(), job_id: id.clone() });
         let response_url = submitted
             .get("response_url")
             .and_then(Value::as_str)
@@ -320,23 +328,23 @@ impl InferenceClient {
         };
         let status_url = at("/status");
         let mut status = submitted.get("status").and_then(Value::as_str).unwrap_or("").to_string();
-        self.emit_status(&status, submitted.get("queue_position").and_then(Value::as_u64));
+        call.emit_status(&status, submitted.get("queue_position").and_then(Value::as_u64));
         let mut seen_logs = 0usize;
         if status != "COMPLETED" {
             let interval = self.poll_interval(t.route.flow);
             let work = async {
                 loop {
-                    self.pause(interval, deadline).await?;
-                    let v = self.poll_get(t, &status_url, deadline).await?;
+                    self.pause(interval, call).await?;
+                    let v = self.poll_get(t, &status_url, call).await?;
                     let s = v.get("status").and_then(Value::as_str).unwrap_or("").to_string();
                     if s != status {
-                        self.emit_status(&s, v.get("queue_position").and_then(Value::as_u64));
+                        call.emit_status(&s, v.get("queue_position").and_then(Value::as_u64));
                         status = s.clone();
                     }
                     if let Some(logs) = v.get("logs").and_then(Value::as_array) {
                         for l in logs.iter().skip(seen_logs) {
                             let m = l.get("message").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| l.to_string());
-                            self.emit(InferenceEvent::Log { message: m });
+                            call.emit(InferenceEvent::Log { message: m });
                         }
                         seen_logs = seen_logs.max(logs.len());
                     }
@@ -369,19 +377,13 @@ impl InferenceClient {
                 });
             }
         }
-        let result = self.poll_get(t, &at(""), deadline).await?;
+        let result = self.poll_get(t, &at(""), call).await?;
         Ok((Outcome::Json(result), id))
     }
 
-    fn emit_status(&self, status: &str, queue_position: Option<u64>) {
-        if !status.is_empty() {
-            self.emit(InferenceEvent::Status { status: status.to_string(), queue_position });
-        }
-    }
-
-    async fn replicate(&self, t: &Target, first: Value, deadline: Deadline) -> Result<(Outcome, Option<String>), InferenceError> {
+    async fn replicate(&self, t: &Target, first: Value, call: &Call) -> Result<(Outcome, Option<String>), InferenceError> {
         let id = first.get("id").and_then(Value::as_str).map(str::to_string);
-        self.emit(InferenceEvent::Submitted { provider: t.spec.id.into(), job_id: id.clone() });
+        call.emit(InferenceEvent::Submitted { provider: t.spec.id.into(), job_id: id.clone() });
         let check = |v: &Value| -> Result<Option<Value>, InferenceError> {
             match v.get("status").and_then(Value::as_str).unwrap_or("") {
                 "succeeded" => Ok(Some(v.clone())),
@@ -394,7 +396,7 @@ impl InferenceClient {
             }
         };
         let mut status = first.get("status").and_then(Value::as_str).unwrap_or("").to_string();
-        self.emit_status(&status, None);
+        call.emit_status(&status, None);
         if let Some(done) = check(&first)? {
             return Ok((Outcome::Json(done), id));
         }
@@ -409,11 +411,11 @@ impl InferenceClient {
         let interval = self.poll_interval(t.route.flow);
         let work = async {
             loop {
-                self.pause(interval, deadline).await?;
-                let v = self.poll_get(t, &get, deadline).await?;
+                self.pause(interval, call).await?;
+                let v = self.poll_get(t, &get, call).await?;
                 let s = v.get("status").and_then(Value::as_str).unwrap_or("").to_string();
                 if s != status {
-                    self.emit_status(&s, None);
+                    call.emit_status(&s, None);
                     status = s;
                 }
                 if let Some(done) = check(&v)? {
@@ -434,17 +436,17 @@ impl InferenceClient {
         t: &Target,
         submit: &Url,
         first: Value,
-        deadline: Deadline,
+        call: &Call,
     ) -> Result<(Outcome, Option<String>), InferenceError> {
         let id = first
             .get("id")
             .and_then(Value::as_str)
             .map(str::to_string)
             .ok_or_else(|| protocol(t, format!("video job without id: {}", short(&first))))?;
-        self.emit(InferenceEvent::Submitted { provider: t.spec.id.into(), job_id: Some(id.clone()) });
+        call.emit(InferenceEvent::Submitted { provider: t.spec.id.into(), job_id: Some(id.clone()) });
         let get = join(submit, &id);
         let v = self
-            .poll_until(t, &get, Some(&id), Some(&first), deadline, |v| {
+            .poll_until(t, &get, Some(&id), Some(&first), call, |v| {
                 let s = v.get("status").and_then(Value::as_str).unwrap_or("");
                 match s {
                     "completed" => Phase::Done,
@@ -458,10 +460,10 @@ impl InferenceClient {
         Ok((Outcome::Json(v), Some(id)))
     }
 
-    async fn wavespeed(&self, t: &Target, first: Value, deadline: Deadline) -> Result<(Outcome, Option<String>), InferenceError> {
+    async fn wavespeed(&self, t: &Target, first: Value, call: &Call) -> Result<(Outcome, Option<String>), InferenceError> {
         let data = first.get("data").cloned().unwrap_or(first.clone());
         let id = data.get("id").and_then(Value::as_str).map(str::to_string);
-        self.emit(InferenceEvent::Submitted { provider: t.spec.id.into(), job_id: id.clone() });
+        call.emit(InferenceEvent::Submitted { provider: t.spec.id.into(), job_id: id.clone() });
         let get = data
             .pointer("/urls/get")
             .and_then(Value::as_str)
@@ -470,7 +472,7 @@ impl InferenceClient {
         let path = Url::parse(get).map_err(|_| protocol(t, format!("bad urls.get `{get}`")))?.path().to_string();
         let get = join(&t.base, &path);
         let v = self
-            .poll_until(t, &get, id.as_deref(), None, deadline, |v| {
+            .poll_until(t, &get, id.as_deref(), None, call, |v| {
                 let s = v.pointer("/data/status").and_then(Value::as_str).unwrap_or("");
                 match s {
                     "completed" => Phase::Done,
@@ -484,16 +486,16 @@ impl InferenceClient {
         Ok((Outcome::Json(v), id))
     }
 
-    async fn zai(&self, t: &Target, first: Value, deadline: Deadline) -> Result<(Outcome, Option<String>), InferenceError> {
+    async fn zai(&self, t: &Target, first: Value, call: &Call) -> Result<(Outcome, Option<String>), InferenceError> {
         let id = first
             .get("id")
             .and_then(Value::as_str)
             .map(str::to_string)
             .ok_or_else(|| protocol(t, format!("job without id: {}", short(&first))))?;
-        self.emit(InferenceEvent::Submitted { provider: t.spec.id.into(), job_id: Some(id.clone()) });
+        call.emit(InferenceEvent::Submitted { provider: t.spec.id.into(), job_id: Some(id.clone()) });
         let get = join(&t.base, &format!("api/paas/v4/async-result/{id}"));
         let v = self
-            .poll_until(t, &get, Some(&id), Some(&first), deadline, |v| {
+            .poll_until(t, &get, Some(&id), Some(&first), call, |v| {
                 let s = v.get("task_status").and_then(Value::as_str).unwrap_or("");
                 match s {
                     "SUCCESS" => Phase::Done,
@@ -519,7 +521,7 @@ impl InferenceClient {
         get: &Url,
         job_id: Option<&str>,
         first: Option<&Value>,
-        deadline: Deadline,
+        call: &Call,
         phase: impl Fn(&Value) -> Phase,
     ) -> Result<Value, InferenceError> {
         let mut status = String::new();
@@ -531,7 +533,7 @@ impl InferenceClient {
                 }
                 Phase::Running(s) => {
                     if s != status {
-                        self.emit_status(&s, None);
+                        call.emit_status(&s, None);
                         status = s;
                     }
                     Ok(false)
@@ -545,8 +547,8 @@ impl InferenceClient {
         }
         let interval = self.poll_interval(t.route.flow);
         loop {
-            self.pause(interval, deadline).await?;
-            let v = self.poll_get(t, get, deadline).await?;
+            self.pause(interval, call).await?;
+            let v = self.poll_get(t, get, call).await?;
             if settle(&v)? {
                 return Ok(v);
             }
@@ -554,17 +556,17 @@ impl InferenceClient {
     }
 
     /// The final answer as a saved file: raw bytes, base64 in JSON, or a URL fetched without a token.
-    async fn decode_file(&self, t: &Target, outcome: Outcome, out: &OutputSpec, deadline: Deadline) -> Result<SavedFile, InferenceError> {
+    async fn decode_file(&self, t: &Target, outcome: Outcome, out: &OutputSpec, call: &Call) -> Result<SavedFile, InferenceError> {
         let v = match (t.route.decode, outcome) {
             (Decode::Bytes, Outcome::Response(r)) => {
                 let ct = r.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
                 if ct.starts_with("application/json") {
-                    let v = self.read_json(t, r, deadline).await?;
+                    let v = self.read_json(t, r, call).await?;
                     return Err(protocol(t, format!("expected a media file, got JSON: {}", short(&v))));
                 }
-                return self.within(deadline, save_response(r, out, self.opts.limits.idle)).await;
+                return self.within(call, save_response(r, out, self.opts.limits.idle)).await;
             }
-            (_, Outcome::Response(r)) => self.read_json(t, r, deadline).await?,
+            (_, Outcome::Response(r)) => self.read_json(t, r, call).await?,
             (_, Outcome::Json(v)) => v,
         };
         let url = match t.route.decode {
@@ -602,8 +604,8 @@ impl InferenceClient {
             };
             return save_bytes(&bytes, mime, out).await;
         }
-        let resp = self.fetch_asset(&url, deadline).await?;
-        self.within(deadline, save_response(resp, out, self.opts.limits.idle)).await
+        let resp = self.fetch_asset(&url, call).await?;
+        self.within(call, save_response(resp, out, self.opts.limits.idle)).await
     }
 }
 
@@ -635,8 +637,8 @@ fn text_of(v: &Value) -> String {
 impl InferenceClient {
     /// Reads a JSON answer: at most the JSON cap (decoded), each chunk within the idle timeout,
     /// the whole within the call's deadline.
-    pub(crate) async fn read_json(&self, t: &Target, r: Response, deadline: Deadline) -> Result<Value, InferenceError> {
-        let bytes = self.read_whole(r, deadline).await?;
+    pub(crate) async fn read_json(&self, t: &Target, r: Response, call: &Call) -> Result<Value, InferenceError> {
+        let bytes = self.read_whole(r, call).await?;
         serde_json::from_slice(&bytes)
             .map_err(|_| protocol(t, format!("expected JSON, got: {}", String::from_utf8_lossy(&bytes[..bytes.len().min(200)]))))
     }
@@ -696,7 +698,7 @@ fn size_string(params: &mut Map<String, Value>, key: &str) {
     }
 }
 
-/// The request body for one task in the target's payload style (hf-inference.md §2).
+/// The request body for one task in the target's payload style (docs/protocol/inference.md#per-task-formats).
 fn payload(t: &Target, task: Task, req: &MediaRequest) -> Result<Body, InferenceError> {
     let mut p = req.params.clone();
     let prompt = req.prompt.clone();

@@ -27,6 +27,13 @@ pub struct GlobalArgs {
     /// Log debug information to stderr (-vv for more). The token is never logged.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Print JSON on stdout instead of text: one document (its `schema` field names it), or an
+    /// hfs.error/1 document when the command fails.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Nothing on stderr but errors: no progress, status, log or warning lines.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -42,7 +49,7 @@ pub enum Command {
     #[command(subcommand)]
     Space(SpaceCommand),
     /// Your ZeroGPU quota: the allowance, what remains, when it resets.
-    Quota(JsonFlag),
+    Quota,
     /// Find Spaces or models.
     #[command(subcommand)]
     Search(SearchCommand),
@@ -75,9 +82,6 @@ pub struct InferArgs {
     /// parses (`steps=30`, `loop=true`, `size={"w":512}`), else as a string.
     #[arg(long = "param", value_name = "KEY=VALUE")]
     pub params: Vec<String>,
-    /// Print one JSON object instead of text.
-    #[arg(long)]
-    pub json: bool,
     /// Give up after this long (e.g. 90s, 5m), cancelling the provider's job where it has a
     /// cancel API. Exit code 124.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
@@ -96,9 +100,6 @@ pub struct InferArgs {
     /// Bill the call to this organization (X-HF-Bill-To).
     #[arg(long, value_name = "ORG")]
     pub bill_to: Option<String>,
-    /// No status or log lines on stderr.
-    #[arg(short, long)]
-    pub quiet: bool,
 }
 
 /// Where generated files go.
@@ -175,17 +176,10 @@ pub struct ChatArgs {
     pub run: InferArgs,
 }
 
-#[derive(Args, Debug, Clone, Copy)]
-pub struct JsonFlag {
-    /// Print JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
-}
-
 #[derive(Subcommand, Debug)]
 pub enum AuthCommand {
     /// Who the token belongs to and where it came from (never the token itself).
-    Status(JsonFlag),
+    Status,
     /// Save a token (prompted with hidden input on a terminal, else read from stdin; or --token).
     Login {
         /// Save under this name instead of the token's own name.
@@ -206,8 +200,6 @@ pub enum SpaceCommand {
     Info {
         /// Space id (owner/name).
         space: String,
-        #[command(flatten)]
-        json: JsonFlag,
     },
 }
 
@@ -227,8 +219,6 @@ pub enum SearchCommand {
         all: bool,
         #[arg(long, default_value_t = 20)]
         limit: usize,
-        #[command(flatten)]
-        json: JsonFlag,
     },
     /// Models served by Inference Providers for a task.
     Models {
@@ -242,8 +232,6 @@ pub enum SearchCommand {
         provider: String,
         #[arg(long, default_value_t = 20)]
         limit: usize,
-        #[command(flatten)]
-        json: JsonFlag,
     },
 }
 
@@ -251,8 +239,6 @@ pub enum SearchCommand {
 pub struct ModelsArgs {
     /// Only models whose id contains this.
     pub filter: Option<String>,
-    #[command(flatten)]
-    pub json: JsonFlag,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -275,9 +261,6 @@ pub struct ConnectArgs {
 pub struct ApiArgs {
     #[command(flatten)]
     pub connect: ConnectArgs,
-    /// Print JSON instead of text.
-    #[arg(long)]
-    pub json: bool,
     /// Also list undocumented endpoints.
     #[arg(long)]
     pub all: bool,
@@ -301,10 +284,7 @@ pub struct CallArgs {
     /// Directory for output files (default: current directory).
     #[arg(short, long, value_name = "DIR", default_value = ".")]
     pub output_dir: std::path::PathBuf,
-    /// Print one JSON object (schema hfs.call/1) instead of text.
-    #[arg(long, conflicts_with = "stream")]
-    pub json: bool,
-    /// Print one JSON line per event; the last one is the --json object.
+    /// Print one JSON line per event (schema hfs.event/1); the last one is the --json object.
     #[arg(long)]
     pub stream: bool,
     /// Do not download output files; print their URLs.
@@ -313,9 +293,6 @@ pub struct CallArgs {
     /// Give up after this long (e.g. 90s, 5m), cancelling the job on the server. Exit code 124.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
-    /// No progress or log lines on stderr.
-    #[arg(short, long)]
-    pub quiet: bool,
 }
 
 pub fn parse_duration(s: &str) -> Result<Duration, String> {

@@ -8,11 +8,12 @@ use hfs_gradio::{Client, ClientOptions, Error, SpaceStage};
 use crate::cli::{ConnectArgs, GlobalArgs};
 use crate::env;
 use crate::exit::CliError;
+use crate::printer::Printer;
 
 /// Builds the client options: hub location, token (and where it may go), auth, headers.
-pub async fn options(global: &GlobalArgs, args: &ConnectArgs, quiet: bool) -> Result<ClientOptions, CliError> {
-    let hub = env::hub_config().map_err(|e| CliError::Usage(e.to_string()))?;
-    let token = env::token_refreshed(global.token.as_deref(), &hub).await?;
+pub async fn options(global: &GlobalArgs, p: &Printer, args: &ConnectArgs) -> Result<ClientOptions, CliError> {
+    let hub = env::hub_config()?;
+    let token = env::token_refreshed(global.token.as_deref(), &hub, p).await?;
     if let Some((t, source)) = &token {
         tracing::debug!(token = %t.redacted(), %source, "using a Hugging Face token");
     }
@@ -34,12 +35,13 @@ pub async fn options(global: &GlobalArgs, args: &ConnectArgs, quiet: bool) -> Re
                 .ok_or_else(|| CliError::Usage(format!("-H takes 'Name: value', got `{h}`")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let on_stage: Option<hfs_gradio::StageCallback> = (!quiet).then(|| {
+    let printer = *p;
+    let on_stage: Option<hfs_gradio::StageCallback> = (!p.quiet()).then(|| {
         let last = std::sync::Mutex::new(None::<String>);
         Arc::new(move |stage: &SpaceStage| {
             let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
             if last.as_deref() != Some(stage.as_str()) {
-                eprintln!("Space is {stage}; waiting for it to start…");
+                printer.status(&format!("Space is {stage}; waiting for it to start…"));
                 *last = Some(stage.as_str().to_string());
             }
         }) as hfs_gradio::StageCallback
@@ -60,8 +62,8 @@ pub async fn options(global: &GlobalArgs, args: &ConnectArgs, quiet: bool) -> Re
 }
 
 /// Connects; an app that needs a login and no `--auth` gets a prompt on a terminal.
-pub async fn connect(global: &GlobalArgs, args: &ConnectArgs, quiet: bool) -> Result<Client, CliError> {
-    let mut opts = options(global, args, quiet).await?;
+pub async fn connect(global: &GlobalArgs, p: &Printer, args: &ConnectArgs) -> Result<Client, CliError> {
+    let mut opts = options(global, p, args).await?;
     match Client::connect(&args.target, opts.clone()).await {
         Err(Error::AuthRequired { .. }) if opts.auth.is_none() && std::io::stdin().is_terminal() && std::io::stderr().is_terminal() => {
             opts.auth = Some(prompt_credentials().map_err(|e| CliError::Other(e.into()))?);

@@ -3,6 +3,7 @@
 use hfs_hub::{HubConfig, Token, TokenEnv, TokenSource, discover_token};
 
 use crate::exit::CliError;
+use crate::printer::Printer;
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
@@ -10,19 +11,21 @@ fn var(name: &str) -> Option<String> {
 
 /// `HF_ENDPOINT` and `HF_ROUTER_URL`; `HFS_HUB_RETRIES` (how often a Hub GET answered
 /// 429/5xx is retried, 0 for never) and `HFS_HUB_BACKOFF` (the first retry delay, e.g. `200ms`).
-pub fn hub_config() -> anyhow::Result<HubConfig> {
+/// A bad value is a usage error (exit 2) in every command.
+pub fn hub_config() -> Result<HubConfig, CliError> {
     let endpoint = var("HF_ENDPOINT");
     let router = var("HF_ROUTER_URL");
     let mut retry = hfs_hub::RetryPolicy::default();
     if let Some(n) = var("HFS_HUB_RETRIES") {
-        retry.max_retries = n.trim().parse().map_err(|_| anyhow::anyhow!("HFS_HUB_RETRIES must be a number of retries, got `{n}`"))?;
+        retry.max_retries =
+            n.trim().parse().map_err(|_| CliError::Usage(format!("HFS_HUB_RETRIES must be a number of retries, got `{n}`")))?;
     }
     if let Some(d) = var("HFS_HUB_BACKOFF") {
-        retry.base_delay = crate::cli::parse_duration(&d).map_err(|e| anyhow::anyhow!("HFS_HUB_BACKOFF: {e}"))?;
+        retry.base_delay = crate::cli::parse_duration(&d).map_err(|e| CliError::Usage(format!("HFS_HUB_BACKOFF: {e}")))?;
         retry.max_delay = retry.max_delay.max(retry.base_delay);
     }
     Ok(HubConfig::new(endpoint.as_deref(), router.as_deref())
-        .map_err(|e| anyhow::anyhow!("HF_ENDPOINT or HF_ROUTER_URL is not a valid URL ({e}); fix or unset it"))?
+        .map_err(|e| CliError::Usage(format!("HF_ENDPOINT or HF_ROUTER_URL is not a valid URL ({e}); fix or unset it")))?
         .with_retry(retry))
 }
 
@@ -62,11 +65,12 @@ pub fn token_store() -> anyhow::Result<hfs_hub::TokenStore> {
 /// The token, with a saved browser login refreshed when it is about to expire (as `hf` does).
 /// A token an HTTP header cannot carry (a stray control or non-ASCII character in a file or a
 /// variable) is a usage error here, never a silently empty or mangled header later.
-pub async fn token_refreshed(explicit: Option<&str>, hub: &HubConfig) -> Result<Option<(Token, TokenSource)>, CliError> {
+pub async fn token_refreshed(explicit: Option<&str>, hub: &HubConfig, p: &Printer) -> Result<Option<(Token, TokenSource)>, CliError> {
     let Some((token, source)) = token(explicit) else { return Ok(None) };
     if !token.is_header_safe() {
         return Err(CliError::Usage(format!(
-            "the token from {source} contains characters an HTTP header cannot carry (control or non-ASCII characters); fix it or log in again"
+            "the token from {} contains characters an HTTP header cannot carry (control or non-ASCII characters); fix it or log in again",
+            source_label(&source)
         )));
     }
     let TokenSource::File(path) = &source else { return Ok(Some((token, source))) };
@@ -77,16 +81,14 @@ pub async fn token_refreshed(explicit: Option<&str>, hub: &HubConfig) -> Result<
         Ok(Some(fresh)) => match Token::new(&fresh).filter(Token::is_header_safe) {
             Some(t) => Some((t, source)),
             None => {
-                eprintln!(
-                    "warning: the Hub's refreshed token cannot be sent in a header; using the saved one (run `hfs auth login` if calls fail)"
-                );
+                p.warn("the Hub's refreshed token cannot be sent in a header; using the saved one (run `hfs auth login` if calls fail)");
                 Some((token, source))
             }
         },
 
         Ok(None) => Some((token, source)),
         Err(e) => {
-            eprintln!("warning: could not refresh your saved login ({e}); run `hfs auth login` if calls fail");
+            p.warn(&format!("could not refresh your saved login ({e}); run `hfs auth login` if calls fail"));
             Some((token, source))
         }
     })
@@ -107,10 +109,18 @@ pub fn http_client() -> reqwest::Client {
 }
 
 /// A Hub client with the user's token (if any).
-pub async fn hub_client(explicit: Option<&str>) -> Result<(hfs_hub::HubClient, Option<TokenSource>), CliError> {
-    let hub = hub_config().map_err(|e| CliError::Usage(e.to_string()))?;
-    let token = token_refreshed(explicit, &hub).await?;
+pub async fn hub_client(explicit: Option<&str>, p: &Printer) -> Result<(hfs_hub::HubClient, Option<TokenSource>), CliError> {
+    let hub = hub_config()?;
+    let token = token_refreshed(explicit, &hub, p).await?;
     let source = token.as_ref().map(|(_, s)| s.clone());
     let policy = hfs_hub::TokenPolicy::new(token.map(|(t, _)| t), &hub);
     Ok((hfs_hub::HubClient::new(http_client(), hub, policy), source))
+}
+
+/// Where a token came from, in the CLI's words (`--token`, `$HF_TOKEN`, a file path).
+pub fn source_label(source: &TokenSource) -> String {
+    match source {
+        TokenSource::Explicit => "--token".into(),
+        other => other.to_string(),
+    }
 }

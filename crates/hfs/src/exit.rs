@@ -22,6 +22,8 @@ pub enum CliError {
     Hub(hfs_hub::HubError),
     /// Bad command line or environment.
     Usage(String),
+    /// No usable Hugging Face token (`auth status`).
+    NotLoggedIn(String),
     /// Anything else (local I/O while writing results…).
     Other(anyhow::Error),
     Interrupted,
@@ -45,7 +47,9 @@ impl CliError {
             CliError::Inference(e) => code_for(e.class()),
             CliError::Gradio(e) => code_for(e.class()),
             CliError::Usage(_) => USAGE,
-            CliError::Hub(_) | CliError::Other(_) => FAILURE,
+            CliError::NotLoggedIn(_) => FAILURE,
+            CliError::Hub(e) => code_for(e.class()),
+            CliError::Other(_) => FAILURE,
             CliError::Interrupted => INTERRUPTED,
         }
     }
@@ -66,13 +70,14 @@ impl CliError {
                     Error::Validation(_) => "validation",
                     Error::AuthRequired { .. } | Error::BadCredentials | Error::AccessDenied { .. } => "auth",
                     Error::SpaceNotRunning { .. } | Error::SpaceStartTimeout { .. } => "space_not_running",
+                    Error::RateLimited { .. } => "rate_limited",
+                    Error::Hub(h) => h.kind(),
                     _ => "remote",
                 },
             },
             CliError::Usage(_) => "usage",
-            CliError::Hub(hfs_hub::HubError::InvalidToken { .. } | hfs_hub::HubError::TokenRequired { .. }) => "auth",
-            CliError::Hub(hfs_hub::HubError::RateLimited { .. }) => "rate_limited",
-            CliError::Hub(_) => "remote",
+            CliError::NotLoggedIn(_) => "auth",
+            CliError::Hub(e) => e.kind(),
             CliError::Other(_) => "local_io",
             CliError::Interrupted => "cancelled",
         }
@@ -81,16 +86,12 @@ impl CliError {
     pub fn message(&self) -> String {
         match self {
             CliError::Gradio(Error::DeadlineExceeded(d)) => {
-                format!(
-                    "timed out after {} (--timeout); the job was cancelled on the server. Raise --timeout to wait longer.",
-                    hfs_gradio::fmt_duration(*d)
-                )
+                format!("timed out after {} (--timeout); the job was cancelled on the server", hfs_gradio::fmt_duration(*d))
             }
             CliError::Gradio(Error::Cancelled) | CliError::Interrupted => "interrupted; the job was cancelled on the server".into(),
-            CliError::Gradio(e @ Error::SpaceStartTimeout { .. }) => format!("{e} (--wait DURATION, default 10m)"),
             CliError::Gradio(e) => with_sources(e),
             CliError::Inference(hfs_inference::InferenceError::Timeout(d)) => format!(
-                "timed out after {} (--timeout); the provider's job was cancelled where the provider allows it. Raise --timeout to wait longer.",
+                "timed out after {} (--timeout); the provider's job was cancelled where the provider allows it",
                 hfs_gradio::fmt_duration(*d)
             ),
             CliError::Inference(hfs_inference::InferenceError::Cancelled) => {
@@ -98,7 +99,7 @@ impl CliError {
             }
             CliError::Inference(e) => with_sources(e),
             CliError::Hub(e) => with_sources(e),
-            CliError::Usage(m) => m.clone(),
+            CliError::Usage(m) | CliError::NotLoggedIn(m) => m.clone(),
             CliError::Other(e) => format!("{e:#}"),
         }
     }
@@ -116,23 +117,44 @@ impl CliError {
         match self {
             CliError::Gradio(e) => e.retry_after(),
             CliError::Inference(e) => e.retry_after(),
-            CliError::Hub(hfs_hub::HubError::RateLimited { retry_after }) => *retry_after,
+            CliError::Hub(e) => e.retry_after(),
             _ => None,
         }
     }
 
-    pub fn to_json(&self) -> serde_json::Value {
-        let mut v = serde_json::json!({
-            "kind": self.kind(),
-            "message": self.message(),
-            "retryable": self.retryable(),
-            "retry_after_s": self.retry_after().map(|d| d.as_secs()),
-            "exit_code": self.code(),
-        });
-        if let CliError::Inference(e) = self {
-            v["status"] = serde_json::json!(e.status());
+    /// What would help, from the library error (the CLI adds none of its own words here).
+    pub fn hints(&self) -> Vec<hfs_core::Hint> {
+        match self {
+            CliError::Gradio(e) => e.hints(),
+            CliError::Inference(e) => e.hints(),
+            CliError::Hub(e) => e.hints(),
+            CliError::NotLoggedIn(_) => vec![hfs_core::Hint::LogIn],
+            _ => vec![],
         }
-        v
+    }
+
+    /// The HTTP status, when a server answered with one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            CliError::Inference(e) => e.status(),
+            CliError::Gradio(Error::Http { status, .. } | Error::AccessDenied { status, .. }) => Some(*status),
+            CliError::Gradio(Error::Hub(hfs_hub::HubError::Http { status, .. }))
+            | CliError::Hub(hfs_hub::HubError::Http { status, .. }) => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The error as `hfs.error/1` and a stream's `error` event carry it.
+    pub fn info(&self) -> hfs_schema::ErrorInfo {
+        hfs_schema::ErrorInfo {
+            kind: self.kind().into(),
+            message: hfs_core::text::strip_terminal_escapes(&self.message()).into_owned(),
+            hints: self.hints().into_iter().map(|hint| hfs_schema::HintDoc { advice: crate::hints::advice(&hint), hint }).collect(),
+            retryable: self.retryable(),
+            retry_after_s: self.retry_after().map(|d| d.as_secs()),
+            exit_code: self.code(),
+            status: self.status(),
+        }
     }
 }
 
@@ -160,9 +182,16 @@ fn with_sources(e: &dyn std::error::Error) -> String {
     msg
 }
 
-/// Prints `error: …` on stderr.
-pub fn report(e: &CliError) {
-    // Messages carry server text (an app's exception, a provider's message): strip control
-    // sequences so a server cannot drive the terminal.
-    eprintln!("error: {}", hfs_core::text::strip_terminal_escapes(&e.message()));
+/// `error: …` and one `hint: …` line per hint, as stderr shows them. Messages carry server text
+/// (an app's exception, a provider's message): control sequences are stripped so a server cannot
+/// drive the terminal.
+pub fn render(e: &CliError) -> String {
+    let mut out = format!("error: {}\n", hfs_core::text::strip_terminal_escapes(&e.message()));
+    for h in e.hints() {
+        let advice = crate::hints::advice(&h);
+        if !advice.is_empty() && !e.message().contains(&advice) {
+            out.push_str(&format!("hint: {advice}\n"));
+        }
+    }
+    out
 }

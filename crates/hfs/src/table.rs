@@ -16,6 +16,6 @@ pub fn cut(s: &str, max: usize) -> String {
 
 /// Prints a table on stdout. Cells hold server text (Space titles, descriptions), so control
 /// sequences are stripped from the rendered table.
-pub fn print(t: &Table) {
-    println!("{}", hfs_core::text::strip_terminal_escapes(&t.to_string()));
+pub fn print(p: &crate::printer::Printer, t: &Table) {
+    p.out(&format!("{t}\n"));
 }

@@ -1,5 +1,5 @@
 //! Hub models with their Inference Provider mappings, and the router's chat
-//! model cards (hf-inference.md §1.4, §2.11, §3.5).
+//! model cards (docs/protocol/inference.md#model-mapping).
 
 use anyhow::{Context, bail};
 use serde::{Deserialize, Serialize};

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use anyhow::bail;
 use serde::Deserialize;
 
-/// The providers the fake synthesises (hf-inference.md §1.1, Python 2.4.0).
+/// The providers the fake synthesises (docs/protocol/inference.md#providers-and-tasks, Python 2.4.0).
 pub const KNOWN_PROVIDERS: &[&str] = &[
     "baseten",
     "cerebras",
@@ -33,7 +33,7 @@ pub const KNOWN_PROVIDERS: &[&str] = &[
 #[serde(deny_unknown_fields)]
 pub struct ProviderConfig {
     /// Provider keys accepted for direct calls (the provider-key mode of
-    /// hf-inference.md §1.2): sent as `Authorization: Key <k>` to fal-ai and
+    /// docs/protocol/inference.md#routing): sent as `Authorization: Key <k>` to fal-ai and
     /// `Bearer <k>` elsewhere, on the same `/{provider}/...` paths.
     #[serde(default)]
     pub keys: Vec<String>,
@@ -62,7 +62,7 @@ pub struct SynthModel {
     #[serde(default)]
     pub error: Option<String>,
     /// The submit itself is refused with this status (e.g. 422) in the
-    /// provider's error shape (hf-inference.md §5).
+    /// provider's error shape (docs/protocol/inference.md#errors-and-retries).
     #[serde(default)]
     pub reject: Option<u16>,
     /// The parameter a rejection blames (OpenAI `param`, FastAPI `loc`).

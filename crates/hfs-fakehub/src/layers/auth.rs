@@ -42,7 +42,7 @@ pub async fn middleware(State(l): State<Listener>, mut req: Request, next: Next)
     next.run(req).await
 }
 
-/// The model catalogue is readable without a token (hf-inference.md §2.11).
+/// The model catalogue is readable without a token (docs/protocol/inference.md#per-task-formats).
 fn router_is_public(path: &str) -> bool {
     path == "/v1/models" || path.starts_with("/v1/models/")
 }

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 
 use crate::origin::Urls;
 
-/// CDN domains providers answer with (hf-inference.md §2, §9.8), matched
+/// CDN domains providers answer with (docs/protocol/inference.md#per-task-formats), matched
 /// with their subdomains (`v3.fal.media`, `pbxt.replicate.delivery`).
 const CDN_DOMAINS: &[&str] = &["fal.media", "replicate.delivery"];
 /// Provider API hosts whose URLs appear in bodies as follow-up links

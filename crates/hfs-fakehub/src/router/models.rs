@@ -1,4 +1,4 @@
-//! `GET /v1/models` and `GET /v1/models/{id}` (hf-inference.md §2.11): the
+//! `GET /v1/models` and `GET /v1/models/{id}` (docs/protocol/inference.md#per-task-formats): the
 //! chat model catalogue from the config's `chat_models`.
 
 use axum::Router;

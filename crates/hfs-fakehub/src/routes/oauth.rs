@@ -1,4 +1,4 @@
-//! `POST /oauth/token` with `grant_type=refresh_token` (hf-inference.md §4):
+//! `POST /oauth/token` with `grant_type=refresh_token` (docs/protocol/inference.md#tokens):
 //! how stored OAuth logins get a fresh access token. Other grants (device
 //! flow) are not faked.
 

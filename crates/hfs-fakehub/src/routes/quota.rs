@@ -1,4 +1,4 @@
-//! `GET /api/spaces/zero-gpu/quota` (hf-inference.md §3.4): the caller's
+//! `GET /api/spaces/zero-gpu/quota` (docs/protocol/inference.md#hub-apis): the caller's
 //! ZeroGPU quota, from the token's config.
 
 use std::time::Duration;

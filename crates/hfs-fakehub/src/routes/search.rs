@@ -1,4 +1,4 @@
-//! `GET /api/spaces/semantic-search` (hf-inference.md §3.1): the recorded
+//! `GET /api/spaces/semantic-search` (docs/protocol/inference.md#hub-apis): the recorded
 //! hits plus configured Spaces, filtered the way the real endpoint is used.
 //! The real one ranks by embeddings; here a hit matches when any query word
 //! occurs in its id, title, descriptions, category or tags.

@@ -1,5 +1,4 @@
-//! `GET /api/spaces`: the configured Spaces as a Hub listing (hf-inference.md
-//! §3.2). Private Spaces are listed only for callers with a token.
+//! `GET /api/spaces`: the configured Spaces as a Hub listing (docs/protocol/inference.md#hub-apis). Private Spaces are listed only for callers with a token.
 
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;

@@ -1,5 +1,5 @@
-//! Space routes: info, host and runtime (hf-inference.md §3.3,
-//! gradio-protocol.md §1.2–1.3).
+//! Space routes: info, host and runtime (docs/protocol/inference.md#hub-apis,
+//! docs/protocol/gradio.md#resolving-a-space).
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;

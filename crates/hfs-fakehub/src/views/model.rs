@@ -1,5 +1,5 @@
 //! Model bodies: info, listing items and Inference Provider mappings, in
-//! both shapes the Hub uses (hf-inference.md §1.4, §3.5).
+//! both shapes the Hub uses (docs/protocol/inference.md#model-mapping).
 
 use serde_json::{Map, Value, json};
 

@@ -1,5 +1,5 @@
 //! Semantic-search hits for configured Spaces, shaped like the recorded
-//! ones (`hub/spaces-semantic-search.json`, hf-inference.md §3.1), so a test
+//! ones (`hub/spaces-semantic-search.json`, docs/protocol/inference.md#hub-apis), so a test
 //! can find a local Space by search and then call it.
 
 use serde_json::{Value, json};

@@ -1,5 +1,5 @@
 //! Space info, runtime and host bodies, shaped like the real Hub's
-//! (hf-inference.md §3.3; runtime fields as in the recorded
+//! (docs/protocol/inference.md#hub-apis; runtime fields as in the recorded
 //! `test_space_runtime` cassette and `spaces-semantic-search.json`).
 
 use serde_json::{Value, json};
@@ -108,7 +108,7 @@ pub fn info(id: &str, space: &SpaceConfig, stage: &str) -> Value {
     })
 }
 
-/// Default `/api/spaces` listing fields (hf-inference.md §3.2).
+/// Default `/api/spaces` listing fields (docs/protocol/inference.md#hub-apis).
 const LIST_FIELDS: &[&str] = &["_id", "id", "likes", "private", "sdk", "tags", "createdAt"];
 
 /// A listing item: default fields, everything with `full`, or `_id`/`id`

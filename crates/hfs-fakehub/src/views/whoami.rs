@@ -1,4 +1,4 @@
-//! `GET /api/whoami-v2` body for a configured token (hf-inference.md §3.6).
+//! `GET /api/whoami-v2` body for a configured token (docs/protocol/inference.md#hub-apis).
 
 use serde_json::{Value, json};
 

@@ -103,7 +103,7 @@ fn preview(s: &str) -> String {
 mod tests {
     use super::*;
 
-    // Ported from @gradio/client `handle_message` tests (gradio-protocol.md §7.4): every message type.
+    // Ported from @gradio/client `handle_message` tests (docs/protocol/gradio.md#upstream-test-scenarios): every message type.
     #[test]
     fn maps_every_message_type() {
         let cases = [

@@ -1,5 +1,5 @@
 //! Gradio 3.x (websocket queue): refused at connect with a clear error, never a hang.
-//! Ports the official clients' "Unknown protocol: ws" refusal (gradio-protocol.md §3.13, §8.13).
+//! Ports the official clients' "Unknown protocol: ws" refusal (docs/protocol/gradio.md#legacy-flows).
 
 use std::time::{Duration, Instant};
 
@@ -16,7 +16,7 @@ async fn gradio_3_is_refused_clearly() {
     match result {
         Err(e @ Error::UnsupportedProtocol { .. }) => {
             let msg = e.to_string();
-            assert!(msg.contains("3.50.2") && msg.contains("ws") && msg.contains("Gradio 4"), "{msg}");
+            assert!(msg.contains("3.50.2") && msg.contains("ws") && msg.contains("Gradio 3.x"), "{msg}");
             assert_eq!(e.class(), hfs_gradio::ErrorClass::Remote { retryable: false });
         }
         other => panic!("expected UnsupportedProtocol, got {other:?}"),

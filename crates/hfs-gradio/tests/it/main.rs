@@ -3,7 +3,7 @@
 //! Each check runs once per Gradio version (`support::per_version!`); the apps of one version are
 //! served by one shared `tests/spaces/serve.py` process (`hfs_testkit::shared_spaces`). Restrict
 //! the versions with `HFS_GRADIO_VERSIONS="6.31.0 4.5.0"`. Comments name the gradio_client
-//! (`test_client.py`) or @gradio/client check each test ports (gradio-protocol.md §7.2, §7.4).
+//! (`test_client.py`) or @gradio/client check each test ports (docs/protocol/gradio.md#upstream-test-scenarios).
 
 mod support;
 

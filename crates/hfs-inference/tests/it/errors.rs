@@ -1,9 +1,9 @@
 //! Error answers and retries.
 
-use hfs_inference::{ErrorClass, InferenceError, InferenceEvent, MediaRequest, OutputSpec, ProviderChoice};
+use hfs_inference::{ErrorClass, InferenceError, InferenceEvent, MediaRequest, Outcome, OutputSpec, ProviderChoice, Task};
 use serde_json::json;
 
-use crate::support::{TOKEN, client, fake, fast_opts, requests_on};
+use crate::support::{TOKEN, client, fake, fast_opts, media, requests_on, run_job};
 
 fn flux(provider: &str) -> MediaRequest {
     MediaRequest::new("black-forest-labs/FLUX.1-dev", ProviderChoice::Named(provider.into()))
@@ -26,7 +26,9 @@ async fn recorded_401_says_log_in() {
     let e = c.chat(&req, &mut |_| {}).await.unwrap_err();
     let InferenceError::Api { status, next_step, message, .. } = &e else { panic!("{e:?}") };
     assert_eq!(*status, 401);
-    assert!(next_step.as_deref().unwrap().contains("hfs auth login"), "{e}");
+    assert!(next_step.as_deref().unwrap().contains("valid Hugging Face token"), "{e}");
+    assert_eq!(e.hints(), vec![hfs_inference::Hint::LogIn], "a structured hint, no CLI words: {e}");
+    assert!(!e.to_string().contains("hfs auth"), "{e}");
     assert!(!message.is_empty());
     assert_eq!(e.class(), ErrorClass::Remote { retryable: false });
 }
@@ -87,21 +89,12 @@ async fn a_provider_the_model_lacks_lists_those_that_serve_it() {
 async fn a_429_without_retry_after_is_retried_then_succeeds() {
     let hub = fake();
     hub.add_faults(&json!({"path": "/fal-ai/fal-ai/flux/dev", "origin": "router", "status": 429, "times": 1}));
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut opts = fast_opts();
-    opts.events = Some(tx);
-    let c = client(&hub, Some(TOKEN), opts);
+    let c = client(&hub, Some(TOKEN), fast_opts());
     let dir = tempfile::tempdir().unwrap();
-    let out = c.text_to_image(&flux("fal-ai"), &OutputSpec::new(dir.path(), "x")).await.unwrap();
+    let (out, events) = run_job(&c, media(Task::TextToImage, flux("fal-ai"), dir.path(), "x"), Default::default()).await;
+    let Outcome::Media(out) = out.unwrap() else { panic!("not media") };
     assert!(out.file.size > 1000);
-    drop(c);
-    let mut retries = 0;
-    while let Ok(e) = rx.try_recv() {
-        if matches!(e, InferenceEvent::Retrying { .. }) {
-            retries += 1;
-        }
-    }
-    assert_eq!(retries, 1);
+    assert_eq!(events.iter().filter(|e| matches!(e, InferenceEvent::Retrying { .. })).count(), 1, "{events:?}");
     assert_eq!(requests_on(&hub, "router").iter().filter(|r| r["path"] == "/fal-ai/fal-ai/flux/dev").count(), 2);
 }
 

@@ -3,10 +3,12 @@
 
 use std::time::Duration;
 
-use hfs_inference::{ErrorClass, Flow, InferenceError, InferenceEvent, MediaRequest, OutputSpec, ProviderChoice};
+use hfs_inference::{
+    CallOptions, ErrorClass, Flow, InferenceError, InferenceEvent, JobEvent, MediaRequest, Outcome, OutputSpec, ProviderChoice, Task,
+};
 use serde_json::{Value, json};
 
-use crate::support::{TOKEN, client, fake_with, fast_opts, requests_on};
+use crate::support::{TOKEN, client, fake_with, fast_opts, media, requests_on, run_job};
 
 fn config() -> Value {
     let video = |pid: &str, p: &str| json!({"provider": p, "provider_id": pid, "task": "text-to-video"});
@@ -38,24 +40,19 @@ async fn every_video_flow_ends_in_an_mp4_with_status_events() {
     for (provider, flow) in
         [("fal-ai", Flow::FalQueue), ("replicate", Flow::Replicate), ("together", Flow::TogetherVideo), ("wavespeed", Flow::Wavespeed)]
     {
-        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let mut opts = fast_opts();
-        opts.events = Some(tx);
-        let c = client(&hub, Some(TOKEN), opts);
+        let c = client(&hub, Some(TOKEN), fast_opts());
         let dir = tempfile::tempdir().unwrap();
         let req = MediaRequest::new("acme/video", ProviderChoice::Named(provider.into())).prompt("a cat surfing");
-        let out = c.text_to_video(&req, &OutputSpec::new(dir.path(), "video")).await.unwrap_or_else(|e| panic!("{provider}: {e}"));
+        let (out, events) = run_job(&c, media(Task::TextToVideo, req, dir.path(), "video"), Default::default()).await;
+        let Outcome::Media(out) = out.unwrap_or_else(|e| panic!("{provider}: {e}")) else { panic!("not media") };
         assert_eq!(out.served.flow, flow);
         assert!(out.served.job_id.is_some(), "{provider}");
         let bytes = std::fs::read(&out.file.path).unwrap();
         assert_eq!(&bytes[4..8], b"ftyp", "{provider}: an mp4");
         assert!(out.file.path.ends_with("video.mp4"), "{:?}", out.file.path);
-        drop(c);
-        let mut statuses = 0;
-        while let Ok(e) = rx.try_recv() {
-            statuses += matches!(e, InferenceEvent::Status { .. }) as usize;
-        }
+        let statuses = events.iter().filter(|e| matches!(e, InferenceEvent::Status { .. })).count();
         assert!(statuses >= 1, "{provider}: status events");
+        assert!(matches!(events.first(), Some(InferenceEvent::Resolved { .. })), "{provider}: {events:?}");
     }
     let assets = requests_on(&hub, "assets");
     assert!(!assets.is_empty() && assets.iter().all(|r| r["authorization"] == false));
@@ -88,12 +85,11 @@ async fn failed_jobs_carry_the_providers_message() {
 #[tokio::test]
 async fn a_timeout_cancels_the_fal_job() {
     let hub = fake_with(config());
-    let mut opts = fast_opts();
-    opts.timeout = Some(Duration::from_millis(300));
-    let c = client(&hub, Some(TOKEN), opts);
+    let c = client(&hub, Some(TOKEN), fast_opts());
     let dir = tempfile::tempdir().unwrap();
     let req = MediaRequest::new("acme/slow", ProviderChoice::Named("fal-ai".into())).prompt("x");
-    let e = c.text_to_video(&req, &OutputSpec::new(dir.path(), "v")).await.unwrap_err();
+    let opts = CallOptions { timeout: Some(Duration::from_millis(300)) };
+    let e = run_job(&c, media(Task::TextToVideo, req, dir.path(), "v"), opts).await.0.unwrap_err();
     assert_eq!(e.class(), ErrorClass::Deadline, "{e:?}");
     let router = requests_on(&hub, "router");
     assert!(router.iter().any(|r| r["method"] == "PUT" && r["path"].as_str().unwrap().ends_with("/cancel")), "{router:?}");
@@ -103,17 +99,49 @@ async fn a_timeout_cancels_the_fal_job() {
 #[tokio::test]
 async fn cancel_stops_polling() {
     let hub = fake_with(config());
-    let opts = fast_opts();
-    let cancel = opts.cancel.clone();
-    let c = client(&hub, Some(TOKEN), opts);
+    let c = client(&hub, Some(TOKEN), fast_opts());
     let dir = tempfile::tempdir().unwrap();
+    let slow = MediaRequest::new("acme/slow", ProviderChoice::Named("fal-ai".into())).prompt("x");
+    let quick = MediaRequest::new("acme/video", ProviderChoice::Named("replicate".into())).prompt("y");
+    // Two calls on one client: cancelling one leaves the other alone, and each stream carries
+    // only its own call's events.
+    let slow_job = c.submit(media(Task::TextToVideo, slow, dir.path(), "slow"), Default::default());
+    let quick_job = c.submit(media(Task::TextToVideo, quick, dir.path(), "quick"), Default::default());
+    assert_ne!(slow_job.id(), quick_job.id());
+    let cancel = slow_job.cancel_handle();
     tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(200)).await;
         cancel.cancel();
     });
-    let req = MediaRequest::new("acme/slow", ProviderChoice::Named("fal-ai".into())).prompt("x");
-    let e = c.text_to_video(&req, &OutputSpec::new(dir.path(), "v")).await.unwrap_err();
-    assert_eq!(e.class(), ErrorClass::Cancelled);
+    let (slow_result, quick_result) = tokio::join!(collect(slow_job), collect(quick_job));
+    assert_eq!(slow_result.0.unwrap_err().class(), ErrorClass::Cancelled);
+    let Outcome::Media(out) = quick_result.0.unwrap() else { panic!("not media") };
+    assert_eq!(out.served.provider, "replicate");
+    let providers = |evs: &[InferenceEvent]| {
+        evs.iter()
+            .filter_map(|e| match e {
+                InferenceEvent::Resolved { provider, .. } | InferenceEvent::Submitted { provider, .. } => Some(provider.clone()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(providers(&slow_result.1).iter().all(|p| p == "fal-ai"), "{:?}", slow_result.1);
+    assert!(providers(&quick_result.1).iter().all(|p| p == "replicate"), "{:?}", quick_result.1);
+    assert!(!providers(&quick_result.1).is_empty());
+}
+
+async fn collect(mut job: hfs_inference::InferenceJob) -> (Result<Outcome, InferenceError>, Vec<InferenceEvent>) {
+    use futures::StreamExt;
+    let mut events = Vec::new();
+    while let Some(ev) = job.next().await {
+        match ev {
+            JobEvent::Progress(e) => events.push(e),
+            JobEvent::Completed(o) => return (Ok(o), events),
+            JobEvent::Failed(e) => return (Err(e), events),
+            JobEvent::Token(_) => {}
+        }
+    }
+    panic!("no end")
 }
 
 #[tokio::test]

@@ -130,5 +130,21 @@ async fn chat_plain_and_streamed_match_the_recordings() {
         assert!(!want.is_empty());
         assert_eq!(streamed, want, "{provider}");
         assert_eq!(r.content, want);
+
+        // As a job, the same pieces arrive as Token events before Completed.
+        use futures::StreamExt;
+        let mut job = c.submit(hfs_inference::InferenceTask::Chat { request: chat_req(model, provider, true) }, Default::default());
+        let mut tokens = String::new();
+        let mut done = None;
+        while let Some(ev) = job.next().await {
+            match ev {
+                hfs_inference::JobEvent::Token(t) => tokens.push_str(&t),
+                hfs_inference::JobEvent::Completed(hfs_inference::Outcome::Chat(r)) => done = Some(r),
+                hfs_inference::JobEvent::Failed(e) => panic!("{provider}: {e}"),
+                _ => {}
+            }
+        }
+        assert_eq!(tokens, want, "{provider}");
+        assert_eq!(done.expect("completed").content, want);
     }
 }

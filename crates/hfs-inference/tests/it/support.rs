@@ -39,3 +39,33 @@ pub fn client(hub: &FakeHub, token: Option<&str>, opts: InferenceOptions) -> Inf
 pub fn requests_on(hub: &FakeHub, origin: &str) -> Vec<Value> {
     hub.requests().into_iter().filter(|r| r["origin"] == origin).collect()
 }
+
+/// Runs one job to its end: its outcome and every event it reported, in order.
+pub async fn run_job(
+    c: &InferenceClient,
+    task: hfs_inference::InferenceTask,
+    opts: hfs_inference::CallOptions,
+) -> (Result<hfs_inference::Outcome, hfs_inference::InferenceError>, Vec<hfs_inference::InferenceEvent>) {
+    use futures::StreamExt;
+    let mut job = c.submit(task, opts);
+    let mut events = Vec::new();
+    while let Some(ev) = job.next().await {
+        match ev {
+            hfs_inference::JobEvent::Progress(e) => events.push(e),
+            hfs_inference::JobEvent::Token(_) => {}
+            hfs_inference::JobEvent::Completed(o) => return (Ok(o), events),
+            hfs_inference::JobEvent::Failed(e) => return (Err(e), events),
+        }
+    }
+    panic!("the job's stream ended without Completed or Failed");
+}
+
+/// A media task for [`run_job`].
+pub fn media(
+    task: hfs_inference::Task,
+    req: hfs_inference::MediaRequest,
+    dir: &std::path::Path,
+    stem: &str,
+) -> hfs_inference::InferenceTask {
+    hfs_inference::InferenceTask::Media { task, request: req, output: hfs_inference::OutputSpec::new(dir, stem) }
+}

@@ -1,45 +1,33 @@
 //! `hfs api SPACE`: what an app's endpoints take and return.
 
 use hfs_gradio::{Client, Endpoint, Visibility, describe_endpoint};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::cli::{ApiArgs, GlobalArgs};
 use crate::connect::connect;
-use crate::exit::{CliError, report};
+use crate::exit::CliError;
+use crate::printer::Printer;
 
-pub async fn run(global: &GlobalArgs, args: &ApiArgs) -> Result<(), CliError> {
-    let client = match connect(global, &args.connect, args.json).await {
-        Ok(c) => c,
-        Err(e) => {
-            if args.json {
-                println!("{}", json!({"schema": "hfs.error/1", "error": e.to_json()}));
-            }
-            report(&e);
-            return Err(e);
-        }
-    };
+pub async fn run(global: &GlobalArgs, p: &Printer, args: &ApiArgs) -> Result<(), CliError> {
+    let client = connect(global, p, &args.connect).await?;
     let shown: Vec<&Endpoint> = client
         .endpoints()
         .iter()
         .filter(|e| e.visibility == Visibility::Public || (args.all && e.visibility == Visibility::Undocumented))
         .collect();
-    if args.json {
-        println!("{}", serde_json::to_string_pretty(&as_json(&client, &args.connect.target, &shown)).expect("json"));
+    if p.json() {
+        p.doc(&hfs_schema::ApiDoc {
+            schema: hfs_schema::ApiDoc::SCHEMA.into(),
+            target: args.connect.target.clone(),
+            url: client.base_url().to_string(),
+            gradio_version: client.config().version.clone(),
+            protocol: client.protocol().as_str().into(),
+            endpoints: shown.iter().map(|e| describe_endpoint(e)).collect(),
+        });
     } else {
-        print!("{}", hfs_core::text::strip_terminal_escapes(&as_text(&client, &args.connect.target, &shown)));
+        p.out(&as_text(&client, &args.connect.target, &shown));
     }
     Ok(())
-}
-
-fn as_json(client: &Client, target: &str, endpoints: &[&Endpoint]) -> Value {
-    json!({
-        "schema": "hfs.api/1",
-        "target": target,
-        "url": client.base_url().as_str(),
-        "gradio_version": client.config().version,
-        "protocol": client.protocol().as_str(),
-        "endpoints": endpoints.iter().map(|e| describe_endpoint(e)).collect::<Vec<_>>(),
-    })
 }
 
 fn as_text(client: &Client, target: &str, endpoints: &[&Endpoint]) -> String {

@@ -1,65 +1,28 @@
-//! Saving a call's output files and rendering its result as text, JSON or JSON lines.
+//! A call's result as text, as `hfs.call/1`, and its events as `--stream` lines. Saving the files
+//! is the library's ([`hfs_gradio::Client::save_outputs`]).
 
-use std::path::{Path, PathBuf};
+use hfs_gradio::{Endpoint, Event, SavedOutputs, SavedValue};
+use hfs_schema::{CallDoc, EndpointRef, StreamEvent, StreamLine};
+use serde_json::Value;
 
-use hfs_gradio::{Client, Endpoint, Event};
-use serde_json::{Value, json};
-
-use crate::exit::CliError;
-use crate::slug::slug;
-
-/// Outputs with every FileData replaced by what was saved locally.
-pub struct Saved {
-    pub outputs: Vec<Value>,
-    pub files: Vec<PathBuf>,
-}
-
-/// Downloads every file of every output into `dir`, named `{endpoint}-{label or index}[-{item}].{ext}`.
-pub async fn save(client: &Client, endpoint: &Endpoint, values: &[Value], dir: &Path, download: bool) -> Result<Saved, CliError> {
-    let ep = slug(endpoint.api_name.as_deref().unwrap_or(&format!("fn{}", endpoint.fn_index)));
-    let labels = endpoint.output_labels();
-    let mut outputs = Vec::with_capacity(values.len());
-    let mut files = Vec::new();
-    for (i, value) in values.iter().enumerate() {
-        let mut value = value.clone();
-        let found = client.files_in(&value);
-        let label = labels.get(i).cloned().flatten().map(|l| slug(&l)).unwrap_or_else(|| i.to_string());
-        for (k, (ptr, fd)) in found.iter().enumerate() {
-            let stem = if found.len() > 1 { format!("{ep}-{label}-{}", k + 1) } else { format!("{ep}-{label}") };
-            let url = client.file_url(fd).to_string();
-            let replacement = if download {
-                let saved = client.download(fd, dir, &stem).await?;
-                files.push(saved.path.clone());
-                json!({"path": saved.path, "mime_type": saved.mime_type.or(fd.mime_type.clone()), "size": saved.size,
-                       "orig_name": fd.orig_name, "url": url})
-            } else {
-                json!({"path": null, "mime_type": fd.mime_type, "size": fd.size, "orig_name": fd.orig_name, "url": url})
-            };
-            if let Some(slot) = value.pointer_mut(ptr) {
-                *slot = replacement;
-            } else if ptr.is_empty() {
-                value = replacement;
-            }
-        }
-        outputs.push(value);
+/// The `--json` document (and, with `event: completed`, the last `--stream` line).
+pub fn result_doc(target: &str, endpoint: &Endpoint, saved: &SavedOutputs, duration_ms: u64) -> CallDoc {
+    CallDoc {
+        schema: CallDoc::SCHEMA.into(),
+        event: None,
+        target: target.into(),
+        endpoint: match &endpoint.api_name {
+            Some(n) => EndpointRef::Name(n.clone()),
+            None => EndpointRef::Index(endpoint.fn_index),
+        },
+        outputs: saved.outputs.clone(),
+        files: saved.files.clone(),
+        duration_ms,
     }
-    Ok(Saved { outputs, files })
-}
-
-/// The `--json` object (schema `hfs.call/1`).
-pub fn result_json(target: &str, endpoint: &Endpoint, saved: &Saved, duration_ms: u128) -> Value {
-    json!({
-        "schema": "hfs.call/1",
-        "target": target,
-        "endpoint": endpoint.api_name.clone().map(Value::String).unwrap_or_else(|| json!(endpoint.fn_index)),
-        "outputs": saved.outputs,
-        "files": saved.files,
-        "duration_ms": duration_ms,
-    })
 }
 
 /// Human-readable result: one line per output, files as their local paths.
-pub fn result_text(endpoint: &Endpoint, saved: &Saved) -> String {
+pub fn result_text(endpoint: &Endpoint, saved: &SavedOutputs) -> String {
     let labels = endpoint.output_labels();
     let mut out = String::new();
     for (i, v) in saved.outputs.iter().enumerate() {
@@ -95,16 +58,10 @@ fn render_value(v: &Value) -> String {
     }
 }
 
-/// The local (or remote, with --no-download) location of a replaced FileData.
+/// The local (or remote, with --no-download) location of a saved FileData.
 fn saved_path(v: &Value) -> Option<String> {
-    let o = v.as_object()?;
-    if !(o.contains_key("url") && o.contains_key("orig_name") && o.contains_key("path")) {
-        return None;
-    }
-    match o.get("path") {
-        Some(Value::String(p)) => Some(p.clone()),
-        _ => o.get("url").and_then(Value::as_str).map(str::to_string),
-    }
+    let s = SavedValue::from_value(v)?;
+    Some(s.path.map(|p| p.display().to_string()).unwrap_or(s.url))
 }
 
 /// Gallery items (`{image|video: file, caption}`) and 4.x/5.x videos (`{video, subtitles}`).
@@ -112,14 +69,19 @@ fn saved_path_in_item(v: &Value) -> Option<String> {
     ["image", "video", "file"].iter().find_map(|k| v.get(k).and_then(saved_path))
 }
 
-/// One JSON line for `--stream`; `None` for events not reported there.
-pub fn event_json(ev: &Event) -> Option<Value> {
-    Some(match ev {
-        Event::Queued { rank, queue_size, eta } => json!({"event": "queued", "rank": rank, "queue_size": queue_size, "eta": eta}),
-        Event::Progress(units) => json!({"event": "progress", "units": units,
-                                         "fraction": units.last().and_then(|u| u.fraction())}),
-        Event::Log { level, title, message } => json!({"event": "log", "level": level, "title": title, "message": message}),
-        Event::Output(o) => json!({"event": "output", "outputs": o.values}),
+/// One `--stream` line; `None` for events not reported there.
+pub fn stream_line(ev: &Event) -> Option<StreamLine> {
+    let event = match ev {
+        Event::Queued { rank, queue_size, eta } => StreamEvent::Queued { rank: *rank, queue_size: *queue_size, eta: *eta },
+        Event::Progress(units) => StreamEvent::Progress {
+            units: serde_json::to_value(units).unwrap_or(Value::Null),
+            fraction: units.last().and_then(|u| u.fraction()),
+        },
+        Event::Log { level, title, message } => {
+            StreamEvent::Log { level: serde_json::to_value(level).unwrap_or(Value::Null), title: title.clone(), message: message.clone() }
+        }
+        Event::Output(o) => StreamEvent::Output { outputs: o.values.clone() },
         Event::Started { .. } | Event::Completed(_) | Event::Failed(_) => return None,
-    })
+    };
+    Some(StreamLine::new(event))
 }

@@ -1,29 +1,24 @@
 //! `hfs chat PROMPT --model ID[:policy]`: chat completion, tokens streamed to stdout as they
 //! arrive (`--no-stream` waits for the whole answer).
 
-use std::io::Write;
+use hfs_inference::{ChatMessage, ChatRequest, InferenceTask, Outcome};
+use hfs_schema::ChatDoc;
 
-use hfs_inference::{ChatMessage, ChatRequest};
-use serde_json::json;
-
-use super::infer::{finish, model, params, session};
+use super::infer::{model, params, session};
 use crate::cli::{ChatArgs, GlobalArgs};
 use crate::exit::CliError;
+use crate::printer::Printer;
 
-pub async fn run(global: &GlobalArgs, args: &ChatArgs) -> Result<(), CliError> {
-    finish(chat(global, args).await, args.run.json, args.run.model.as_deref())
-}
-
-async fn chat(global: &GlobalArgs, args: &ChatArgs) -> Result<(), CliError> {
+pub async fn run(global: &GlobalArgs, p: &Printer, args: &ChatArgs) -> Result<(), CliError> {
     let model = model(&args.run)?;
     let params = params(&args.run.params)?;
-    let s = session(global, &args.run).await?;
+    let s = session(global, p, &args.run).await?;
     let mut messages = Vec::new();
     if let Some(sys) = &args.system {
         messages.push(ChatMessage::new("system", sys.clone()));
     }
     messages.push(ChatMessage::new("user", args.prompt.clone()));
-    let req = ChatRequest {
+    let request = ChatRequest {
         model: model.clone(),
         provider: s.provider.clone(),
         messages,
@@ -32,44 +27,34 @@ async fn chat(global: &GlobalArgs, args: &ChatArgs) -> Result<(), CliError> {
         stream: !args.no_stream,
         params,
     };
-    let print = !args.run.json;
-    let live = s.live.clone();
+    let print = !p.json();
     let mut printed = false;
     let mut ends_with_newline = true;
-    let mut on_token = |t: &str| {
+    let on_token = |t: &str| {
         if print && !t.is_empty() {
-            if !printed {
-                live.clear();
-                printed = true;
-            }
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(hfs_core::text::strip_terminal_escapes(t).as_bytes());
-
-            let _ = out.flush();
+            printed = true;
             ends_with_newline = t.ends_with('\n');
+            return p.piece(t);
         }
+        Ok(())
     };
-    let result = s.guarded(s.client.chat(&req, &mut on_token)).await;
-    s.live.clear();
+    let outcome = s.run(p, InferenceTask::Chat { request }, on_token).await;
     if printed && !ends_with_newline {
-        println!();
+        p.out("\n");
     }
-    let r = result?;
-    if args.run.json {
-        println!(
-            "{}",
-            json!({
-                "schema": "hfs.chat/1",
-                "model": model,
-                "provider": r.provider,
-                "served_model": r.model,
-                "content": r.content,
-                "finish_reason": r.finish_reason,
-                "usage": r.usage,
-                "request_id": r.request_id,
-                "duration_ms": s.duration_ms(),
-            })
-        );
+    let Outcome::Chat(r) = outcome? else { unreachable!("a chat task ends in a chat result") };
+    if p.json() {
+        p.doc(&ChatDoc {
+            schema: ChatDoc::SCHEMA.into(),
+            model,
+            provider: r.provider,
+            served_model: r.model,
+            content: r.content,
+            finish_reason: r.finish_reason,
+            usage: r.usage,
+            request_id: r.request_id,
+            duration_ms: s.duration_ms(),
+        });
     }
     Ok(())
 }

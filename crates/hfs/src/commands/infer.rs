@@ -1,17 +1,18 @@
 //! What `image`, `video`, `speech`, `transcribe` and `chat` share: the client from flags and the
-//! environment, `--param` parsing, live status on stderr, Ctrl-C, output names, errors.
+//! environment, `--param` parsing, one job run with live progress and Ctrl-C, output names.
 
-use std::io::IsTerminal;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use hfs_inference::{InferenceClient, InferenceEvent, InferenceOptions, OutputSpec, ProviderChoice, SavedFile, Served};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde_json::{Map, Value, json};
+use futures::StreamExt;
+use hfs_inference::{
+    CallOptions, InferenceClient, InferenceOptions, InferenceTask, JobEvent, Outcome, OutputSpec, ProviderChoice, SavedFile, Served, Task,
+};
+use serde_json::{Map, Value};
 
 use crate::cli::{GlobalArgs, InferArgs};
 use crate::env;
-use crate::exit::{CliError, report};
+use crate::exit::CliError;
+use crate::printer::Printer;
 use crate::slug::slug;
 
 /// A provider's direct base URL from `HFS_PROVIDER_URL_<ID>` (`fal-ai` → `HFS_PROVIDER_URL_FAL_AI`).
@@ -43,30 +44,28 @@ pub fn params(raw: &[String]) -> Result<Map<String, Value>, CliError> {
     Ok(out)
 }
 
-/// A running inference command: the client, its live display and Ctrl-C handling.
+/// A running inference command: the client and the provider choice.
 pub struct Session {
     pub client: InferenceClient,
     pub provider: ProviderChoice,
-    pub live: Live,
-    pub started: Instant,
+    started: Instant,
+    timeout: Option<Duration>,
 }
 
 /// Builds the client: hub and router URLs, the HF token, provider keys (`--provider-key`, else
-/// each provider's usual variable), `HFS_PROVIDER_URL_*` overrides, retries, poll interval,
-/// timeout, bill-to, live events and a Ctrl-C that cancels the job.
-pub async fn session(global: &GlobalArgs, args: &InferArgs) -> Result<Session, CliError> {
-    let hub = env::hub_config().map_err(|e| CliError::Usage(e.to_string()))?;
-    let token = env::token_refreshed(global.token.as_deref(), &hub).await?;
+/// each provider's usual variable), `HFS_PROVIDER_URL_*` overrides, retries, poll interval and
+/// bill-to. The deadline is the job's, not the client's.
+pub async fn session(global: &GlobalArgs, p: &Printer, args: &InferArgs) -> Result<Session, CliError> {
+    let hub = env::hub_config()?;
+    let token = env::token_refreshed(global.token.as_deref(), &hub, p).await?;
     if let Some((t, source)) = &token {
         tracing::debug!(token = %t.redacted(), %source, "using a Hugging Face token");
     }
     let provider = ProviderChoice::parse(Some(&args.provider));
     let mut opts = InferenceOptions {
         poll_interval: args.poll_interval,
-        timeout: args.timeout,
         bill_to: args.bill_to.clone(),
         limits: env::limits()?,
-
         ..InferenceOptions::default()
     };
     opts.retry.max_retries = args.retries;
@@ -88,98 +87,98 @@ pub async fn session(global: &GlobalArgs, args: &InferArgs) -> Result<Session, C
             ProviderChoice::Auto => return Err(CliError::Usage("--provider-key needs --provider (whose key is it?)".into())),
         }
     }
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    opts.events = Some(tx);
-    let cancel = opts.cancel.clone();
-    tokio::spawn(async move {
-        crate::signals::first().await;
-        cancel.cancel();
-    });
-
-    let live = Live::new(args.quiet);
-    let shown = live.clone();
-    tokio::spawn(async move {
-        while let Some(ev) = rx.recv().await {
-            shown.on_event(&ev);
-        }
-    });
     let policy = hfs_hub::TokenPolicy::new(token.map(|(t, _)| t), &hub);
     let client = InferenceClient::new(env::http_client(), hub, policy, opts);
-    Ok(Session { client, provider, live, started: Instant::now() })
+    Ok(Session { client, provider, started: Instant::now(), timeout: args.timeout })
 }
 
 impl Session {
-    pub fn duration_ms(&self) -> u128 {
-        self.started.elapsed().as_millis()
+    pub fn duration_ms(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
     }
 
-    /// Runs a library call; after Ctrl-C it gets a few seconds to cancel the provider's job.
-    pub async fn guarded<T>(
+    /// Runs one job with live progress on stderr. Streamed chat pieces go to `on_token` (the
+    /// progress line is cleared before the first). After Ctrl-C the job gets a few seconds to
+    /// cancel the provider's work; a closed stdout cancels it too.
+    pub async fn run(
         &self,
-        fut: impl std::future::Future<Output = Result<T, hfs_inference::InferenceError>>,
-    ) -> Result<T, CliError> {
-        let cancel = self.client.options().cancel.clone();
-        tokio::pin!(fut);
-        let r = tokio::select! {
-            r = &mut fut => r,
-            _ = cancel.cancelled() => match tokio::time::timeout(Duration::from_secs(5), &mut fut).await {
-                Ok(r) => r,
-                Err(_) => return Err(CliError::Interrupted),
-            },
-        };
-        r.map_err(CliError::from)
+        p: &Printer,
+        task: InferenceTask,
+        mut on_token: impl FnMut(&str) -> Result<(), crate::printer::Closed>,
+    ) -> Result<Outcome, CliError> {
+        let mut job = self.client.submit(task, CallOptions { timeout: self.timeout });
+        let mut progress = p.progress("resolving the provider");
+        let mut ctrl_c = Box::pin(crate::signals::first());
+        let mut grace: Option<std::pin::Pin<Box<tokio::time::Sleep>>> = None;
+        let mut reader_gone = false;
+        loop {
+            let ev = tokio::select! {
+                ev = job.next() => ev,
+                _ = &mut ctrl_c, if grace.is_none() => {
+                    job.cancel();
+                    grace = Some(Box::pin(tokio::time::sleep(Duration::from_secs(5))));
+                    continue;
+                }
+                _ = async { grace.as_mut().expect("armed").await }, if grace.is_some() => return Err(CliError::Interrupted),
+            };
+            let Some(ev) = ev else { return Err(CliError::Interrupted) };
+            match ev {
+                JobEvent::Progress(e) => progress.inference(&e),
+                JobEvent::Token(t) => {
+                    progress.clear();
+                    if !reader_gone && on_token(&t).is_err() {
+                        reader_gone = true;
+                        job.cancel();
+                    }
+                }
+                JobEvent::Completed(o) => return Ok(o),
+                JobEvent::Failed(_) if reader_gone => std::process::exit(0),
+                JobEvent::Failed(hfs_inference::InferenceError::Cancelled) if grace.is_some() => return Err(CliError::Interrupted),
+                JobEvent::Failed(e) => return Err(e.into()),
+            }
+        }
     }
-}
-
-/// Which media task a command runs.
-#[derive(Clone, Copy)]
-pub enum Media {
-    TextToImage,
-    ImageToImage,
-    TextToVideo,
-    ImageToVideo,
-    TextToSpeech,
 }
 
 /// `image`, `video` and `speech`: one prompt (and maybe an input image) in, one file out.
-/// Prints the file's path, or the `schema` object with `--json`.
+/// Prints the file's path, or the `schema` document with `--json`.
 pub async fn media(
     global: &GlobalArgs,
+    p: &Printer,
     args: &InferArgs,
     dir: &std::path::Path,
-    schema: &str,
-    task: Media,
+    task: Task,
     prompt: &str,
     input: Option<&std::path::Path>,
 ) -> Result<(), CliError> {
     let model = model(args)?;
     let params = params(&args.params)?;
     let input = match input {
-        Some(p) => Some(hfs_inference::InputFile::read(p).await?),
+        Some(path) => Some(hfs_inference::InputFile::read(path).await?),
         None => None,
     };
-    let s = session(global, args).await?;
-    let mut req = hfs_inference::MediaRequest::new(model.clone(), s.provider.clone()).prompt(prompt).params(params);
+    let s = session(global, p, args).await?;
+    let mut request = hfs_inference::MediaRequest::new(model.clone(), s.provider.clone()).prompt(prompt).params(params);
     if let Some(f) = input {
-        req = req.input(f);
+        request = request.input(f);
     }
-    let out = output_spec(dir, &model);
-    let c = &s.client;
-    let result = match task {
-        Media::TextToImage => s.guarded(c.text_to_image(&req, &out)).await,
-        Media::ImageToImage => s.guarded(c.image_to_image(&req, &out)).await,
-        Media::TextToVideo => s.guarded(c.text_to_video(&req, &out)).await,
-        Media::ImageToVideo => s.guarded(c.image_to_video(&req, &out)).await,
-        Media::TextToSpeech => s.guarded(c.text_to_speech(&req, &out)).await,
+    let output = output_spec(dir, &model);
+    let schema = match task {
+        Task::TextToVideo | Task::ImageToVideo => "hfs.video/1",
+        Task::TextToSpeech => "hfs.speech/1",
+        _ => "hfs.image/1",
     };
-    s.live.clear();
-    let o = result?;
-    if args.json {
-        let mut v = served_json(schema, &model, &o.served, s.duration_ms());
-        v["files"] = json!([file_json(&o.file)]);
-        println!("{v}");
+    let Outcome::Media(o) = s.run(p, InferenceTask::Media { task, request, output }, |_| Ok(())).await? else {
+        unreachable!("a media task ends in a media outcome")
+    };
+    if p.json() {
+        p.doc(&hfs_schema::MediaDoc {
+            schema: schema.into(),
+            served: served_doc(&model, &o.served, s.duration_ms()),
+            files: vec![file_doc(&o.file)],
+        });
     } else {
-        println!("{}", o.file.path.display());
+        p.out(&format!("{}\n", o.file.path.display()));
     }
     Ok(())
 }
@@ -191,132 +190,26 @@ pub fn output_spec(dir: &std::path::Path, model: &str) -> OutputSpec {
 }
 
 /// A saved file as `--json` shows it.
-pub fn file_json(f: &SavedFile) -> Value {
-    json!({"path": f.path, "size": f.size, "mime_type": f.mime_type, "url": f.url})
+pub fn file_doc(f: &SavedFile) -> hfs_schema::FileDoc {
+    hfs_schema::FileDoc { path: f.path.clone(), size: f.size, mime_type: f.mime_type.clone(), url: f.url.clone() }
 }
 
-/// The fields every media/ASR `--json` object shares.
-pub fn served_json(schema: &str, model: &str, served: &Served, duration_ms: u128) -> Value {
-    json!({
-        "schema": schema,
-        "model": model,
-        "provider": served.provider,
-        "provider_model": served.provider_model,
-        "routed": served.routed,
-        "job_id": served.job_id,
-        "duration_ms": duration_ms,
-    })
-}
-
-/// Reports a failure: `hfs.error/1` on stdout with `--json`, `error: …` on stderr always.
-pub fn finish(result: Result<(), CliError>, json: bool, model: Option<&str>) -> Result<(), CliError> {
-    if let Err(e) = &result {
-        if json {
-            println!("{}", json!({"schema": "hfs.error/1", "model": model, "error": e.to_json()}));
-        }
-        report(e);
-    }
-    result
-}
-
-/// Live status on stderr: a spinner with the provider, job status and queue position on a
-/// terminal; provider log lines always (unless `--quiet`).
-#[derive(Clone)]
-pub struct Live {
-    bar: Arc<Mutex<Option<ProgressBar>>>,
-    quiet: bool,
-}
-
-impl Live {
-    fn new(quiet: bool) -> Self {
-        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-            let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
-            bar.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").expect("template"));
-            bar.enable_steady_tick(Duration::from_millis(120));
-            bar.set_message("resolving the provider");
-            bar
-        });
-        Self { bar: Arc::new(Mutex::new(bar)), quiet }
-    }
-
-    fn on_event(&self, ev: &InferenceEvent) {
-        // Provider text (statuses, reasons) is shown on one line, without control sequences.
-        let ev = &sanitized(ev);
-
-        let guard = self.bar.lock().unwrap_or_else(|e| e.into_inner());
-        let bar = guard.as_ref();
-        match ev {
-            InferenceEvent::Resolved { provider, provider_model, .. } => {
-                if let Some(b) = bar {
-                    b.set_message(format!("{provider} ({provider_model}): sending"));
-                }
-            }
-            InferenceEvent::Submitted { provider, job_id } => {
-                if let Some(b) = bar {
-                    b.set_message(match job_id {
-                        Some(j) => format!("{provider}: job {j} submitted"),
-                        None => format!("{provider}: waiting for the answer"),
-                    });
-                }
-            }
-            InferenceEvent::Status { status, queue_position } => {
-                if let Some(b) = bar {
-                    b.set_message(match queue_position {
-                        Some(p) => format!("{status}: position {p} in the queue"),
-                        None => status.clone(),
-                    });
-                }
-            }
-            InferenceEvent::Log { message } => {
-                if !self.quiet {
-                    match bar {
-                        Some(b) => b.println(format!("log: {message}")),
-                        None => eprintln!("log: {message}"),
-                    }
-                }
-            }
-            InferenceEvent::Retrying { attempt, wait_ms, reason } => {
-                if let Some(b) = bar {
-                    b.set_message(format!("retry {attempt} in {:.1}s ({reason})", *wait_ms as f64 / 1000.0));
-                }
-            }
-            InferenceEvent::Downloading { .. } => {
-                if let Some(b) = bar {
-                    b.set_message("downloading the output");
-                }
-            }
-        }
-    }
-
-    /// Clears the spinner (before printing results or streamed tokens).
-    pub fn clear(&self) {
-        if let Some(b) = self.bar.lock().unwrap_or_else(|e| e.into_inner()).take() {
-            b.finish_and_clear();
-        }
-    }
-}
-
-/// An event with its provider-sent text made safe for a terminal line.
-fn sanitized(ev: &InferenceEvent) -> InferenceEvent {
-    use hfs_core::text::one_line;
-    match ev {
-        InferenceEvent::Status { status, queue_position } => {
-            InferenceEvent::Status { status: one_line(status), queue_position: *queue_position }
-        }
-        InferenceEvent::Retrying { attempt, wait_ms, reason } => {
-            InferenceEvent::Retrying { attempt: *attempt, wait_ms: *wait_ms, reason: one_line(reason) }
-        }
-        InferenceEvent::Submitted { provider, job_id } => {
-            InferenceEvent::Submitted { provider: provider.clone(), job_id: job_id.as_deref().map(one_line) }
-        }
-        InferenceEvent::Log { message } => InferenceEvent::Log { message: hfs_core::text::strip_terminal_escapes(message).into_owned() },
-        other => other.clone(),
+/// The fields every media/ASR `--json` document shares.
+pub fn served_doc(model: &str, served: &Served, duration_ms: u64) -> hfs_schema::ServedDoc {
+    hfs_schema::ServedDoc {
+        model: model.into(),
+        provider: served.provider.clone(),
+        provider_model: served.provider_model.clone(),
+        routed: served.routed,
+        job_id: served.job_id.clone(),
+        duration_ms,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn params_are_json_when_they_parse() {

@@ -1,4 +1,6 @@
-//! One module per subcommand.
+//! One module per subcommand. Each `run` gets the global options and the printer, and returns its
+//! error; [`dispatch`] reports every error the same way (`error:`/`hint:` on stderr, and
+//! `hfs.error/1` on stdout with `--json`) and maps it to the exit code.
 
 mod api;
 mod auth;
@@ -16,45 +18,71 @@ mod speech;
 mod transcribe;
 mod video;
 
-use crate::cli::{Cli, Command, SearchCommand, SpaceCommand};
+use crate::cli::{AuthCommand, Cli, Command, SearchCommand, SpaceCommand};
 use crate::exit::{self, CliError};
+use crate::printer::{ErrorContext, Format, Printer};
 
-/// Prints a failed command's error on stderr and, with `--json`, as `hfs.error/1` on stdout (as
-/// `hfs call` does), so scripts always get one JSON object.
-fn report(r: Result<(), CliError>, json: bool) -> Result<(), CliError> {
-    if let Err(e) = &r {
-        if json {
-            println!("{}", serde_json::json!({"schema": "hfs.error/1", "error": e.to_json()}));
-        }
-        exit::report(e);
-    }
-    r
+/// The printer for this command line: `--json`, `call --stream`, `-q`.
+pub fn printer(cli: &Cli) -> Printer {
+    let format = match &cli.command {
+        Command::Call(a) if a.stream => Format::Stream,
+        _ if cli.global.json => Format::Json,
+        _ => Format::Text,
+    };
+    Printer::new(format, cli.global.quiet)
 }
 
 /// Runs the command and returns the process exit code.
 pub async fn dispatch(cli: Cli) -> i32 {
+    let p = printer(&cli);
+    let g = &cli.global;
     let result = match &cli.command {
-        Command::Api(args) => api::run(&cli.global, args).await,
-        Command::Call(args) => call::run(&cli.global, args).await,
-        // `auth status --json` prints its own `logged_in: false` object.
-        Command::Auth(cmd) => report(auth::run(&cli.global, cmd).await, false),
-        Command::Space(cmd @ SpaceCommand::Info { json, .. }) => report(space::run(&cli.global, cmd).await, json.json),
-        Command::Quota(flag) => report(quota::run(&cli.global, flag).await, flag.json),
-        Command::Search(cmd) => {
-            let json = match cmd {
-                SearchCommand::Spaces { json, .. } | SearchCommand::Models { json, .. } => json.json,
-            };
-            report(search::run(&cli.global, cmd).await, json)
-        }
-        Command::Models(args) => report(models::run(&cli.global, args).await, args.json.json),
-        Command::Image(args) => image::run(&cli.global, args).await,
-        Command::Video(args) => video::run(&cli.global, args).await,
-        Command::Speech(args) => speech::run(&cli.global, args).await,
-        Command::Transcribe(args) => transcribe::run(&cli.global, args).await,
-        Command::Chat(args) => chat::run(&cli.global, args).await,
+        Command::Call(a) if a.stream && g.json => Err(CliError::Usage("--stream prints JSON lines already; drop --json".into())),
+        Command::Api(args) => api::run(g, &p, args).await,
+        Command::Call(args) => call::run(g, &p, args).await,
+        Command::Auth(cmd) => auth::run(g, &p, cmd).await,
+        Command::Space(cmd) => space::run(g, &p, cmd).await,
+        Command::Quota => quota::run(g, &p).await,
+        Command::Search(cmd) => search::run(g, &p, cmd).await,
+        Command::Models(args) => models::run(g, &p, args).await,
+        Command::Image(args) => image::run(g, &p, args).await,
+        Command::Video(args) => video::run(g, &p, args).await,
+        Command::Speech(args) => speech::run(g, &p, args).await,
+        Command::Transcribe(args) => transcribe::run(g, &p, args).await,
+        Command::Chat(args) => chat::run(g, &p, args).await,
     };
     match result {
         Ok(()) => exit::OK,
-        Err(e) => e.code(),
+        Err(e) => {
+            // `auth status --json` answers `logged_in: false` itself: that is its document.
+            if matches!(e, CliError::NotLoggedIn(_)) {
+                p.error_text(&e);
+            } else {
+                p.error(&e, &context(&cli.command));
+            }
+            e.code()
+        }
     }
+}
+
+/// The command's name, target and model, for `hfs.error/1`.
+fn context(cmd: &Command) -> ErrorContext {
+    let (command, target, model) = match cmd {
+        Command::Api(a) => ("api", Some(a.connect.target.clone()), None),
+        Command::Call(a) => ("call", Some(a.connect.target.clone()), None),
+        Command::Auth(AuthCommand::Status) => ("auth status", None, None),
+        Command::Auth(AuthCommand::Login { .. }) => ("auth login", None, None),
+        Command::Auth(AuthCommand::Logout { .. }) => ("auth logout", None, None),
+        Command::Space(SpaceCommand::Info { space }) => ("space info", Some(space.clone()), None),
+        Command::Quota => ("quota", None, None),
+        Command::Search(SearchCommand::Spaces { .. }) => ("search spaces", None, None),
+        Command::Search(SearchCommand::Models { .. }) => ("search models", None, None),
+        Command::Models(_) => ("models", None, None),
+        Command::Image(a) => ("image", None, a.run.model.clone()),
+        Command::Video(a) => ("video", None, a.run.model.clone()),
+        Command::Speech(a) => ("speech", None, a.run.model.clone()),
+        Command::Transcribe(a) => ("transcribe", None, a.run.model.clone()),
+        Command::Chat(a) => ("chat", None, a.run.model.clone()),
+    };
+    ErrorContext { command: command.into(), target, model }
 }

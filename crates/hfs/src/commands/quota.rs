@@ -1,13 +1,12 @@
 //! `hfs quota`: the caller's ZeroGPU quota.
 
-use serde_json::json;
-
-use crate::cli::{GlobalArgs, JsonFlag};
+use crate::cli::GlobalArgs;
 use crate::env;
 use crate::exit::CliError;
+use crate::printer::Printer;
 
-pub async fn run(global: &GlobalArgs, flag: &JsonFlag) -> Result<(), CliError> {
-    let (hub, _) = env::hub_client(global.token.as_deref()).await?;
+pub async fn run(global: &GlobalArgs, p: &Printer) -> Result<(), CliError> {
+    let (hub, _) = env::hub_client(global.token.as_deref(), p).await?;
     let q = hub.zero_gpu_quota().await.map_err(CliError::Hub)?;
     // How long until the window resets, from the Hub's timestamp (None when absent or past).
     let resets_in = q
@@ -15,13 +14,16 @@ pub async fn run(global: &GlobalArgs, flag: &JsonFlag) -> Result<(), CliError> {
         .as_deref()
         .and_then(|t| humantime::parse_rfc3339_weak(t.trim_end_matches('Z')).ok())
         .and_then(|at| at.duration_since(std::time::SystemTime::now()).ok());
-    if flag.json {
-        println!(
-            "{}",
-            json!({"schema": "hfs.quota/1", "allowance_s": q.base, "remaining_s": q.current, "resets_at": q.resets_at,
-                   "resets_in_s": resets_in.map(|d| d.as_secs()),
-                   "overquota_used_s": q.overquota_used, "raw": q.raw})
-        );
+    if p.json() {
+        p.doc(&hfs_schema::QuotaDoc {
+            schema: hfs_schema::QuotaDoc::SCHEMA.into(),
+            allowance_s: q.base,
+            remaining_s: q.current,
+            resets_at: q.resets_at,
+            resets_in_s: resets_in.map(|d| d.as_secs()),
+            overquota_used_s: q.overquota_used,
+            raw: q.raw,
+        });
         return Ok(());
     }
     let secs = |v: Option<f64>| match v {
@@ -29,17 +31,18 @@ pub async fn run(global: &GlobalArgs, flag: &JsonFlag) -> Result<(), CliError> {
         Some(s) => format!("{s:.1}s"),
         None => "unknown".into(),
     };
-    println!("ZeroGPU quota");
-    println!("  allowance:        {} of GPU time per window (base)", secs(q.base));
-    println!("  remaining:        {} (current)", secs(q.current));
+    let mut out = String::from("ZeroGPU quota\n");
+    out.push_str(&format!("  allowance:        {} of GPU time per window (base)\n", secs(q.base)));
+    out.push_str(&format!("  remaining:        {} (current)\n", secs(q.current)));
     if let Some(r) = &q.resets_at {
         match resets_in {
-            Some(d) => println!("  resets at:        {r} (in {})", hfs_gradio::fmt_duration(d)),
-            None => println!("  resets at:        {r}"),
+            Some(d) => out.push_str(&format!("  resets at:        {r} (in {})\n", hfs_gradio::fmt_duration(d))),
+            None => out.push_str(&format!("  resets at:        {r}\n")),
         }
     }
     if let Some(o) = q.overquota_used {
-        println!("  over-quota used:  {}", secs(Some(o)));
+        out.push_str(&format!("  over-quota used:  {}\n", secs(Some(o))));
     }
+    p.out(&out);
     Ok(())
 }

@@ -1,11 +1,12 @@
 //! `hfs search spaces|models`.
 
 use hfs_hub::SpaceSearch;
-use serde_json::json;
+use hfs_schema::{ModelHitDoc, ProviderDoc, SearchModelsDoc, SearchSpacesDoc, SpaceHitDoc};
 
 use crate::cli::{GlobalArgs, SearchCommand};
 use crate::env;
 use crate::exit::CliError;
+use crate::printer::Printer;
 use crate::table::{self, cut};
 
 const CATEGORIES: &[&str] = &[
@@ -23,10 +24,10 @@ const CATEGORIES: &[&str] = &[
     "image-captioning",
 ];
 
-pub async fn run(global: &GlobalArgs, cmd: &SearchCommand) -> Result<(), CliError> {
-    let (hub, _) = env::hub_client(global.token.as_deref()).await?;
+pub async fn run(global: &GlobalArgs, p: &Printer, cmd: &SearchCommand) -> Result<(), CliError> {
+    let (hub, _) = env::hub_client(global.token.as_deref(), p).await?;
     match cmd {
-        SearchCommand::Spaces { query, category, all, limit, json } => {
+        SearchCommand::Spaces { query, category, all, limit } => {
             if query.is_none() && category.is_none() {
                 return Err(CliError::Usage("give a query or --category SLUG".into()));
             }
@@ -35,19 +36,24 @@ pub async fn run(global: &GlobalArgs, cmd: &SearchCommand) -> Result<(), CliErro
             }
             let q = SpaceSearch { query: query.clone(), category: category.clone(), include_non_running: *all, limit: Some(*limit) };
             let hits = hub.search_spaces(&q).await.map_err(CliError::Hub)?;
-            if json.json {
-                let items: Vec<_> = hits
-                    .iter()
-                    .map(|h| {
-                        json!({"id": h.id, "title": h.title, "description": h.description, "likes": h.likes,
-                                    "stage": h.stage, "hardware": h.hardware, "category": h.category})
+            if p.json() {
+                let spaces = hits
+                    .into_iter()
+                    .map(|h| SpaceHitDoc {
+                        id: h.id,
+                        title: h.title,
+                        description: h.description,
+                        likes: h.likes,
+                        stage: h.stage,
+                        hardware: h.hardware,
+                        category: h.category,
                     })
                     .collect();
-                println!("{}", json!({"schema": "hfs.search.spaces/1", "spaces": items}));
+                p.doc(&SearchSpacesDoc { schema: SearchSpacesDoc::SCHEMA.into(), spaces });
                 return Ok(());
             }
             if hits.is_empty() {
-                println!("No Spaces found{}.", if *all { "" } else { " (running only; --all includes the others)" });
+                p.out(&format!("No Spaces found{}.\n", if *all { "" } else { " (running only; --all includes the others)" }));
                 return Ok(());
             }
             let mut t = table::new(&["SPACE", "TITLE", "DESCRIPTION", "LIKES", "STAGE", "HARDWARE"]);
@@ -61,21 +67,30 @@ pub async fn run(global: &GlobalArgs, cmd: &SearchCommand) -> Result<(), CliErro
                     h.hardware.clone().unwrap_or_default(),
                 ]);
             }
-            crate::table::print(&t);
+            table::print(p, &t);
         }
-        SearchCommand::Models { query, task, provider, limit, json } => {
+        SearchCommand::Models { query, task, provider, limit } => {
             let models = hub.list_models(Some(task), provider, query.as_deref(), *limit).await.map_err(CliError::Hub)?;
-            if json.json {
-                let items: Vec<_> = models
-                    .iter()
-                    .map(|m| json!({"id": m.id, "pipeline_tag": m.pipeline_tag, "likes": m.likes, "downloads": m.downloads,
-                                    "providers": m.providers.iter().map(|p| json!({"provider": p.provider, "status": p.status, "provider_id": p.provider_id, "task": p.task})).collect::<Vec<_>>()}))
+            if p.json() {
+                let models = models
+                    .into_iter()
+                    .map(|m| ModelHitDoc {
+                        id: m.id,
+                        pipeline_tag: m.pipeline_tag,
+                        likes: m.likes,
+                        downloads: m.downloads,
+                        providers: m
+                            .providers
+                            .into_iter()
+                            .map(|e| ProviderDoc { provider: e.provider, status: e.status, provider_id: e.provider_id, task: e.task })
+                            .collect(),
+                    })
                     .collect();
-                println!("{}", json!({"schema": "hfs.search.models/1", "task": task, "models": items}));
+                p.doc(&SearchModelsDoc { schema: SearchModelsDoc::SCHEMA.into(), task: task.clone(), models });
                 return Ok(());
             }
             if models.is_empty() {
-                println!("No {task} models served by {provider}.");
+                p.out(&format!("No {task} models served by {provider}.\n"));
                 return Ok(());
             }
             let mut t = table::new(&["MODEL", "PROVIDERS", "LIKES"]);
@@ -83,14 +98,14 @@ pub async fn run(global: &GlobalArgs, cmd: &SearchCommand) -> Result<(), CliErro
                 let providers: Vec<String> = m
                     .providers
                     .iter()
-                    .map(|p| match p.status.as_deref() {
-                        Some("live") | None => p.provider.clone(),
-                        Some(s) => format!("{} ({s})", p.provider),
+                    .map(|e| match e.status.as_deref() {
+                        Some("live") | None => e.provider.clone(),
+                        Some(s) => format!("{} ({s})", e.provider),
                     })
                     .collect();
                 t.add_row(vec![m.id.clone(), providers.join(", "), m.likes.unwrap_or(0).to_string()]);
             }
-            crate::table::print(&t);
+            table::print(p, &t);
         }
     }
     Ok(())

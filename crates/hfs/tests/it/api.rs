@@ -2,7 +2,7 @@
 //!
 //! Ports gradio_client's `view_api` checks (test_client.py `TestAPIInfo`: every named endpoint is
 //! listed with its parameters and returns, private ones are not; `test_private_space` /
-//! `show_api=False` endpoints only with `all_endpoints`; gradio-protocol.md §7.2).
+//! `show_api=False` endpoints only with `all_endpoints`; docs/protocol/gradio.md#upstream-test-scenarios).
 
 use serde_json::{Value, json};
 

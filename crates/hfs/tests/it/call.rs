@@ -1,7 +1,7 @@
 //! `hfs call`: arguments (keyword, positional, mixed, `--`), coercion, endpoint selection, text,
 //! `--json` and `--stream` output, Ctrl-C.
 //!
-//! Ports gradio_client checks (gradio-protocol.md §7.2): `test_numerical_to_label_space` /
+//! Ports gradio_client checks (docs/protocol/gradio.md#upstream-test-scenarios): `test_numerical_to_label_space` /
 //! calculator (`predict(5, "add", 4, api_name="/predict")`), `test_keyword_arguments` /
 //! `test_mixed_positional_and_keyword` (4.23+), `test_default_parameters`,
 //! `test_raise_error_missing_argument`, `test_unknown_endpoint`, `test_job_status` /

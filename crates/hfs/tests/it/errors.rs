@@ -1,7 +1,7 @@
 //! Failures and their exit codes: app errors (1), timeouts (124), a full queue (1), apps behind
 //! `auth=` (1 without or with wrong credentials), bad options (2), plus extra headers.
 //!
-//! Ports gradio_client checks (gradio-protocol.md §7.2): `test_raise_error` / `gr.Error` message
+//! Ports gradio_client checks (docs/protocol/gradio.md#upstream-test-scenarios): `test_raise_error` / `gr.Error` message
 //! and title, `show_error=False` hides details, `test_queue_full_raises_error`,
 //! `test_timeout` (as `--timeout`), `test_auth` (login with `auth=`), custom `headers=`.
 

@@ -1,7 +1,7 @@
 //! Files: `@path` uploads (single, lists, `@@` literals) and every kind of output file saved in
 //! `-o DIR` as `{endpoint}-{label or index}[-{item}].{ext}`, never overwriting.
 //!
-//! Ports gradio_client checks (gradio-protocol.md §7.2): `test_upload_file` / `handle_file`
+//! Ports gradio_client checks (docs/protocol/gradio.md#upstream-test-scenarios): `test_upload_file` / `handle_file`
 //! round trips, `test_file_list` (multiple files), `test_gallery_with_captions`,
 //! `test_audio_output`, `test_video_output` (`{video, subtitles}` on 4.x/5.x, FileData on 6.x),
 //! `test_download_files` (downloads land in the output dir) and `max_file_size`.

@@ -1,4 +1,4 @@
-//! Hub and router errors (hf-inference.md §5), scripted with the fake's faults: every message
+//! Hub and router errors (docs/protocol/inference.md#errors-and-retries), scripted with the fake's faults: every message
 //! says what to do, 401/403/404 are not retried, 408/429/5xx of idempotent GETs are retried with
 //! backoff (`HFS_HUB_BACKOFF=10ms` here) honouring `Retry-After` / `RateLimit`, bounded by
 //! `HFS_HUB_RETRIES` (default 5) and a one-minute budget.
@@ -145,5 +145,6 @@ fn unreachable_hub() {
     ]);
     assert!(r.elapsed < Duration::from_secs(10), "a refused connection is not retried for long: {r:?}");
     assert_eq!(r.stderr.matches("error sending request").count(), 0, "no reqwest noise: {r:?}");
-    assert_eq!(r.stderr.lines().count(), 1, "one error line: {r:?}");
+    assert_eq!(r.stderr.lines().filter(|l| l.starts_with("error:")).count(), 1, "one error line: {r:?}");
+    assert_eq!(r.stderr.lines().count(), 2, "and one hint: {r:?}");
 }

@@ -1,5 +1,5 @@
 //! Space lifecycle: `hfs space info`, and what a call by Space id does in every runtime stage
-//! (gradio-protocol.md §1.2–1.3, hf-inference.md §3.3). RUNNING is called at once; SLEEPING,
+//! (docs/protocol/gradio.md#resolving-a-space, docs/protocol/inference.md#hub-apis). RUNNING is called at once; SLEEPING,
 //! STOPPED, BUILDING and APP_STARTING are woken and waited for with the stage shown on stderr, up to
 //! `--wait` (`--wait 0` fails at once); PAUSED, BUILD_ERROR, RUNTIME_ERROR, CONFIG_ERROR,
 //! NO_APP_FILE and DELETING fail at once, naming the stage and what to do.
@@ -94,8 +94,13 @@ fn space_info_errors() {
     let r = home.hfs(&hub, &["space", "info", "tests/nope", "--json"]).run().fails(1);
     let j = r.json();
     assert_eq!(j["schema"], "hfs.error/1", "{r:?}");
-    assert_eq!(j["error"]["kind"], "remote");
+    assert_eq!(j["error"]["kind"], "not_found");
     assert_eq!(j["error"]["exit_code"], 1);
+    // One shape for every command: what ran, on what, and the hints as data with their advice.
+    assert_eq!(j["command"], "space info");
+    assert_eq!(j["target"], "tests/nope");
+    assert_eq!(j["error"]["hints"][0]["kind"], "token_with_access", "{j}");
+    assert!(j["error"]["hints"][0]["advice"].as_str().unwrap().contains("hfs auth login"), "{j}");
     let r =
         home.hfs(&hub, &["space", "info", "tests/zero", "--json"]).env("HF_TOKEN", "hf_unknownToTheFakeHub_0123456789ab").run().fails(1);
     assert_eq!(r.json()["error"]["kind"], "auth", "{r:?}");

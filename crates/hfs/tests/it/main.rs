@@ -4,7 +4,7 @@
 //!
 //! Each check runs once per Gradio version (`support::per_version!`); version-independent ones
 //! once (`support::any_version!`). Restrict versions with `HFS_GRADIO_VERSIONS="6.31.0 4.5.0"`.
-//! Comments name the gradio_client checks each test ports (gradio-protocol.md §7.2, §7.4).
+//! Comments name the gradio_client checks each test ports (docs/protocol/gradio.md#upstream-test-scenarios).
 //!
 //!     cargo test -p hfs --test it
 

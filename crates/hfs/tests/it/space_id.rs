@@ -1,7 +1,7 @@
 //! Space ids (`owner/name`) resolved through a fake Hub (`HF_ENDPOINT`): running, paused,
 //! unknown and private Spaces, and where the token goes.
 //!
-//! Ports gradio_client checks (gradio-protocol.md §7.2/§7.4): `test_private_space` (a token
+//! Ports gradio_client checks (docs/protocol/gradio.md#upstream-test-scenarios): `test_private_space` (a token
 //! reaches the Space as `X-HF-Authorization`), `test_space_not_running` (paused/errored
 //! stage), and @gradio/client's rule that the token goes to Hugging Face hosts only.
 

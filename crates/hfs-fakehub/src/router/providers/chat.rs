@@ -1,4 +1,4 @@
-//! OpenAI-compatible chat (hf-inference.md §2.1): on each provider's chat
+//! OpenAI-compatible chat (docs/protocol/inference.md#per-task-formats): on each provider's chat
 //! route (table of §1.1) for configured models, and the auto route
 //! `POST /v1/chat/completions`, which picks a provider of a `chat_models`
 //! entry from the `model` suffix (§1.5). Plain JSON, or with `stream: true`

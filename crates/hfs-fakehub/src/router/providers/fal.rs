@@ -1,4 +1,4 @@
-//! fal-ai (hf-inference.md §2.2, §2.4, §2.8, §2.9): sync calls
+//! fal-ai (docs/protocol/inference.md#per-task-formats): sync calls
 //! `POST /fal-ai/{pid}` and the queue flow — submit with
 //! `?_subdomain=queue`, then `GET /fal-ai/{app}/requests/{id}/status`,
 //! `GET /fal-ai/{app}/requests/{id}`, `PUT /fal-ai/{app}/requests/{id}/cancel`

@@ -1,4 +1,4 @@
-//! hf-inference (hf-inference.md §2.2, §2.8–2.10): `POST /hf-inference/models/{hf_id}`
+//! hf-inference (docs/protocol/inference.md#per-task-formats): `POST /hf-inference/models/{hf_id}`
 //! answers raw PNG bytes (text-to-image), WAV bytes (text-to-speech) or
 //! `{"text"}` (ASR, raw audio or JSON body); `/models/{hf_id}/pipeline/feature-extraction`
 //! (or `sentence-similarity`) nested float arrays. Chat is in `chat`.

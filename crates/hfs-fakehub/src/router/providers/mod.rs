@@ -1,4 +1,4 @@
-//! Synthesised per-provider flows (hf-inference.md §1.2–1.3, §2, §5) for
+//! Synthesised per-provider flows (docs/protocol/inference.md#routing) for
 //! the models configured under `providers` (and chat models): fal queue and
 //! sync calls, replicate predictions, together jobs and images, wavespeed
 //! and zai jobs, nscale images, novita videos, hf-inference pipelines, OpenAI-compatible chat on every

@@ -1,4 +1,4 @@
-//! novita text-to-video (hf-inference.md §1.1, §2.6): `POST /novita/v3/hf/{pid}`
+//! novita text-to-video (docs/protocol/inference.md#providers-and-tasks): `POST /novita/v3/hf/{pid}`
 //! `{"prompt", ...}` answers at once with `{"video": {"video_url"}}`. The spec
 //! gives no asynchronous shape for it, so none is synthesised.
 

@@ -1,4 +1,4 @@
-//! replicate (hf-inference.md §2.2): `POST /replicate/v1/models/{pid}/predictions`,
+//! replicate (docs/protocol/inference.md#per-task-formats): `POST /replicate/v1/models/{pid}/predictions`,
 //! `POST /replicate/v1/predictions` with `version` (for `owner/name:<hash>`),
 //! `Prefer: wait` (finished at once for fast jobs, else 202 `starting` with
 //! `Preference-Applied`/`Reason` as recorded), `GET /replicate/v1/predictions/{id}`

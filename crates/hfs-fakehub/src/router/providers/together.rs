@@ -1,4 +1,4 @@
-//! together (hf-inference.md §2.2, §2.6, §2.8, §2.10): `/v2/videos` jobs
+//! together (docs/protocol/inference.md#per-task-formats): `/v2/videos` jobs
 //! (create → `GET /v2/videos/{id}` → `outputs.video_url`), and sync
 //! `/v1/images/generations` (`b64_json`), `/v1/audio/speech` (raw audio),
 //! `/v1/embeddings`. The model is the body's `model`. nscale's
@@ -91,7 +91,7 @@ pub fn handle(ctx: &Ctx) -> Option<Response> {
     })
 }
 
-/// nscale: only `POST /v1/images/generations` (hf-inference.md §2.2).
+/// nscale: only `POST /v1/images/generations` (docs/protocol/inference.md#per-task-formats).
 pub fn handle_nscale(ctx: &Ctx) -> Option<Response> {
     (ctx.rest == "v1/images/generations").then(|| handle(ctx))?
 }

@@ -1,4 +1,4 @@
-//! wavespeed (hf-inference.md §2.5): `POST /wavespeed/api/v3/{pid}` submits a
+//! wavespeed (docs/protocol/inference.md#per-task-formats): `POST /wavespeed/api/v3/{pid}` submits a
 //! job; `GET /wavespeed/api/v3/predictions/{id}/result` polls it through
 //! `created → processing → completed | failed`, `data.outputs` holding URLs.
 //! `data.urls.get` is wavespeed's own URL: clients keep only its path.

@@ -1,4 +1,4 @@
-//! zai-org (hf-inference.md §2.2): `POST /zai-org/api/paas/v4/async/images/generations`
+//! zai-org (docs/protocol/inference.md#per-task-formats): `POST /zai-org/api/paas/v4/async/images/generations`
 //! → `{"id", "task_status": "PROCESSING"}`; `GET /zai-org/api/paas/v4/async-result/{id}`
 //! until `SUCCESS` (`image_result[0].url`) or `FAIL`. Chat is in `chat`.
 

@@ -1,44 +1,56 @@
-//! Live feedback on stderr while a call runs: queue position, a progress bar, the app's messages.
-//! Bars only on a terminal; messages from the app are always shown unless `--quiet`. Everything
-//! the app sends (descriptions, units, messages) is shown as text, stripped of terminal control
-//! sequences, and never becomes part of a progress template.
+//! The one live display of a running call, over the libraries' events: a Gradio job's queue
+//! position, progress bar and messages, or a provider job's status, retries and logs.
+//! Bars only on a terminal; log lines from the app or provider always unless `-q`. Everything a
+//! server sends (descriptions, units, statuses, messages) is shown as text, stripped of terminal
+//! control sequences, and never becomes part of a progress template.
 
-use std::io::IsTerminal;
 use std::time::Duration;
 
 use hfs_core::text::one_line;
 use hfs_gradio::{Event, LogLevel};
+use hfs_inference::InferenceEvent;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-pub struct Live {
+pub struct Progress {
     bar: Option<ProgressBar>,
     quiet: bool,
 }
 
-impl Live {
-    pub fn new(quiet: bool) -> Self {
-        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+impl Progress {
+    /// `bar`: draw a spinner/bar (a terminal, not `-q`); `quiet`: drop log lines too.
+    pub fn new(bar: bool, quiet: bool, first: &str) -> Self {
+        let bar = bar.then(|| {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
             bar.set_style(spinner_style());
             bar.enable_steady_tick(Duration::from_millis(120));
-            bar.set_message("connecting");
+            bar.set_message(first.to_string());
             bar
         });
         Self { bar, quiet }
     }
 
-    pub fn on_event(&mut self, ev: &Event) {
+    fn message(&self, m: impl Into<String>) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(m.into());
+        }
+    }
+
+    /// A line above the bar (or on stderr), unless `-q`.
+    fn log(&self, line: String) {
+        if self.quiet {
+            return;
+        }
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+    }
+
+    /// A Gradio job's event.
+    pub fn gradio(&mut self, ev: &Event) {
         match ev {
-            Event::Queued { rank, queue_size, eta } => {
-                if let Some(bar) = &self.bar {
-                    bar.set_message(queue_message(*rank, *queue_size, *eta));
-                }
-            }
-            Event::Started { .. } => {
-                if let Some(bar) = &self.bar {
-                    bar.set_message("running");
-                }
-            }
+            Event::Queued { rank, queue_size, eta } => self.message(queue_message(*rank, *queue_size, *eta)),
+            Event::Started { .. } => self.message("running"),
             Event::Progress(units) => {
                 if let (Some(bar), Some(u)) = (&self.bar, units.last()) {
                     let desc = u.desc.as_deref().map(one_line).unwrap_or_else(|| "running".into());
@@ -60,29 +72,45 @@ impl Live {
                     bar.set_message(desc);
                 }
             }
-            Event::Log { level, title, message } => {
-                if self.quiet {
-                    return;
-                }
-                let line = log_line(*level, title.as_deref(), message);
-                match &self.bar {
-                    Some(bar) => bar.println(line),
-                    None => eprintln!("{line}"),
-                }
-            }
-            Event::Output(_) => {
-                if let Some(bar) = &self.bar {
-                    bar.set_message("receiving outputs");
-                }
-            }
-            Event::Completed(_) | Event::Failed(_) => self.finish(),
+            Event::Log { level, title, message } => self.log(log_line(*level, title.as_deref(), message)),
+            Event::Output(_) => self.message("receiving outputs"),
+            Event::Completed(_) | Event::Failed(_) => self.clear(),
         }
     }
 
-    pub fn finish(&mut self) {
+    /// A provider job's event. Provider text (statuses, reasons) is shown on one line.
+    pub fn inference(&mut self, ev: &InferenceEvent) {
+        match ev {
+            InferenceEvent::Resolved { provider, provider_model, .. } => {
+                self.message(format!("{} ({}): sending", one_line(provider), one_line(provider_model)))
+            }
+            InferenceEvent::Submitted { provider, job_id } => self.message(match job_id {
+                Some(j) => format!("{provider}: job {} submitted", one_line(j)),
+                None => format!("{provider}: waiting for the answer"),
+            }),
+            InferenceEvent::Status { status, queue_position } => self.message(match queue_position {
+                Some(p) => format!("{}: position {p} in the queue", one_line(status)),
+                None => one_line(status),
+            }),
+            InferenceEvent::Log { message } => self.log(format!("log: {}", hfs_core::text::strip_terminal_escapes(message))),
+            InferenceEvent::Retrying { attempt, wait_ms, reason } => {
+                self.message(format!("retry {attempt} in {:.1}s ({})", *wait_ms as f64 / 1000.0, one_line(reason)))
+            }
+            InferenceEvent::Downloading { .. } => self.message("downloading the output"),
+        }
+    }
+
+    /// Clears the bar (before results or streamed text go to stdout).
+    pub fn clear(&mut self) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.clear();
     }
 }
 

@@ -1,0 +1,137 @@
+//! Every document `hfs … --json` prints and every line `hfs call --stream` prints, as serde types.
+//!
+//! Each document carries a `schema` field, `hfs.<name>/<version>`: a version changes only when a
+//! field is removed or changes meaning (new fields may appear in any version). Scripts, the batch
+//! runner and tests read these types instead of guessing at JSON. Nothing here knows how a value
+//! was obtained; the CLI fills the types and prints them.
+//!
+//! ```
+//! use hfs_schema::{ErrorDoc, ErrorInfo};
+//! let doc = ErrorDoc::new("call", ErrorInfo { kind: "usage".into(), message: "bad".into(), exit_code: 2, ..Default::default() });
+//! let v = serde_json::to_value(&doc).unwrap();
+//! assert_eq!(v["schema"], "hfs.error/1");
+//! assert_eq!(v["error"]["exit_code"], 2);
+//! ```
+
+use std::path::PathBuf;
+
+use hfs_core::Hint;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+mod docs;
+pub use docs::*;
+
+/// `hfs.error/1`: what every command prints on stdout with `--json` when it fails.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ErrorDoc {
+    pub schema: String,
+    /// The subcommand that failed (`call`, `image`, `search spaces`, …).
+    pub command: String,
+    /// The Space or URL, for commands that have one.
+    pub target: Option<String>,
+    /// The model, for Inference Providers commands.
+    pub model: Option<String>,
+    pub error: ErrorInfo,
+}
+
+impl ErrorDoc {
+    pub const SCHEMA: &'static str = "hfs.error/1";
+
+    pub fn new(command: impl Into<String>, error: ErrorInfo) -> Self {
+        Self { schema: Self::SCHEMA.into(), command: command.into(), target: None, model: None, error }
+    }
+}
+
+/// One failure, the same in `hfs.error/1` and in a stream's `error` event.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ErrorInfo {
+    /// A short machine-readable kind: `usage`, `auth`, `not_found`, `rate_limited`, `timeout`,
+    /// `cancelled`, `app_error`, `quota_exceeded`, `queue_full`, `validation`, `space_not_running`,
+    /// `billing`, `job_failed`, `local_io`, `remote`.
+    pub kind: String,
+    /// What happened, for a person.
+    pub message: String,
+    /// What would help: each hint as data plus the CLI's advice for it.
+    pub hints: Vec<HintDoc>,
+    /// Whether trying the same thing again later may succeed.
+    pub retryable: bool,
+    /// How long the server asked to wait before retrying.
+    pub retry_after_s: Option<u64>,
+    /// The process exit code (documented in the README).
+    pub exit_code: i32,
+    /// The HTTP status, when a server answered with one.
+    pub status: Option<u16>,
+}
+
+/// A structured hint with the CLI's words for it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HintDoc {
+    #[serde(flatten)]
+    pub hint: Hint,
+    /// The advice as the CLI prints it (`hint: …` on stderr).
+    pub advice: String,
+}
+
+/// A saved output file (`image`, `video`, `speech`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FileDoc {
+    pub path: PathBuf,
+    pub size: u64,
+    pub mime_type: Option<String>,
+    /// Where it was downloaded from, when it was.
+    pub url: Option<String>,
+}
+
+/// Which provider served a call (shared by the Inference Providers documents).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ServedDoc {
+    pub model: String,
+    pub provider: String,
+    pub provider_model: String,
+    pub routed: bool,
+    pub job_id: Option<String>,
+    pub duration_ms: u64,
+}
+
+/// `hfs.image/1`, `hfs.video/1`, `hfs.speech/1`: one generated file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MediaDoc {
+    pub schema: String,
+    #[serde(flatten)]
+    pub served: ServedDoc,
+    pub files: Vec<FileDoc>,
+}
+
+/// `hfs.transcribe/1`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TranscribeDoc {
+    pub schema: String,
+    #[serde(flatten)]
+    pub served: ServedDoc,
+    pub text: String,
+    /// Timestamped chunks, as the provider sent them.
+    pub chunks: Option<Value>,
+}
+
+impl TranscribeDoc {
+    pub const SCHEMA: &'static str = "hfs.transcribe/1";
+}
+
+/// `hfs.chat/1`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChatDoc {
+    pub schema: String,
+    pub model: String,
+    pub provider: String,
+    pub served_model: Option<String>,
+    pub content: String,
+    pub finish_reason: Option<String>,
+    pub usage: Option<Value>,
+    pub request_id: Option<String>,
+    pub duration_ms: u64,
+}
+
+impl ChatDoc {
+    pub const SCHEMA: &'static str = "hfs.chat/1";
+}
