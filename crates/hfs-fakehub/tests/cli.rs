@@ -20,7 +20,7 @@ fn prints_only_the_url_then_exits_on_stdin_eof() {
     let status = hub.wait_exit(Duration::from_secs(5)).expect("should exit on stdin EOF");
     assert!(status.success(), "exit status {status:?}");
     let mut rest = String::new();
-    hub.stdout.read_to_string(&mut rest).unwrap();
+    hub.inner.stdout.read_to_string(&mut rest).unwrap();
     assert_eq!(rest, "", "nothing but the URL line on stdout");
 }
 
@@ -32,7 +32,7 @@ fn no_stdin_watch_keeps_running_until_sigterm() {
     assert!(hub.wait_exit(Duration::from_millis(500)).is_none(), "exited despite --no-stdin-watch");
     assert_eq!(hub.get("/nope").status, 404);
 
-    let killed = std::process::Command::new("kill").args(["-TERM", &hub.child.id().to_string()]).status().unwrap();
+    let killed = std::process::Command::new("kill").args(["-TERM", &hub.inner.pid().to_string()]).status().unwrap();
     assert!(killed.success());
     assert!(hub.wait_exit(Duration::from_secs(5)).is_some(), "should exit on SIGTERM");
 }

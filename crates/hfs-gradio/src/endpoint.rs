@@ -253,7 +253,7 @@ pub(crate) fn resolve<'a>(endpoints: &'a [Endpoint], which: &EndpointRef) -> Res
     }
 }
 
-/// The JSON shape `hfs api --json` prints for an endpoint.
+/// An endpoint as JSON: name, parameters (with types, defaults, choices) and returns.
 pub fn describe(e: &Endpoint) -> Value {
     let mut m = Map::new();
     m.insert("api_name".into(), e.api_name.clone().map(Value::String).unwrap_or(Value::Null));

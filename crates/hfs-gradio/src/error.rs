@@ -2,7 +2,7 @@ use std::time::Duration;
 
 use hfs_core::body::BodyError;
 pub use hfs_core::text::fmt_duration;
-pub use hfs_core::{ErrorClass, Hint};
+pub use hfs_core::{Action, ErrorClass, Hint};
 use hfs_hub::{HubError, SpaceStage};
 
 /// A validation failure for one parameter (Gradio 6 `validator=`, 422).
@@ -159,6 +159,18 @@ impl Error {
         }
     }
 
+    /// What a scheduler should do next: another Space when this one cannot serve now (paused,
+    /// broken, out of ZeroGPU quota, not a supported Gradio app), else by class.
+    pub fn action(&self) -> Action {
+        use Error::*;
+        match self {
+            QuotaExceeded { .. } | SpaceNotRunning { .. } | SpaceStartTimeout { .. } | UnsupportedProtocol { .. } | NotGradio { .. } => {
+                Action::FallBack
+            }
+            _ => self.class().default_action(self.retry_after()),
+        }
+    }
+
     /// What would help, in no particular front end's words (the CLI turns these into flags).
     pub fn hints(&self) -> Vec<Hint> {
         use Error::*;
@@ -222,6 +234,19 @@ mod tests {
         assert_eq!(suggest("sed", ["seed", "steps", "prompt"]), Some("seed".into()));
         assert_eq!(suggest("/gret", ["/greet", "/count"]), Some("/greet".into()));
         assert_eq!(suggest("zzzzzz", ["/greet", "/count"]), None);
+    }
+
+    #[test]
+    fn actions_for_a_scheduler() {
+        let quota = Error::QuotaExceeded { message: "x".into(), retry_in: Some(Duration::from_secs(60)) };
+        assert_eq!(quota.action(), Action::FallBack, "another Space, not a 60 s wait");
+        let paused = Error::SpaceNotRunning { id: "a/b".into(), stage: SpaceStage::Paused, message: None };
+        assert_eq!(paused.action(), Action::FallBack);
+        let limited = Error::RateLimited { url: "u".into(), retry_after: Some(Duration::from_secs(2)) };
+        assert_eq!(limited.action(), Action::RetryAfter(Duration::from_secs(2)));
+        assert_eq!(Error::SessionNotFound.action(), Action::Retry);
+        assert_eq!(Error::App { message: Some("bad input".into()), title: None }.action(), Action::GiveUp);
+        assert_eq!(Error::Cancelled.action(), Action::GiveUp);
     }
 
     #[test]

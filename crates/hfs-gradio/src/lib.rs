@@ -46,7 +46,7 @@ pub use client::{Client, ClientOptions, StageCallback};
 pub use coerce::{TextArg, coerce, coerce_args};
 pub use config::{AppConfig, Component, Dependency, Visibility};
 pub use endpoint::{Endpoint, EndpointRef, Parameter, Return, describe as describe_endpoint};
-pub use error::{Error, ErrorClass, Hint, ParamProblem, fmt_duration};
+pub use error::{Action, Error, ErrorClass, Hint, ParamProblem, fmt_duration};
 pub use event::{Event, LogLevel, Outputs, ProgressUnit};
 pub use filedata::{FileData, FileInput, find_files, is_file_data, local_file, sanitize_filename, url_file};
 pub use hfs_core::body::Limits;

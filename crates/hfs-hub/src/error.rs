@@ -44,6 +44,11 @@ impl HubError {
         ErrorClass::Remote { retryable: self.is_transient() }
     }
 
+    /// What a scheduler should do next (by class: retry transient failures, else give up).
+    pub fn action(&self) -> hfs_core::Action {
+        self.class().default_action(self.retry_after())
+    }
+
     /// How long to wait before retrying, when the Hub said so.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {

@@ -1,7 +1,7 @@
 use std::time::Duration;
 
 use hfs_core::text::fmt_duration;
-use hfs_core::{ErrorClass, Hint};
+use hfs_core::{Action, ErrorClass, Hint};
 use hfs_hub::HubError;
 
 /// Everything that can go wrong with an inference call. Messages say what happened and what to do.
@@ -115,6 +115,19 @@ impl InferenceError {
             InferenceError::Api { retry_after, .. } => *retry_after,
             InferenceError::Hub(e) => e.retry_after(),
             _ => None,
+        }
+    }
+
+    /// What a scheduler should do next: another provider or model when this one does not serve
+    /// the model, asks for payment, or failed the job; else by class.
+    pub fn action(&self) -> Action {
+        use InferenceError::*;
+        match self {
+            NotServedBy { .. } | NoProvider { .. } | TaskUnsupported { .. } | NeedsProviderKey { .. } | JobFailed { .. } => {
+                Action::FallBack
+            }
+            Api { status: 402 | 404, .. } => Action::FallBack,
+            _ => self.class().default_action(self.retry_after()),
         }
     }
 
@@ -261,6 +274,28 @@ pub fn next_step(status: u16, provider: &str, parameter: Option<&str>) -> Option
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn actions_for_a_scheduler() {
+        let api = |status, retry_after| InferenceError::Api {
+            provider: "p".into(),
+            status,
+            url: "u".into(),
+            request_id: None,
+            message: "m".into(),
+            next_step: None,
+            parameter: None,
+            retry_after,
+        };
+        assert_eq!(api(404, None).action(), Action::FallBack);
+        assert_eq!(api(402, None).action(), Action::FallBack);
+        assert_eq!(api(429, Some(Duration::from_secs(5))).action(), Action::RetryAfter(Duration::from_secs(5)));
+        assert_eq!(api(503, None).action(), Action::Retry);
+        assert_eq!(api(422, None).action(), Action::GiveUp);
+        let not_served = InferenceError::NotServedBy { model: "m".into(), provider: "p".into(), task: "t", serving: vec![] };
+        assert_eq!(not_served.action(), Action::FallBack);
+        assert_eq!(InferenceError::Cancelled.action(), Action::GiveUp);
+    }
 
     #[test]
     fn server_messages_of_every_shape() {

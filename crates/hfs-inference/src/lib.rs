@@ -35,7 +35,7 @@ pub use chat::{ChatMessage, ChatRequest, ChatResult, ROUTING_POLICIES};
 pub use client::{InferenceClient, InferenceOptions, ProviderChoice};
 pub use error::{InferenceError, faulty_parameter, server_message};
 pub use event::InferenceEvent;
-pub use hfs_core::{ErrorClass, Hint};
+pub use hfs_core::{Action, ErrorClass, Hint};
 pub use job::{CallOptions, InferenceJob, InferenceTask, JobEvent, Outcome};
 pub use output::{OutputSpec, SavedFile};
 pub use registry::{Flow, Task};

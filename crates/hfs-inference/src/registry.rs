@@ -94,15 +94,15 @@ pub enum Decode {
 pub enum Flow {
     /// The response to the request is the result.
     Sync,
-    /// fal queue: submit, poll `…/status`, fetch the result (§2.4).
+    /// fal queue: submit, poll `…/status`, fetch the result (docs/protocol/inference.md#per-task-formats).
     FalQueue,
-    /// replicate: `Prefer: wait`, then poll `/v1/predictions/{id}` (§2.2).
+    /// replicate: `Prefer: wait`, then poll `/v1/predictions/{id}` (docs/protocol/inference.md#per-task-formats).
     Replicate,
-    /// together `/v2/videos` job (§2.6).
+    /// together `/v2/videos` job (docs/protocol/inference.md#per-task-formats).
     TogetherVideo,
-    /// wavespeed job (§2.5).
+    /// wavespeed job (docs/protocol/inference.md#per-task-formats).
     Wavespeed,
-    /// zai-org async result (§2.2).
+    /// zai-org async result (docs/protocol/inference.md#per-task-formats).
     Zai,
 }
 

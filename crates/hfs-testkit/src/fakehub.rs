@@ -1,16 +1,20 @@
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::http::http_request;
 
-/// A running `hfs-fakehub`, stopped on drop. It serves three origins: the Hub (`HF_ENDPOINT`),
-/// the inference router (`HF_ROUTER_URL`) and the providers' asset CDN (where recorded image/audio
+/// A running `hfs-fakehub`, stopped on drop: the one launcher every test suite uses (the fake's
+/// own tests, the libraries', the CLI's). It serves three origins: the Hub (`HF_ENDPOINT`), the
+/// inference router (`HF_ROUTER_URL`) and the providers' asset CDN (where recorded image/audio
 /// URLs point), plus the recorded fixtures of `tests/fixtures`.
 pub struct FakeHub {
     child: Child,
-    _stdin: ChildStdin,
-    _config: tempfile::NamedTempFile,
+    stdin: Option<ChildStdin>,
+    _config: Option<tempfile::NamedTempFile>,
+    /// The rest of the fake's stdout after its URL line.
+    pub stdout: BufReader<ChildStdout>,
     /// The Hub base URL, for `HF_ENDPOINT`.
     pub url: String,
     /// The router base URL, for `HF_ROUTER_URL`.
@@ -25,25 +29,62 @@ impl FakeHub {
     /// wavespeed, zai, hf-inference, chat); `binary` is its path
     /// (`env!("CARGO_BIN_EXE_hfs-fakehub")` in its own tests, [`FakeHub::binary`] elsewhere).
     pub fn start(binary: &std::path::Path, config: &serde_json::Value) -> FakeHub {
-        let cfg = tempfile::NamedTempFile::new().expect("temp config");
-        std::fs::write(cfg.path(), config.to_string()).expect("write config");
-        let mut child = Command::new(binary)
-            .args(["--port", "0", "--config"])
-            .arg(cfg.path())
+        Self::start_with(binary, Some(config), &[])
+    }
+
+    /// [`FakeHub::start`] with an optional config and extra command-line arguments. The recorded
+    /// fixtures are passed explicitly, so a missing folder fails the replays loudly.
+    pub fn start_with(binary: &std::path::Path, config: Option<&serde_json::Value>, extra_args: &[&str]) -> FakeHub {
+        let fixtures = crate::repo_root().join("tests/fixtures");
+        assert!(fixtures.join("hf-cassettes").is_dir(), "fixtures missing at {}", fixtures.display());
+        let mut cmd = Command::new(binary);
+        cmd.args(["--port", "0", "--fixtures"]).arg(&fixtures).args(extra_args);
+        let cfg = config.map(|c| {
+            let f = tempfile::NamedTempFile::new().expect("temp config");
+            std::fs::write(f.path(), c.to_string()).expect("write config");
+            f
+        });
+        if let Some(f) = &cfg {
+            cmd.arg("--config").arg(f.path());
+        }
+        let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
-        let stdin = child.stdin.take().expect("stdin");
+        let stdin = child.stdin.take();
+        let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
         let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("fakehub ready line");
-        assert!(line.starts_with("http://"), "fakehub did not start: {line:?}");
+        stdout.read_line(&mut line).expect("fakehub ready line");
+        assert!(line.starts_with("http://127.0.0.1:"), "fakehub did not start: {line:?}");
         let url = line.trim().to_string();
         let info = http_request("GET", &format!("{url}/_fake/info"), None).expect("GET /_fake/info");
         let info: serde_json::Value = serde_json::from_str(&info.body).expect("/_fake/info JSON");
         let field = |k: &str| info[k].as_str().unwrap_or_else(|| panic!("/_fake/info lacks {k}: {info}")).to_string();
-        FakeHub { child, _stdin: stdin, _config: cfg, router_url: field("router"), assets_url: field("assets"), url }
+        FakeHub { child, stdin, _config: cfg, stdout, router_url: field("router"), assets_url: field("assets"), url }
+    }
+
+    /// The fake's process id (to signal it).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Closes the fake's stdin (it exits when its parent goes away).
+    pub fn close_stdin(&mut self) {
+        drop(self.stdin.take());
+    }
+
+    /// Waits up to `timeout` for the fake to exit.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
     }
 
     /// The `hfs-fakehub` binary built in this workspace's target directory (built on demand).

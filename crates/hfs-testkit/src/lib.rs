@@ -8,8 +8,10 @@ mod fakehub;
 pub mod hostile;
 mod http;
 mod spaces;
+mod versions;
 
 pub use cassettes::{cassettes_dir, recorded_body};
 pub use fakehub::FakeHub;
 pub use http::{HttpReply, http_request};
-pub use spaces::{GRADIO_VERSIONS, SpaceServer, gradio_versions, python_for, repo_root, shared_spaces, venv_root};
+pub use spaces::{SpaceServer, python_for, repo_root, shared_spaces, venv_root};
+pub use versions::{GRADIO_VERSIONS, GradioVersion, gradio_versions};

@@ -5,17 +5,6 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-/// Every Gradio version the suite runs against (protocols sse_v3, sse_v3, sse_v3, sse_v2, sse_v1, sse).
-pub const GRADIO_VERSIONS: &[&str] = &["6.31.0", "5.50.0", "4.44.1", "4.20.0", "4.16.0", "4.5.0"];
-
-/// The versions to test: `HFS_GRADIO_VERSIONS` (space-separated) or all of them.
-pub fn gradio_versions() -> Vec<String> {
-    match std::env::var("HFS_GRADIO_VERSIONS") {
-        Ok(v) if !v.trim().is_empty() => v.split_whitespace().map(str::to_string).collect(),
-        _ => GRADIO_VERSIONS.iter().map(|s| s.to_string()).collect(),
-    }
-}
-
 /// The repository root (where `tests/spaces/` lives).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")

@@ -249,7 +249,7 @@ pub struct ConnectArgs {
     /// Username and password for apps launched with `auth=` (USER:PASS). Prompted on a terminal if needed.
     #[arg(long, value_name = "USER:PASS")]
     pub auth: Option<String>,
-    /// Extra header sent on every request ('Name: value'); repeatable.
+    /// Extra header for the app ('Name: value'; repeatable), sent to its origin only.
     #[arg(short = 'H', long = "header", value_name = "HEADER")]
     pub headers: Vec<String>,
     /// How long to wait for a sleeping or starting Space (e.g. 5m; 0 fails at once).

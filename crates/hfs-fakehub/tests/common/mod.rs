@@ -2,12 +2,12 @@
 //! HTTP/1.1 to it over `std::net::TcpStream` (no client crate needed).
 #![allow(dead_code)] // each test file uses a different subset
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::PathBuf;
-use std::process::{Child, ChildStdout, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub mod cassettes;
 
@@ -19,23 +19,17 @@ pub fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_hfs-fakehub"))
 }
 
-/// The recorded fixtures (`tests/fixtures`), passed explicitly so a missing folder
-/// fails the replay tests instead of silently serving nothing.
+/// The recorded fixtures (`tests/fixtures`).
 pub fn fixtures_dir() -> PathBuf {
-    let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures"));
-    assert!(dir.join("hf-cassettes").is_dir(), "fixtures missing at {}", dir.display());
-    dir
+    hfs_testkit::repo_root().join("tests/fixtures")
 }
 
-/// A running fake Hub; killed (and its config file removed) on drop, so a
-/// failing assertion never leaks the process.
+/// The shared launcher (`hfs_testkit::FakeHub`) plus the raw HTTP helpers these tests use.
 pub struct FakeHub {
-    pub child: Child,
+    pub inner: hfs_testkit::FakeHub,
     pub url: String,
     pub router: String,
     pub assets: String,
-    pub stdout: BufReader<ChildStdout>,
-    config_path: Option<PathBuf>,
 }
 
 impl FakeHub {
@@ -44,23 +38,8 @@ impl FakeHub {
     }
 
     pub fn start_with(config: Option<&Value>, extra_args: &[&str]) -> Self {
-        let mut cmd = bin();
-        cmd.args(["--port", "0", "--fixtures"]).arg(fixtures_dir()).args(extra_args);
-        let config_path = config.map(write_temp_config);
-        if let Some(path) = &config_path {
-            cmd.arg("--config").arg(path);
-        }
-        let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::inherit()).spawn().expect("spawn hfs-fakehub");
-        let mut stdout = BufReader::new(child.stdout.take().unwrap());
-        let mut line = String::new();
-        stdout.read_line(&mut line).expect("read URL line");
-        let mut hub =
-            FakeHub { child, url: line.trim_end().to_string(), router: String::new(), assets: String::new(), stdout, config_path };
-        assert!(hub.url.starts_with("http://127.0.0.1:"), "unexpected first line {line:?}");
-        let info = hub.get("/_fake/info").json();
-        hub.router = info["router"].as_str().expect("router URL").to_string();
-        hub.assets = info["assets"].as_str().expect("assets URL").to_string();
-        hub
+        let inner = hfs_testkit::FakeHub::start_with(std::path::Path::new(env!("CARGO_BIN_EXE_hfs-fakehub")), config, extra_args);
+        FakeHub { url: inner.url.clone(), router: inner.router_url.clone(), assets: inner.assets_url.clone(), inner }
     }
 
     pub fn get(&self, path: &str) -> Resp {
@@ -91,28 +70,11 @@ impl FakeHub {
     }
 
     pub fn close_stdin(&mut self) {
-        drop(self.child.stdin.take());
+        self.inner.close_stdin();
     }
 
     pub fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait().unwrap() {
-                return Some(status);
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        None
-    }
-}
-
-impl Drop for FakeHub {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        if let Some(path) = &self.config_path {
-            let _ = std::fs::remove_file(path);
-        }
+        self.inner.wait_exit(timeout)
     }
 }
 

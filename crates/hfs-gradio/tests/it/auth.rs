@@ -1,4 +1,4 @@
-//! Password-protected apps (`launch(auth=...)`, §5.2).
+//! Password-protected apps (`launch(auth=...)`, docs/protocol/gradio.md#auth-zerogpu-rate-limits).
 
 use hfs_gradio::{Client, ClientOptions, Error};
 use serde_json::json;

@@ -142,7 +142,7 @@ async fn json_and_several_outputs(v: V) {
     assert_eq!(out[2], json!({"x": "abc"}));
 }
 
-/// §4.5: an output updated with `gr.update(...)` comes back as the raw update dict (like Python).
+/// docs/protocol/gradio.md#files: an output updated with `gr.update(...)` comes back as the raw update dict (like Python).
 async fn update_dicts_are_returned_raw(v: V) {
     let c = v.connect("main").await;
     let out = values(&c, "/update", args().arg("x")).await;
@@ -182,7 +182,7 @@ async fn event_data_reaches_the_listener(v: V) {
     assert_eq!(out.values, vec![payload]);
 }
 
-/// §3.11: a `queue=False` listener is still called through `queue/join`, as Python 2.x does
+/// docs/protocol/gradio.md#calling: a `queue=False` listener is still called through `queue/join`, as Python 2.x does
 /// (JS would use `/run`); it works on every version.
 async fn unqueued_endpoint_works_through_the_queue(v: V) {
     let c = v.connect("main").await;

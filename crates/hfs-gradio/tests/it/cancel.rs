@@ -46,7 +46,7 @@ async fn ticks(c: &hfs_gradio::Client, token: &str) -> f64 {
     out[0].as_f64().unwrap_or_else(|| panic!("ticks: {out:?}"))
 }
 
-/// Ports gradio_client's `Endpoint.make_cancel` (§3.9): cancelling really stops the generator on
+/// Ports gradio_client's `Endpoint.make_cancel` (docs/protocol/gradio.md#calling): cancelling really stops the generator on
 /// the server. 4.31+ posts `/cancel`; before that the server has no such route, and the client
 /// triggers the app's own `cancels=[ticker]` listener (`stop`) as Python does. Proof: the app's
 /// per-token counter stops growing, and the endpoint (concurrency limit 1) is free at once.

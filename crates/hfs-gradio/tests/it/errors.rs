@@ -1,4 +1,4 @@
-//! Errors raised inside the app's function (§3.5).
+//! Errors raised inside the app's function (docs/protocol/gradio.md#calling).
 
 use hfs_gradio::{Error, ErrorClass, ParamProblem};
 use serde_json::json;
@@ -13,7 +13,7 @@ per_version!(
     validator_rejects_before_the_function_runs,
 );
 
-/// Ports test_client.py "error raising" (`gr.Error("Cannot divide by zero!")`) and §3.5: the
+/// Ports test_client.py "error raising" (`gr.Error("Cannot divide by zero!")`) and docs/protocol/gradio.md#calling: the
 /// message without the Python repr quotes 4.x adds, the title on 5+.
 async fn gr_error_message_and_title(v: V) {
     let c = v.connect("main").await;
@@ -34,14 +34,14 @@ async fn gr_error_message_and_title(v: V) {
     assert_eq!(values(&c, "/greet", args().arg("A").arg("B").arg(false)).await[0], "B, A.");
 }
 
-/// §3.5: a plain exception in an app with show_error=True gives its message.
+/// docs/protocol/gradio.md#calling: a plain exception in an app with show_error=True gives its message.
 async fn crash_with_show_error(v: V) {
     let c = v.connect("main").await;
     let e = call(&c, "/crash", args().arg("y")).await.result.unwrap_err();
     assert!(matches!(&e, Error::App { message: Some(m), .. } if m == "plain exception y"), "{e:?}");
 }
 
-/// §3.5: with show_error=False the server sends `error: null`; the error says details are hidden.
+/// docs/protocol/gradio.md#calling: with show_error=False the server sends `error: null`; the error says details are hidden.
 async fn crash_without_show_error_hides_details(v: V) {
     let c = v.connect("limits").await;
     let e = call(&c, "/crash", args().arg("y")).await.result.unwrap_err();
@@ -58,7 +58,7 @@ async fn invalid_input_fails(v: V) {
     assert!(matches!(e.class(), ErrorClass::Remote { .. }), "{e:?}");
 }
 
-/// §3.2 `validator=` (5.50 and 6.x): invalid inputs are refused at join (422) with each failing
+/// docs/protocol/gradio.md#calling `validator=` (5.50 and 6.x): invalid inputs are refused at join (422) with each failing
 /// parameter's name and message, before the function runs (its run counter stays 0); valid ones
 /// are called normally. Older versions have no validator: the function just runs.
 async fn validator_rejects_before_the_function_runs(v: V) {

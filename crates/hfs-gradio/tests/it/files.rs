@@ -24,6 +24,7 @@ per_version!(
     download_file_is_atomic_and_unique,
     failed_download_leaves_no_file,
     max_file_size_is_checked_before_upload,
+    save_outputs_names_every_file_and_replaces_it,
 );
 
 const SAMPLE: &[u8] = b"hello from hfs\nhello from hfs\nhello from hfs\nhello from hfs\nhello from hfs\nhello from hfs\nhello from hfs\nhello from hfs\nhello from hfs\nhello from hfs\n";
@@ -65,7 +66,7 @@ fn png_size(bytes: &[u8]) -> (u32, u32) {
     (be(16), be(20))
 }
 
-/// Ports test_client.py "upload keeps orig_name" and §4.1/§4.3: the app receives the exact
+/// Ports test_client.py "upload keeps orig_name" and docs/protocol/gradio.md#files: the app receives the exact
 /// bytes under the original name.
 async fn upload_local_file(v: V) {
     let c = v.connect("main").await;
@@ -80,7 +81,7 @@ async fn upload_local_file(v: V) {
     assert_eq!(e.class(), ErrorClass::LocalIo);
 }
 
-/// §4.5 `file_count="multiple"`: a list of files, each uploaded, order kept.
+/// docs/protocol/gradio.md#files `file_count="multiple"`: a list of files, each uploaded, order kept.
 async fn upload_several_files(v: V) {
     let c = v.connect("main").await;
     let dir = tempfile::tempdir().unwrap();
@@ -117,7 +118,7 @@ fn make_mp4(dir: &Path, name: &str) -> PathBuf {
     p
 }
 
-/// §4.3 Video input: 4.x/5.x take `{video, subtitles}`, 6.x the FileData itself; the library
+/// docs/protocol/gradio.md#files Video input: 4.x/5.x take `{video, subtitles}`, 6.x the FileData itself; the library
 /// wraps a plain file accordingly (`adapt_shape`) and the app gets the exact file.
 async fn upload_video(v: V) {
     let c = v.connect("main").await;
@@ -129,7 +130,7 @@ async fn upload_video(v: V) {
     assert_eq!(out, vec![json!(format!("clip.mp4:{size}"))]);
 }
 
-/// §4.3 Gallery input: a list of files becomes `[{image, caption: null}, …]`; order and names kept.
+/// docs/protocol/gradio.md#files Gallery input: a list of files becomes `[{image, caption: null}, …]`; order and names kept.
 async fn upload_gallery(v: V) {
     let c = v.connect("main").await;
     let dir = tempfile::tempdir().unwrap();
@@ -139,7 +140,7 @@ async fn upload_gallery(v: V) {
     assert_eq!(out, vec![json!(["first.png", "second.png"])]);
 }
 
-/// §4.7 streaming audio output (`gr.Audio(streaming=True)`, 3 chunks of 0.25 s of 16 kHz 16-bit
+/// docs/protocol/gradio.md#files streaming audio output (`gr.Audio(streaming=True)`, 3 chunks of 0.25 s of 16 kHz 16-bit
 /// wav): the FileData says `is_stream`; the download is the whole audio (all chunks), never the
 /// HLS playlist: 5.x/6.x `…/playlist.m3u8` is fetched as `…/playlist-file`, 4.x (no playlist)
 /// from `url`, or `API/stream/<path>` where 4.0–4.20 give no url. Downloaded before the client
@@ -207,7 +208,7 @@ async fn serve_file(body: &'static [u8]) -> (String, Arc<Mutex<Vec<String>>>) {
     (format!("http://{addr}"), seen)
 }
 
-/// Ports test_client.py "URL input keeps bus.png" (§4.3): hfs fetches the URL itself (the app
+/// Ports test_client.py "URL input keeps bus.png" (docs/protocol/gradio.md#files): hfs fetches the URL itself (the app
 /// may not reach it) and uploads it under its name. The HF token (not explicit) must not go to
 /// that foreign host; a missing URL fails as a download error.
 async fn url_input_is_fetched_and_uploaded(v: V) {
@@ -241,7 +242,7 @@ async fn download_image(v: V) {
     assert_eq!(png_size(&bytes), (40, 24));
 }
 
-/// §4.5 Gallery `[{image: FileData, caption}]`: every item is found and downloadable, captions
+/// docs/protocol/gradio.md#files Gallery `[{image: FileData, caption}]`: every item is found and downloadable, captions
 /// stay in the value (the last one is null).
 async fn download_gallery_keeps_every_item_and_caption(v: V) {
     let c = v.connect("main").await;
@@ -277,7 +278,7 @@ async fn download_audio(v: V) {
     assert!(bytes.len() >= 16_000, "{} bytes", bytes.len());
 }
 
-/// Ports test_client.py "video job result is a downloaded path" and §4.5: 4.x/5.x wrap the video
+/// Ports test_client.py "video job result is a downloaded path" and docs/protocol/gradio.md#files: 4.x/5.x wrap the video
 /// as `{video, subtitles}`, 6.x sends the FileData itself; either way one mp4 is downloaded.
 async fn download_video(v: V) {
     let c = v.connect("main").await;
@@ -296,7 +297,7 @@ async fn download_video(v: V) {
     assert_eq!(&bytes[4..8], b"ftyp", "mp4 magic");
 }
 
-/// §4.4 and the hfs contract: downloads never overwrite (`-2` suffix), keep the exact bytes and
+/// docs/protocol/gradio.md#files and the hfs contract: downloads never overwrite (`-2` suffix), keep the exact bytes and
 /// leave no temporary file behind.
 async fn download_file_is_atomic_and_unique(v: V) {
     let c = v.connect("main").await;
@@ -356,4 +357,43 @@ async fn max_file_size_is_checked_before_upload(v: V) {
         assert_eq!(c.config().max_file_size, None);
         assert_eq!(values(&c, "/size", args().arg(local_file(&big))).await, vec![json!("2000")]);
     }
+}
+
+/// `save_outputs` (what `hfs call`, batch and MCP use after a call): every file of every output
+/// saved under `{endpoint}-{label}-{n}`, each FileData replaced by what was saved; without
+/// downloads nothing is written and the values keep the URLs.
+async fn save_outputs_names_every_file_and_replaces_it(v: V) {
+    let c = v.connect("main").await;
+    let endpoint = c.endpoint(&ep("/gallery")).unwrap().clone();
+    let out = values(&c, "/gallery", args().arg(3)).await;
+    let dir = tempfile::tempdir().unwrap();
+    let saved = c.save_outputs(&endpoint, &out, dir.path(), true).await.unwrap();
+    assert_eq!(saved.files.len(), 3, "{saved:?}");
+    let names: Vec<String> = saved.files.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+    assert!(names.iter().all(|n| n.starts_with("gallery-") && n.ends_with(".png")), "{names:?}");
+    assert!(names.iter().enumerate().all(|(i, n)| n.contains(&format!("-{}.", i + 1))), "numbered items: {names:?}");
+    assert_eq!(listing(dir.path()), {
+        let mut n = names.clone();
+        n.sort();
+        n
+    });
+    let items = saved.outputs[0].as_array().unwrap();
+    for (i, item) in items.iter().enumerate() {
+        let sv = hfs_gradio::SavedValue::from_value(&item["image"]).unwrap_or_else(|| panic!("not replaced: {item}"));
+        assert_eq!(sv.path.as_deref(), Some(saved.files[i].as_path()));
+        assert_eq!(sv.size, Some(std::fs::metadata(&saved.files[i]).unwrap().len()));
+        assert!(sv.url.starts_with("http://127.0.0.1:"), "{sv:?}");
+    }
+    assert_eq!(items[0]["caption"], "caption 0", "other fields stay");
+    // Saving again never overwrites.
+    let again = c.save_outputs(&endpoint, &out, dir.path(), true).await.unwrap();
+    assert!(again.files.iter().all(|f| !saved.files.contains(f)), "{again:?}");
+    // No downloads: nothing written, URLs kept.
+    let empty = tempfile::tempdir().unwrap();
+    let plain = c.save_outputs(&endpoint, &out, empty.path(), false).await.unwrap();
+    assert!(plain.files.is_empty());
+    assert!(listing(empty.path()).is_empty());
+    let sv = hfs_gradio::SavedValue::from_value(&plain.outputs[0][0]["image"]).unwrap();
+    assert_eq!(sv.path, None);
+    assert!(!sv.url.is_empty());
 }

@@ -21,7 +21,7 @@ fn token_opts(to_target: bool) -> ClientOptions {
     }
 }
 
-/// hfs policy (§5.1 recommendation): a saved token is never sent to a host that is neither the
+/// hfs policy (docs/protocol/gradio.md#auth-zerogpu-rate-limits recommendation): a saved token is never sent to a host that is neither the
 /// Hub nor a Space host. Ports test_client.py "x-gradio-user received by the app is `api`".
 async fn token_not_sent_to_a_plain_url(v: V) {
     let c = v.connect_with("main", token_opts(false)).await;

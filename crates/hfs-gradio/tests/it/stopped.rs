@@ -9,7 +9,7 @@ use crate::support::*;
 
 per_version!(server_stopped_mid_call);
 
-/// §3.4 "never wait forever" / @gradio/client "broken_connection": killing the server (its own
+/// docs/protocol/gradio.md#calling "never wait forever" / @gradio/client "broken_connection": killing the server (its own
 /// process, not the shared one) ends the running job promptly with a retryable error.
 async fn server_stopped_mid_call(v: V) {
     let version = v.version;

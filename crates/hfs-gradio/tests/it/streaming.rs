@@ -8,7 +8,7 @@ use crate::support::*;
 per_version!(generator_outputs_in_order, json_generator, generator_failing_midway, progress_events, log_events, chatbot_streams);
 
 /// Ports test_client.py "generator: job.outputs() and iterating yield the values in order" and
-/// §3.4 "the final message is authoritative": every diff protocol must rebuild the prefixes.
+/// docs/protocol/gradio.md#calling "the final message is authoritative": every diff protocol must rebuild the prefixes.
 async fn generator_outputs_in_order(v: V) {
     let c = v.connect("main").await;
     let t = call(&c, "/count", args().arg(5)).await;

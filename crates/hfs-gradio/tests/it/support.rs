@@ -5,66 +5,32 @@ use std::future::Future;
 use std::time::Duration;
 
 use hfs_gradio::{Args, CallOptions, Client, ClientOptions, EndpointRef, Error, Event, Job, LogLevel, Outputs, ProgressUnit};
-use hfs_testkit::{SpaceServer, gradio_versions, shared_spaces};
+use hfs_testkit::GradioVersion;
 use serde_json::Value;
 
 /// Upper bound for one check (server start-up excluded): a hang fails instead of blocking the run.
 const CHECK_TIMEOUT: Duration = Duration::from_secs(240);
 
-/// Expands each check `async fn NAME(v: V)` into a module `NAME` with one
-/// `#[tokio::test(flavor = "multi_thread")]` per Gradio version; versions missing from
+/// Expands each check `async fn NAME(v: V)` into a module `NAME` with one multi-threaded tokio
+/// test per pinned Gradio version (the list lives once, in `hfs-testkit`); versions missing from
 /// `HFS_GRADIO_VERSIONS` are skipped (the test passes and says so on stderr).
 macro_rules! per_version {
-    ($($check:ident),+ $(,)?) => {$(
-        mod $check {
-            #[tokio::test(flavor = "multi_thread")]
-            async fn gradio_6_31_0() { $crate::support::run("6.31.0", super::$check).await }
-            #[tokio::test(flavor = "multi_thread")]
-            async fn gradio_5_50_0() { $crate::support::run("5.50.0", super::$check).await }
-            #[tokio::test(flavor = "multi_thread")]
-            async fn gradio_4_44_1() { $crate::support::run("4.44.1", super::$check).await }
-            #[tokio::test(flavor = "multi_thread")]
-            async fn gradio_4_20_0() { $crate::support::run("4.20.0", super::$check).await }
-            #[tokio::test(flavor = "multi_thread")]
-            async fn gradio_4_16_0() { $crate::support::run("4.16.0", super::$check).await }
-            #[tokio::test(flavor = "multi_thread")]
-            async fn gradio_4_5_0() { $crate::support::run("4.5.0", super::$check).await }
-        }
-    )+};
+    ($($check:ident),+ $(,)?) => { hfs_testkit::per_gradio_version!(async $crate::support::run; $($check),+); };
 }
 pub(crate) use per_version;
 
 /// What a check gets: the version under test and its shared test Spaces.
 #[derive(Clone, Copy)]
-pub struct V {
-    pub version: &'static str,
-    pub spaces: &'static SpaceServer,
-    pub major: u64,
-    pub minor: u64,
+pub struct V(pub GradioVersion);
+
+impl std::ops::Deref for V {
+    type Target = GradioVersion;
+    fn deref(&self) -> &GradioVersion {
+        &self.0
+    }
 }
 
 impl V {
-    /// Whether the server is at least `major.minor`.
-    pub fn at_least(&self, major: u64, minor: u64) -> bool {
-        (self.major, self.minor) >= (major, minor)
-    }
-
-    /// `/info` gives `parameter_name` / defaults (4.23+): keyword arguments work.
-    pub fn has_param_names(&self) -> bool {
-        self.at_least(4, 23)
-    }
-
-    /// Position of this version in the pinned list: makes inputs (hence output bytes) differ per
-    /// version, because every server writes its cache to the same `/tmp/gradio/<hash>/…` path
-    /// and a file being rewritten by one server can be served truncated by another.
-    pub fn salt(&self) -> usize {
-        hfs_testkit::GRADIO_VERSIONS.iter().position(|x| *x == self.version).unwrap()
-    }
-
-    pub fn url(&self, app: &str) -> String {
-        self.spaces.url(app).to_string()
-    }
-
     pub async fn connect(&self, app: &str) -> Client {
         self.connect_with(app, ClientOptions::default()).await
     }
@@ -83,13 +49,10 @@ where
     F: FnOnce(V) -> Fut,
     Fut: Future<Output = ()>,
 {
-    if !gradio_versions().iter().any(|v| v == version) {
-        eprintln!("skipped: gradio {version} is not in HFS_GRADIO_VERSIONS");
+    let Some(v) = tokio::task::spawn_blocking(move || GradioVersion::selected(version)).await.expect("start test Spaces") else {
         return;
-    }
-    let spaces = tokio::task::spawn_blocking(move || shared_spaces(version)).await.expect("start test Spaces");
-    let mut parts = version.split('.').map(|p| p.parse::<u64>().unwrap());
-    let v = V { version, spaces, major: parts.next().unwrap(), minor: parts.next().unwrap() };
+    };
+    let v = V(v);
     tokio::time::timeout(CHECK_TIMEOUT, check(v)).await.unwrap_or_else(|_| panic!("check timed out after {CHECK_TIMEOUT:?}"));
 }
 

@@ -139,6 +139,17 @@ fn api_text_all(v: V) {
     }
     assert_eq!(names, expected, "{r:?}");
     assert!(!r.stdout.contains("secret"), "--all lists a private endpoint: {r:?}");
+    // `hfs api X | head -0`: a reader that went away ends the command quietly, text or JSON.
+    for json in [false, true] {
+        let url = v.url("main");
+        let mut args = vec!["api", url.as_str(), "--all"];
+        if json {
+            args.push("--json");
+        }
+        let (code, stderr) = crate::support::closed_stdout(&args);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(code, Some(0), "{stderr}");
+    }
 }
 
 fn api_json(v: V) {

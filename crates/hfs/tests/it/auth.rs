@@ -5,122 +5,15 @@
 //! newline, `stored_tokens` INI beside it, 0600 files in a 0700 folder), and the refresh of a
 //! browser login close to expiry through `POST /oauth/token`.
 //!
-//! These checks need no Gradio server: they are plain tests. Helpers shared with `lifecycle`,
-//! `discovery` and `hub_errors` live here ([`fake`], [`Home`], [`Cmd`]).
+//! These checks need no Gradio server: they are plain tests.
 
 use std::path::{Path, PathBuf};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use hfs_testkit::FakeHub;
 use serde_json::{Value, json};
 
-use crate::support::{RUN_TIMEOUT, Run, clean_env};
-
-// ---------------------------------------------------------------------------------------------
-// Helpers shared by the Hub modules.
-
-/// A fake Hub/router with this config (see `crates/hfs-fakehub/src/config/mod.rs`).
-pub fn fake(config: &Value) -> FakeHub {
-    FakeHub::start(&FakeHub::binary(), config)
-}
-
-/// A home directory kept across several runs (login, then status, then logout…). `HOME` is the
-/// temp dir, `HF_HOME` is `HOME/hf`, `XDG_CACHE_HOME` is `HOME/cache` (as `support::clean_env`).
-pub struct Home(tempfile::TempDir);
-
-impl Home {
-    pub fn new() -> Home {
-        Home(tempfile::tempdir().expect("temp HOME"))
-    }
-
-    pub fn path(&self) -> &Path {
-        self.0.path()
-    }
-
-    /// `$HF_HOME`.
-    pub fn hf(&self) -> PathBuf {
-        self.path().join("hf")
-    }
-
-    /// Writes `rel` (parents created) and returns its path.
-    pub fn write(&self, rel: &str, content: &str) -> PathBuf {
-        let p = self.path().join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, content).unwrap();
-        p
-    }
-
-    pub fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.path().join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
-    }
-
-    /// `hfs ARGS…` in this home, with `HF_ENDPOINT` / `HF_ROUTER_URL` pointing at `hub` and fast
-    /// Hub retries (`HFS_HUB_BACKOFF=10ms`).
-    pub fn hfs(&self, hub: &FakeHub, args: &[&str]) -> Cmd {
-        let mut cmd = assert_cmd::Command::cargo_bin("hfs").expect("hfs binary");
-        clean_env(&mut cmd, self.path());
-        cmd.env("HF_ENDPOINT", &hub.url).env("HF_ROUTER_URL", &hub.router_url).env("HFS_HUB_BACKOFF", "10ms");
-        cmd.env_remove("HFS_HUB_RETRIES");
-        cmd.timeout(RUN_TIMEOUT);
-        Cmd { cmd, args: args.iter().map(|a| a.to_string()).collect(), stdin: String::new() }
-    }
-}
-
-/// One `hfs` run (see [`Home::hfs`]); stdin is a pipe holding [`Cmd::stdin`]'s text.
-pub struct Cmd {
-    cmd: assert_cmd::Command,
-    args: Vec<String>,
-    stdin: String,
-}
-
-impl Cmd {
-    pub fn env(mut self, k: &str, v: impl AsRef<std::ffi::OsStr>) -> Cmd {
-        self.cmd.env(k, v);
-        self
-    }
-
-    pub fn env_remove(mut self, k: &str) -> Cmd {
-        self.cmd.env_remove(k);
-        self
-    }
-
-    pub fn arg(mut self, a: &str) -> Cmd {
-        self.args.push(a.to_string());
-        self
-    }
-
-    pub fn stdin(mut self, s: &str) -> Cmd {
-        self.stdin = s.to_string();
-        self
-    }
-
-    pub fn run(mut self) -> Run {
-        self.cmd.args(&self.args).write_stdin(self.stdin.clone());
-        let started = Instant::now();
-        let out = self.cmd.output().expect("run hfs");
-        Run {
-            command: format!("hfs {}", self.args.join(" ")),
-            code: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            elapsed: started.elapsed(),
-        }
-    }
-}
-
-/// Requests the fake got for `path` (any origin), as logged by it.
-pub fn requests_to(hub: &FakeHub, method: &str, path: &str) -> Vec<Value> {
-    hub.requests().into_iter().filter(|r| r["path"] == path && r["method"] == method).collect()
-}
-
-/// Insta filters for everything that changes between runs: local URLs, temp paths, timestamps.
-pub fn filters() -> Vec<(&'static str, &'static str)> {
-    vec![
-        (r"http://127\.0\.0\.1:\d+", "[LOCAL]"),
-        (r"/tmp/\.tmp[A-Za-z0-9]+", "[HOME]"),
-        (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "[TIMESTAMP]"),
-    ]
-}
+use crate::support::{Hfs, Home, Run, fake, filters, requests_to};
 
 /// Neither the token nor most of it appears in anything hfs printed.
 #[track_caller]
@@ -178,7 +71,7 @@ fn all_files() -> (Home, PathBuf) {
 }
 
 /// `(user, source)` from `hfs auth status --json`, or None when not logged in.
-fn who(c: Cmd) -> Option<(String, String)> {
+fn who(c: Hfs) -> Option<(String, String)> {
     let r = c.arg("--json").run();
     for (t, _) in USERS {
         never_shows(&r, t);

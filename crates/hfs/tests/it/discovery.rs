@@ -5,8 +5,8 @@
 
 use serde_json::{Value, json};
 
-use crate::auth::{Home, fake, filters, requests_to};
 use crate::support::Run;
+use crate::support::{Home, fake, filters, requests_to};
 
 /// stdout with trailing blanks of table lines removed (the padding of the last column).
 fn table(r: &Run) -> String {

@@ -540,7 +540,7 @@ fn huge_timeouts_and_server_numbers_do_not_overflow() {
 // ---- 4, 8. provider submits are not retried blindly; CDN redirects are followed
 
 fn provider_hub() -> hfs_testkit::FakeHub {
-    crate::auth::fake(&json!({
+    crate::support::fake(&json!({
         "models": {"acme/img": {"pipeline_tag": "text-to-image", "providers": [{"provider": "replicate", "provider_id": "acme/img", "task": "text-to-image"}]}}
     }))
 }
@@ -550,7 +550,7 @@ fn replicate(h: &Hostile, hub: &hfs_testkit::FakeHub, dir: &std::path::Path, ext
         vec!["image", "a fox", "--model", "acme/img", "--provider", "replicate", "--provider-key", "r8_direct", "--retries", "3"];
     args.extend_from_slice(&["-o", dir.to_str().unwrap()]);
     args.extend_from_slice(extra);
-    let home = crate::auth::Home::new();
+    let home = crate::support::Home::new();
     home.hfs(hub, &args).env("HFS_PROVIDER_URL_REPLICATE", h.url()).run()
 }
 

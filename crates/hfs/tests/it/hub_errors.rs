@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::auth::{Home, fake, requests_to};
+use crate::support::{Home, fake, requests_to};
 
 const TOKEN: &str = "hf_errorsTester_0123456789abcdefghijk";
 const SPACE: &str = "/api/spaces/tests/app";

@@ -10,7 +10,7 @@ use base64::Engine;
 use hfs_testkit::FakeHub;
 use serde_json::{Value, json};
 
-use crate::auth::{Cmd, Home, fake};
+use crate::support::{Hfs, Home, fake};
 use crate::support::{Run, list_dir};
 
 const TOKEN: &str = "hf_inference_cli";
@@ -31,7 +31,7 @@ fn hub() -> FakeHub {
 }
 
 /// `hfs ARGS…` with our token, at the fake, polling fast.
-fn hfs(home: &Home, hub: &FakeHub, args: &[&str]) -> Cmd {
+fn hfs(home: &Home, hub: &FakeHub, args: &[&str]) -> Hfs {
     home.hfs(hub, args).env("HF_TOKEN", TOKEN)
 }
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::auth::{Home, fake, filters, requests_to};
+use crate::support::{Home, fake, filters, requests_to};
 use crate::support::{V, any_version};
 
 /// Nothing listens there: a test that reaches this host fails with a connection error.

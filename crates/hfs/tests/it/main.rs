@@ -16,6 +16,7 @@ mod call;
 mod discovery;
 mod errors;
 mod files;
+mod help;
 mod hostile;
 mod hub_errors;
 mod inference;

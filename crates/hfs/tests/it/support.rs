@@ -9,23 +9,16 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use hfs_testkit::{SpaceServer, gradio_versions, shared_spaces};
+use hfs_testkit::{FakeHub, GradioVersion};
 use serde_json::Value;
 
 /// Upper bound for one `hfs` run: a hang fails the test instead of blocking the suite.
 pub const RUN_TIMEOUT: Duration = Duration::from_secs(120);
 
-/// Environment variables hfs (or reqwest) reads that must not leak in from the developer's shell.
+/// Variables hfs (or reqwest) reads that are not named `HF_*`/`HFS_*`: logs and proxies.
 const CLEARED: &[&str] = &[
-    "HF_TOKEN",
     "HUGGING_FACE_HUB_TOKEN",
-    "HF_TOKEN_PATH",
-    "HF_HOME",
-    "HF_ENDPOINT",
-    "HF_ROUTER_URL",
-    "HF_HUB_DISABLE_IMPLICIT_TOKEN",
     "XDG_CACHE_HOME",
-    "HFS_LOG",
     "RUST_LOG",
     "HTTP_PROXY",
     "HTTPS_PROXY",
@@ -33,37 +26,30 @@ const CLEARED: &[&str] = &[
     "http_proxy",
     "https_proxy",
     "all_proxy",
-    // Inference providers' own keys: with one set, calls would go to the provider directly.
-    "FAL_KEY",
-    "REPLICATE_API_TOKEN",
-    "TOGETHER_API_KEY",
-    "OPENAI_API_KEY",
-    "NOVITA_API_KEY",
-    "WAVESPEED_API_KEY",
-    "ZAI_API_KEY",
-    "GROQ_API_KEY",
-    "CEREBRAS_API_KEY",
 ];
 
-/// Expands each check `fn NAME(v: V)` into a module `NAME` with one `#[test]` per Gradio
-/// version; versions missing from `HFS_GRADIO_VERSIONS` are skipped (the test passes and says so).
+/// Every variable that must not leak in from the developer's shell: every `HF_*` and `HFS_*` set
+/// (all the Hugging Face and hfs settings, the provider URL overrides), the fixed list above, and
+/// each provider's own key variable from the provider registry (with one set, calls would go to
+/// the provider directly).
+pub fn cleared_vars() -> Vec<String> {
+    let mut names: Vec<String> = CLEARED.iter().map(|s| s.to_string()).collect();
+    names.extend(hfs_inference::registry::PROVIDERS.iter().filter_map(|p| p.key_env).map(str::to_string));
+    names.extend(std::env::vars_os().filter_map(|(k, _)| k.into_string().ok()).filter(|k| k.starts_with("HF_") || k.starts_with("HFS_")));
+    // Named ones too, so a variable set between this call and the run is covered as well.
+    names.extend(
+        ["HF_TOKEN", "HF_TOKEN_PATH", "HF_HOME", "HF_ENDPOINT", "HF_ROUTER_URL", "HF_HUB_DISABLE_IMPLICIT_TOKEN"].map(String::from),
+    );
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Expands each check `fn NAME(v: V)` into a module `NAME` with one `#[test]` per pinned Gradio
+/// version (the list lives once, in `hfs-testkit`); versions missing from `HFS_GRADIO_VERSIONS`
+/// are skipped (the test passes and says so).
 macro_rules! per_version {
-    ($($check:ident),+ $(,)?) => {$(
-        mod $check {
-            #[test]
-            fn gradio_6_31_0() { $crate::support::run("6.31.0", super::$check) }
-            #[test]
-            fn gradio_5_50_0() { $crate::support::run("5.50.0", super::$check) }
-            #[test]
-            fn gradio_4_44_1() { $crate::support::run("4.44.1", super::$check) }
-            #[test]
-            fn gradio_4_20_0() { $crate::support::run("4.20.0", super::$check) }
-            #[test]
-            fn gradio_4_16_0() { $crate::support::run("4.16.0", super::$check) }
-            #[test]
-            fn gradio_4_5_0() { $crate::support::run("4.5.0", super::$check) }
-        }
-    )+};
+    ($($check:ident),+ $(,)?) => { hfs_testkit::per_gradio_version!(sync $crate::support::run; $($check),+); };
 }
 pub(crate) use per_version;
 
@@ -79,30 +65,18 @@ macro_rules! any_version {
 }
 pub(crate) use any_version;
 
-/// What a check gets: the version under test and its shared test Spaces.
+/// What a check gets: the version under test, its shared test Spaces, and `hfs` runs on them.
 #[derive(Clone, Copy)]
-pub struct V {
-    pub version: &'static str,
-    pub spaces: &'static SpaceServer,
-    pub major: u64,
-    pub minor: u64,
+pub struct V(pub GradioVersion);
+
+impl std::ops::Deref for V {
+    type Target = GradioVersion;
+    fn deref(&self) -> &GradioVersion {
+        &self.0
+    }
 }
 
 impl V {
-    pub fn at_least(&self, major: u64, minor: u64) -> bool {
-        (self.major, self.minor) >= (major, minor)
-    }
-
-    /// `/info` gives `parameter_name` (4.23+; of our versions 4.44.1, 5.50.0, 6.31.0): keyword
-    /// arguments work. Older servers take positional arguments only.
-    pub fn has_param_names(&self) -> bool {
-        self.at_least(4, 23)
-    }
-
-    pub fn url(&self, app: &str) -> String {
-        self.spaces.url(app).to_string()
-    }
-
     /// `hfs ARGS…` with `{app}` URL substitution: `v.hfs(&["call", "@main", "/greet"])`.
     pub fn hfs(&self, args: &[&str]) -> Hfs {
         let args: Vec<String> = args.iter().map(|a| self.expand(a)).collect();
@@ -118,19 +92,27 @@ impl V {
 }
 
 pub fn run(version: &'static str, check: fn(V)) {
-    if !gradio_versions().iter().any(|v| v == version) {
-        eprintln!("skipped: gradio {version} is not in HFS_GRADIO_VERSIONS");
-        return;
+    if let Some(v) = GradioVersion::selected(version) {
+        check(V(v));
     }
-    let spaces = shared_spaces(version);
-    let mut parts = version.split('.').map(|p| p.parse::<u64>().unwrap());
-    check(V { version, spaces, major: parts.next().unwrap(), minor: parts.next().unwrap() });
 }
 
 pub fn run_first(check: fn(V)) {
-    let first = gradio_versions().into_iter().next().expect("HFS_GRADIO_VERSIONS is empty");
-    let version: &'static str = Box::leak(first.into_boxed_str());
-    run(version, check)
+    run(GradioVersion::first(), check)
+}
+
+/// Runs `hfs ARGS…` (clean environment, fresh home) with its stdout already closed by the
+/// reader, as `hfs … | head -0` would; returns the exit code and stderr.
+pub fn closed_stdout(args: &[&str]) -> (Option<i32>, String) {
+    use std::io::Read;
+    let home = tempfile::tempdir().expect("temp HOME");
+    let mut cmd = std::process::Command::new(bin());
+    clean_env(&mut cmd, home.path());
+    let mut child = cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("spawn hfs");
+    drop(child.stdout.take());
+    let mut stderr = String::new();
+    child.stderr.take().expect("stderr").read_to_string(&mut stderr).expect("read stderr");
+    (child.wait().expect("wait hfs").code(), stderr)
 }
 
 /// The `hfs` binary under test.
@@ -138,20 +120,35 @@ pub fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("hfs")
 }
 
-/// One `hfs` invocation in a clean environment (see the module docs).
+/// One `hfs` invocation in a clean environment (see the module docs): the one command builder of
+/// the CLI tests. [`Hfs::new`] runs in a fresh empty home; [`Home::hfs`] in a kept one, pointed
+/// at a fake Hub.
 pub struct Hfs {
     cmd: assert_cmd::Command,
     args: Vec<String>,
-    home: tempfile::TempDir,
+    stdin: String,
+    home: HomeDir,
+}
+
+enum HomeDir {
+    Fresh(tempfile::TempDir),
+    Kept(PathBuf),
 }
 
 impl Hfs {
     pub fn new() -> Hfs {
-        let home = tempfile::tempdir().expect("temp HOME");
+        Self::in_home(HomeDir::Fresh(tempfile::tempdir().expect("temp HOME")))
+    }
+
+    fn in_home(home: HomeDir) -> Hfs {
         let mut cmd = assert_cmd::Command::cargo_bin("hfs").expect("hfs binary");
-        clean_env(&mut cmd, home.path());
+        let path = match &home {
+            HomeDir::Fresh(t) => t.path().to_path_buf(),
+            HomeDir::Kept(p) => p.clone(),
+        };
+        clean_env(&mut cmd, &path);
         cmd.timeout(RUN_TIMEOUT);
-        Hfs { cmd, args: vec![], home }
+        Hfs { cmd, args: vec![], stdin: String::new(), home }
     }
 
     pub fn args<I: IntoIterator<Item = S>, S: AsRef<str>>(mut self, args: I) -> Self {
@@ -159,6 +156,10 @@ impl Hfs {
             self.args.push(a.as_ref().to_string());
         }
         self
+    }
+
+    pub fn arg(self, a: &str) -> Self {
+        self.args([a])
     }
 
     pub fn env(mut self, k: &str, v: impl AsRef<std::ffi::OsStr>) -> Self {
@@ -176,14 +177,23 @@ impl Hfs {
         self
     }
 
-    /// The empty directory used as `HOME` (and `HF_HOME` = `HOME/hf`) for this run.
+    /// stdin is a pipe holding this text (empty by default: never a terminal).
+    pub fn stdin(mut self, s: &str) -> Self {
+        self.stdin = s.to_string();
+        self
+    }
+
+    /// The directory used as `HOME` (and `HF_HOME` = `HOME/hf`) for this run.
     pub fn home(&self) -> &Path {
-        self.home.path()
+        match &self.home {
+            HomeDir::Fresh(t) => t.path(),
+            HomeDir::Kept(p) => p,
+        }
     }
 
     pub fn run(mut self) -> Run {
         self.cmd.args(&self.args);
-        self.cmd.write_stdin(""); // stdin is a closed pipe, never a terminal
+        self.cmd.write_stdin(self.stdin.clone());
         let started = std::time::Instant::now();
         let out = self.cmd.output().expect("run hfs");
         Run {
@@ -194,6 +204,66 @@ impl Hfs {
             elapsed: started.elapsed(),
         }
     }
+}
+
+/// A fake Hub/router with this config (see `crates/hfs-fakehub/src/config/mod.rs`).
+pub fn fake(config: &Value) -> FakeHub {
+    FakeHub::start(&FakeHub::binary(), config)
+}
+
+/// A home directory kept across several runs (login, then status, then logout…). `HOME` is the
+/// temp dir, `HF_HOME` is `HOME/hf`, `XDG_CACHE_HOME` is `HOME/cache` (as [`clean_env`]).
+pub struct Home(tempfile::TempDir);
+
+impl Home {
+    pub fn new() -> Home {
+        Home(tempfile::tempdir().expect("temp HOME"))
+    }
+
+    pub fn path(&self) -> &Path {
+        self.0.path()
+    }
+
+    /// `$HF_HOME`.
+    pub fn hf(&self) -> PathBuf {
+        self.path().join("hf")
+    }
+
+    /// Writes `rel` (parents created) and returns its path.
+    pub fn write(&self, rel: &str, content: &str) -> PathBuf {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, content).unwrap();
+        p
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        std::fs::read_to_string(self.path().join(rel)).unwrap_or_else(|e| panic!("read {rel}: {e}"))
+    }
+
+    /// `hfs ARGS…` in this home, with `HF_ENDPOINT` / `HF_ROUTER_URL` pointing at `hub` and fast
+    /// Hub retries (`HFS_HUB_BACKOFF=10ms`).
+    pub fn hfs(&self, hub: &FakeHub, args: &[&str]) -> Hfs {
+        Hfs::in_home(HomeDir::Kept(self.path().to_path_buf()))
+            .env("HF_ENDPOINT", &hub.url)
+            .env("HF_ROUTER_URL", &hub.router_url)
+            .env("HFS_HUB_BACKOFF", "10ms")
+            .args(args)
+    }
+}
+
+/// Requests the fake got for `path` (any origin), as logged by it.
+pub fn requests_to(hub: &FakeHub, method: &str, path: &str) -> Vec<Value> {
+    hub.requests().into_iter().filter(|r| r["path"] == path && r["method"] == method).collect()
+}
+
+/// Insta filters for everything that changes between runs: local URLs, temp paths, timestamps.
+pub fn filters() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (r"http://127\.0\.0\.1:\d+", "[LOCAL]"),
+        (r"/tmp/\.tmp[A-Za-z0-9]+", "[HOME]"),
+        (r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z", "[TIMESTAMP]"),
+    ]
 }
 
 /// Applies the clean environment to a command (`assert_cmd` or `std`).
@@ -221,8 +291,8 @@ impl EnvLike for std::process::Command {
 }
 
 pub fn clean_env(cmd: &mut impl EnvLike, home: &Path) {
-    for k in CLEARED {
-        cmd.remove(k);
+    for k in cleared_vars() {
+        cmd.remove(&k);
     }
     cmd.set("HOME", home.as_os_str());
     cmd.set("HF_HOME", home.join("hf").as_os_str());

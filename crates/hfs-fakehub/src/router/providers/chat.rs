@@ -1,7 +1,7 @@
 //! OpenAI-compatible chat (docs/protocol/inference.md#per-task-formats): on each provider's chat
-//! route (table of §1.1) for configured models, and the auto route
+//! route (table of docs/protocol/inference.md#providers-and-tasks) for configured models, and the auto route
 //! `POST /v1/chat/completions`, which picks a provider of a `chat_models`
-//! entry from the `model` suffix (§1.5). Plain JSON, or with `stream: true`
+//! entry from the `model` suffix (docs/protocol/inference.md#auto-and-routing-policies). Plain JSON, or with `stream: true`
 //! an SSE stream of `chat.completion.chunk`s ending in `data: [DONE]`.
 
 use axum::body::to_bytes;

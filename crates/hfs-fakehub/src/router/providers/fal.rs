@@ -3,7 +3,7 @@
 //! `?_subdomain=queue`, then `GET /fal-ai/{app}/requests/{id}/status`,
 //! `GET /fal-ai/{app}/requests/{id}`, `PUT /fal-ai/{app}/requests/{id}/cancel`
 //! (same query). Links in answers are fal's own (`https://queue.fal.run/
-//! {app}/requests/{id}`): clients keep only their path (§2.4 step 3).
+//! {app}/requests/{id}`): clients keep only their path (docs/protocol/inference.md#per-task-formats step 3).
 
 use axum::http::{Method, StatusCode};
 use axum::response::Response;

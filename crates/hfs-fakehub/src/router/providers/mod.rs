@@ -115,7 +115,7 @@ pub async fn dispatch(State(state): State<AppState>, req: Request) -> Response {
 }
 
 /// The router's `X-Request-Id`: `Root=1-<hex8>-<hex24>`, plus `;<trace>`
-/// echoing the caller's `X-Amzn-Trace-Id` / `X-Request-Id` (§1.3).
+/// echoing the caller's `X-Amzn-Trace-Id` / `X-Request-Id` (docs/protocol/inference.md#routing).
 pub fn with_request_id(mut resp: Response, headers: &HeaderMap) -> Response {
     use std::time::{SystemTime, UNIX_EPOCH};
     let now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
@@ -136,7 +136,7 @@ pub fn json_resp(status: StatusCode, body: Value) -> Response {
     r
 }
 
-/// The router's answer for a model the provider does not serve (§5), left
+/// The router's answer for a model the provider does not serve (docs/protocol/inference.md#errors-and-retries), left
 /// for a recording of the same request to replace.
 pub fn not_supported(provider: &str) -> Response {
     let mut r = hub_json(StatusCode::BAD_REQUEST, json!({ "error": format!("Model not supported by provider {provider}") }));
@@ -144,7 +144,7 @@ pub fn not_supported(provider: &str) -> Response {
     r
 }
 
-/// A provider-shaped error (§5): FastAPI `detail` for fal, problem+json
+/// A provider-shaped error (docs/protocol/inference.md#errors-and-retries): FastAPI `detail` for fal, problem+json
 /// for replicate, `{"error": ..., "error_type"}` for hf-inference, wavespeed
 /// `{"code","message"}`, zai `{"error":{"code","message"}}`, OpenAI-style
 /// `{"error":{"message","type","param","code"}}` for the rest.
