@@ -53,4 +53,6 @@ pub enum Hint {
     RetryLater { after_secs: Option<u64> },
     /// Use another Space (or duplicate this one).
     OtherSpace,
+    /// See how much ZeroGPU quota is left and when it resets.
+    CheckQuota,
 }

@@ -240,6 +240,7 @@ mod tests {
             has_default: false,
             default: None,
             example: None,
+            props: Value::Null,
         }
     }
 

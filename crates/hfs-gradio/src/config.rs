@@ -16,6 +16,8 @@ pub struct Component {
     pub skip_api: bool,
     /// The initial value (`props.value`), which the server uses as the parameter's default.
     pub value: Option<Value>,
+    /// Every prop as the config gives it (`minimum`, `maximum`, `step`, `choices`, …).
+    pub props: Value,
 }
 
 /// How an endpoint is exposed.
@@ -78,7 +80,8 @@ impl AppConfig {
                             || kind == "state";
                         let label = c.pointer("/props/label").and_then(Value::as_str).map(str::to_string);
                         let value = c.pointer("/props/value").filter(|v| !v.is_null()).cloned();
-                        Some((id, Component { id, kind, label, skip_api, value }))
+                        let props = c.get("props").cloned().unwrap_or(Value::Null);
+                        Some((id, Component { id, kind, label, skip_api, value, props }))
                     })
                     .collect()
             })

@@ -20,6 +20,10 @@ pub struct Parameter {
     pub has_default: bool,
     pub default: Option<Value>,
     pub example: Option<Value>,
+    /// The input component's props from `/config` (`minimum`, `maximum`, `step`, `choices`,
+    /// `label`, …); `Null` when unknown.
+    #[serde(skip)]
+    pub props: Value,
 }
 
 impl Parameter {
@@ -35,12 +39,18 @@ impl Parameter {
             has_default,
             default: has_default.then(|| v.get("parameter_default").cloned().unwrap_or(Value::Null)),
             example: v.get("example_input").cloned(),
+            props: Value::Null,
         }
     }
 
     /// The name to show: `parameter_name`, else the label.
     pub fn display_name(&self) -> String {
         self.name.clone().or_else(|| self.label.clone()).unwrap_or_else(|| "?".into())
+    }
+
+    /// A numeric prop of the component (`minimum`, `maximum`, `step`).
+    pub fn prop_f64(&self, key: &str) -> Option<f64> {
+        self.props.get(key).and_then(Value::as_f64)
     }
 
     /// Allowed values when the schema is an enum (Radio, Dropdown).
@@ -154,6 +164,12 @@ impl Endpoint {
                 .enumerate()
                 .map(|(i, v)| {
                     let mut p = Parameter::from_info(v);
+                    if let Some(c) = param_components.get(i).and_then(|id| config.component(*id)) {
+                        p.props = c.props.clone();
+                        if p.component.is_none() {
+                            p.component = Some(c.kind.clone());
+                        }
+                    }
                     // Before 4.23 `/info` has no defaults; the server's rule is the component's
                     // initial value, which the config has.
                     if v.get("parameter_has_default").is_none()

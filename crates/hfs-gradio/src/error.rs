@@ -164,9 +164,12 @@ impl Error {
     pub fn action(&self) -> Action {
         use Error::*;
         match self {
-            QuotaExceeded { .. } | SpaceNotRunning { .. } | SpaceStartTimeout { .. } | UnsupportedProtocol { .. } | NotGradio { .. } => {
-                Action::FallBack
-            }
+            QuotaExceeded { .. }
+            | SpaceNotRunning { .. }
+            | SpaceStartTimeout { .. }
+            | UnsupportedProtocol { .. }
+            | NotGradio { .. }
+            | Hub(HubError::SpaceNotFound { .. }) => Action::FallBack,
             _ => self.class().default_action(self.retry_after()),
         }
     }
@@ -183,7 +186,7 @@ impl Error {
             SpaceStartTimeout { .. } => vec![Hint::WaitLonger],
             AuthRequired { .. } | BadCredentials => vec![Hint::AppCredentials],
             AccessDenied { .. } => vec![Hint::TokenWithAccess],
-            QuotaExceeded { .. } => vec![Hint::LogIn, Hint::OtherSpace],
+            QuotaExceeded { .. } => vec![Hint::CheckQuota, Hint::LogIn, Hint::OtherSpace],
             DeadlineExceeded(_) => vec![Hint::LongerDeadline],
             _ => vec![],
         }

@@ -510,7 +510,7 @@ impl Driver {
             }
         });
         if let Some(m) = &message
-            && let Some(q) = crate::quota::parse_quota_error(m)
+            && let Some(q) = crate::quota::parse_titled(m, title.as_deref())
         {
             return q;
         }

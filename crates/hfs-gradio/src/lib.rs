@@ -54,6 +54,6 @@ pub use hfs_core::mime::extension_for;
 pub use hfs_hub::{HubConfig, SpaceStage, Token};
 pub use http::build_client;
 pub use job::{CallOptions, CancelHandle, Job};
-pub use save::{SavedOutputs, SavedValue};
+pub use save::{FileSlot, SavedOutputs, SavedValue};
 pub use target::Target;
 pub use transfer::SavedFile;

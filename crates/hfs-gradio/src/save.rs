@@ -16,6 +16,19 @@ pub struct SavedOutputs {
     pub files: Vec<PathBuf>,
 }
 
+/// Where a file sits among a call's outputs, for naming it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FileSlot {
+    /// The output it belongs to.
+    pub output: usize,
+    /// Its position among that output's files, and how many there are.
+    pub item: usize,
+    pub in_output: usize,
+    /// Its position among all files of the call, and how many there are.
+    pub index: usize,
+    pub total: usize,
+}
+
 /// What replaces a FileData in saved outputs. `path` is `None` when downloads were off.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SavedValue {
@@ -49,13 +62,30 @@ impl Client {
     pub async fn save_outputs(&self, endpoint: &Endpoint, values: &[Value], dir: &Path, download: bool) -> Result<SavedOutputs, Error> {
         let ep = slug(endpoint.api_name.as_deref().unwrap_or(&format!("fn{}", endpoint.fn_index)));
         let labels = endpoint.output_labels();
+        let name = |f: FileSlot| {
+            let label = labels.get(f.output).cloned().flatten().map(|l| slug(&l)).unwrap_or_else(|| f.output.to_string());
+            if f.in_output > 1 { format!("{ep}-{label}-{}", f.item + 1) } else { format!("{ep}-{label}") }
+        };
+        self.save_outputs_named(values, dir, download, &name).await
+    }
+
+    /// [`Client::save_outputs`] with the caller's file stems (the extension comes from the file).
+    pub async fn save_outputs_named(
+        &self,
+        values: &[Value],
+        dir: &Path,
+        download: bool,
+        stem: &(dyn Fn(FileSlot) -> String + Sync),
+    ) -> Result<SavedOutputs, Error> {
         let mut saved = SavedOutputs { outputs: Vec::with_capacity(values.len()), files: Vec::new() };
+        let total: usize = values.iter().map(|v| self.files_in(v).len()).sum();
+        let mut overall = 0;
         for (i, value) in values.iter().enumerate() {
             let mut value = value.clone();
             let found = self.files_in(&value);
-            let label = labels.get(i).cloned().flatten().map(|l| slug(&l)).unwrap_or_else(|| i.to_string());
             for (k, (ptr, fd)) in found.iter().enumerate() {
-                let stem = if found.len() > 1 { format!("{ep}-{label}-{}", k + 1) } else { format!("{ep}-{label}") };
+                let stem = stem(FileSlot { output: i, item: k, in_output: found.len(), index: overall, total });
+                overall += 1;
                 let url = self.file_url(fd).to_string();
                 let replacement = if download {
                     let file = self.download(fd, dir, &stem).await?;

@@ -135,3 +135,60 @@ pub struct ChatDoc {
 impl ChatDoc {
     pub const SCHEMA: &'static str = "hfs.chat/1";
 }
+
+/// `hfs.generate/1`: one generation on a Space or a provider (`image`, `video`, `speech`,
+/// `transcribe` with a Space, generation options or default backends).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GenerateDoc {
+    pub schema: String,
+    pub task: String,
+    /// `{"kind": "space", "space", "endpoint"}` or `{"kind": "provider", "model", "provider"}`.
+    pub backend: Value,
+    /// The seed the output was made with (`null` when the backend takes none).
+    pub seed: Option<u64>,
+    /// Every argument sent, by the backend's parameter names (input files as local paths).
+    pub arguments: Value,
+    pub files: Vec<GeneratedFile>,
+    /// The outputs as returned, every file replaced by its local copy.
+    pub values: Vec<Value>,
+    /// The transcription (`transcribe`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    /// Backends that failed before this one, and why.
+    pub fallbacks: Vec<Value>,
+    pub warnings: Vec<String>,
+    pub duration_ms: u64,
+}
+
+impl GenerateDoc {
+    pub const SCHEMA: &'static str = "hfs.generate/1";
+}
+
+/// A generated file with its hash (also in `hfs-manifest.jsonl`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GeneratedFile {
+    pub path: PathBuf,
+    pub mime_type: Option<String>,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// `hfs.explain/1`: the plan of a generation, nothing called.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExplainDoc {
+    pub schema: String,
+    pub backend: Value,
+    pub endpoint: Option<String>,
+    pub arguments: Value,
+    /// Where each argument's value came from: `{"from": "option", "detail": "seed"}`, `param`,
+    /// `default`, or `{"from": "hfs", "detail": why}`.
+    pub sources: Value,
+    /// Every endpoint considered, with whether it fits and why not.
+    pub candidates: Value,
+    pub warnings: Vec<String>,
+    pub seed: Option<u64>,
+}
+
+impl ExplainDoc {
+    pub const SCHEMA: &'static str = "hfs.explain/1";
+}

@@ -113,10 +113,21 @@ impl Drop for SpaceServer {
 /// The standard test apps of one version, started once per test binary and shared by its tests.
 /// They stop when the test process exits (serve.py exits when its stdin closes).
 pub fn shared_spaces(version: &str) -> &'static SpaceServer {
+    shared("standard", version, &["main", "queue1", "auth", "limits"])
+}
+
+/// The generation test Spaces of one version (Spaces with different signatures and output shapes
+/// for the adapter: `gen_zimage`, `gen_flux`, `gen_multi`, `gen_media`, `gen_quota`), shared the
+/// same way.
+pub fn shared_gen_spaces(version: &str) -> &'static SpaceServer {
+    shared("gen", version, &["gen_zimage", "gen_flux", "gen_multi", "gen_media", "gen_quota"])
+}
+
+fn shared(set: &str, version: &str, apps: &[&str]) -> &'static SpaceServer {
     static SERVERS: OnceLock<Mutex<HashMap<String, &'static OnceLock<SpaceServer>>>> = OnceLock::new();
     let cell: &'static OnceLock<SpaceServer> = {
         let mut map = SERVERS.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
-        map.entry(version.to_string()).or_insert_with(|| Box::leak(Box::new(OnceLock::new())))
+        map.entry(format!("{set}/{version}")).or_insert_with(|| Box::leak(Box::new(OnceLock::new())))
     };
-    cell.get_or_init(|| SpaceServer::start(version, &["main", "queue1", "auth", "limits"]))
+    cell.get_or_init(|| SpaceServer::start(version, apps))
 }

@@ -55,13 +55,13 @@ pub enum Command {
     Search(SearchCommand),
     /// Chat models served by Inference Providers, with providers, context length, prices, latency.
     Models(ModelsArgs),
-    /// Generate an image from a prompt (with --image: edit an image) through Inference Providers.
+    /// Generate an image from a prompt (with --image: edit an image) on any Space or provider.
     Image(ImageArgs),
-    /// Generate a video from a prompt (with --image: animate an image) through Inference Providers.
+    /// Generate a video from a prompt (with --image: animate an image) on any Space or provider.
     Video(VideoArgs),
-    /// Turn text into speech through Inference Providers.
+    /// Turn text into speech on any Space or provider.
     Speech(SpeechArgs),
-    /// Transcribe an audio file through Inference Providers.
+    /// Transcribe an audio file on any Space or provider.
     Transcribe(TranscribeArgs),
     /// Chat with a model through Inference Providers; the answer is streamed to stdout.
     Chat(ChatArgs),
@@ -71,15 +71,17 @@ pub enum Command {
 /// Kept backend-neutral: `--model` picks an Inference Providers model today.
 #[derive(Args, Debug, Clone)]
 pub struct InferArgs {
-    /// Model id on the Hub (owner/name). Required for now.
+    /// Model id on the Hub (owner/name), run through Inference Providers. With neither --model nor
+    /// --space, the task's default backends are used.
     #[arg(short, long, value_name = "ID")]
     pub model: Option<String>,
     /// Inference provider (fal-ai, replicate, together, hf-inference, …) or `auto`: the first
     /// provider serving the model, in your preference order on the Hub.
     #[arg(short, long, value_name = "PROVIDER", default_value = "auto")]
     pub provider: String,
-    /// Provider-specific option `key=value` (repeatable); the value is read as JSON when it
-    /// parses (`steps=30`, `loop=true`, `size={"w":512}`), else as a string.
+    /// An extra argument by the backend's own name, `name=value` (repeatable): on a Space coerced
+    /// to the parameter's schema like `hfs call`; for a provider read as JSON when it parses
+    /// (`steps=30`, `loop=true`, `size={"w":512}`), else as a string.
     #[arg(long = "param", value_name = "KEY=VALUE")]
     pub params: Vec<String>,
     /// Give up after this long (e.g. 90s, 5m), cancelling the provider's job where it has a
@@ -111,6 +113,78 @@ pub struct OutputArgs {
     pub output_dir: std::path::PathBuf,
 }
 
+/// Generation on any Space (or provider) without knowing its API.
+#[derive(Args, Debug, Clone, Default)]
+pub struct GenArgs {
+    /// Run on this Space (owner/name or a Gradio app URL): hfs picks the endpoint and maps the options
+    /// onto its parameters.
+    #[arg(long, value_name = "SPACE")]
+    pub space: Option<String>,
+    /// The Space endpoint to use instead of the best fitting one (e.g. /generate).
+    #[arg(long, value_name = "/NAME", requires = "space")]
+    pub endpoint: Option<String>,
+    /// Seed (hfs draws one when not given, so every output is reproducible).
+    #[arg(long, value_name = "N")]
+    pub seed: Option<u64>,
+    /// Width in pixels.
+    #[arg(long, value_name = "W")]
+    pub width: Option<u32>,
+    /// Height in pixels.
+    #[arg(long, value_name = "H")]
+    pub height: Option<u32>,
+    /// Width and height as WxH (e.g. 1344x768).
+    #[arg(long, value_name = "WxH", conflicts_with_all = ["width", "height"])]
+    pub size: Option<String>,
+    /// Aspect ratio W:H (e.g. 16:9), keeping the default area.
+    #[arg(long, value_name = "W:H")]
+    pub aspect: Option<String>,
+    /// Inference steps.
+    #[arg(long, value_name = "N")]
+    pub steps: Option<u32>,
+    /// Guidance scale.
+    #[arg(long, value_name = "X")]
+    pub guidance: Option<f64>,
+    /// Negative prompt: what the output should not show.
+    #[arg(long, value_name = "TEXT")]
+    pub negative: Option<String>,
+    /// Duration in seconds (video, speech).
+    #[arg(long, value_name = "SECONDS")]
+    pub duration: Option<f64>,
+    /// Voice or voice description (speech).
+    #[arg(long, value_name = "TEXT")]
+    pub voice: Option<String>,
+    /// Language.
+    #[arg(long, value_name = "L")]
+    pub language: Option<String>,
+    /// Print the plan (endpoint, every argument and where it came from, warnings) and call nothing.
+    #[arg(long)]
+    pub explain: bool,
+    /// Backends to try, in order, when one cannot serve (out of quota, paused, queue full, not served):
+    /// space:OWNER/NAME[/endpoint], model:ID[@provider], a Space id, or `auto` (the task's defaults).
+    #[arg(long, value_name = "B1,B2,…", value_delimiter = ',')]
+    pub fallback: Vec<String>,
+}
+
+impl GenArgs {
+    /// Whether any generation option is given (else `--model` alone keeps the provider command).
+    pub fn any(&self) -> bool {
+        self.space.is_some()
+            || self.seed.is_some()
+            || self.width.is_some()
+            || self.height.is_some()
+            || self.size.is_some()
+            || self.aspect.is_some()
+            || self.steps.is_some()
+            || self.guidance.is_some()
+            || self.negative.is_some()
+            || self.duration.is_some()
+            || self.voice.is_some()
+            || self.language.is_some()
+            || self.explain
+            || !self.fallback.is_empty()
+    }
+}
+
 #[derive(Args, Debug)]
 pub struct ImageArgs {
     /// What the image should show (or, with --image, how to change it).
@@ -118,6 +192,8 @@ pub struct ImageArgs {
     /// Input image: image-to-image instead of text-to-image.
     #[arg(long, value_name = "FILE")]
     pub image: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub generation: GenArgs,
     #[command(flatten)]
     pub run: InferArgs,
     #[command(flatten)]
@@ -132,6 +208,8 @@ pub struct VideoArgs {
     #[arg(long, value_name = "FILE")]
     pub image: Option<std::path::PathBuf>,
     #[command(flatten)]
+    pub generation: GenArgs,
+    #[command(flatten)]
     pub run: InferArgs,
     #[command(flatten)]
     pub out: OutputArgs,
@@ -142,6 +220,8 @@ pub struct SpeechArgs {
     /// The text to speak.
     pub text: String,
     #[command(flatten)]
+    pub generation: GenArgs,
+    #[command(flatten)]
     pub run: InferArgs,
     #[command(flatten)]
     pub out: OutputArgs,
@@ -151,6 +231,8 @@ pub struct SpeechArgs {
 pub struct TranscribeArgs {
     /// The audio file (flac, wav, mp3, …).
     pub audio: std::path::PathBuf,
+    #[command(flatten)]
+    pub generation: GenArgs,
     #[command(flatten)]
     pub run: InferArgs,
 }

@@ -20,6 +20,8 @@ pub enum CliError {
     Inference(hfs_inference::InferenceError),
     /// A Hub API call failed.
     Hub(hfs_hub::HubError),
+    /// A generation failed (planning, the call, or every backend).
+    Generate(hfs_generate::GenError),
     /// Bad command line or environment.
     Usage(String),
     /// No usable Hugging Face token (`auth status`).
@@ -32,6 +34,17 @@ pub enum CliError {
 impl From<Error> for CliError {
     fn from(e: Error) -> Self {
         CliError::Gradio(e)
+    }
+}
+
+impl From<hfs_generate::GenError> for CliError {
+    fn from(e: hfs_generate::GenError) -> Self {
+        match e {
+            hfs_generate::GenError::Gradio(e) => CliError::Gradio(e),
+            hfs_generate::GenError::Inference(e) => CliError::Inference(e),
+            hfs_generate::GenError::Cancelled => CliError::Interrupted,
+            e => CliError::Generate(e),
+        }
     }
 }
 
@@ -49,6 +62,7 @@ impl CliError {
             CliError::Usage(_) => USAGE,
             CliError::NotLoggedIn(_) => FAILURE,
             CliError::Hub(e) => code_for(e.class()),
+            CliError::Generate(e) => code_for(e.class()),
             CliError::Other(_) => FAILURE,
             CliError::Interrupted => INTERRUPTED,
         }
@@ -78,6 +92,8 @@ impl CliError {
             CliError::Usage(_) => "usage",
             CliError::NotLoggedIn(_) => "auth",
             CliError::Hub(e) => e.kind(),
+            CliError::Generate(hfs_generate::GenError::Output { .. }) => "local_io",
+            CliError::Generate(_) => "usage",
             CliError::Other(_) => "local_io",
             CliError::Interrupted => "cancelled",
         }
@@ -99,6 +115,7 @@ impl CliError {
             }
             CliError::Inference(e) => with_sources(e),
             CliError::Hub(e) => with_sources(e),
+            CliError::Generate(e) => with_sources(e),
             CliError::Usage(m) | CliError::NotLoggedIn(m) => m.clone(),
             CliError::Other(e) => format!("{e:#}"),
         }
@@ -128,6 +145,7 @@ impl CliError {
             CliError::Gradio(e) => e.hints(),
             CliError::Inference(e) => e.hints(),
             CliError::Hub(e) => e.hints(),
+            CliError::Generate(e) => e.hints(),
             CliError::NotLoggedIn(_) => vec![hfs_core::Hint::LogIn],
             _ => vec![],
         }

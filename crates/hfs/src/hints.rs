@@ -34,7 +34,8 @@ pub fn advice(h: &Hint) -> String {
         Hint::CheckEndpoints => "check your network connection, and HF_ENDPOINT / HF_ROUTER_URL if set".into(),
         Hint::RetryLater { after_secs: Some(s) } => format!("try again in {s}s"),
         Hint::RetryLater { after_secs: None } => "try again later".into(),
-        Hint::OtherSpace => "use another Space, or duplicate this one".into(),
+        Hint::OtherSpace => "use another Space, or duplicate this one (or give --fallback)".into(),
+        Hint::CheckQuota => "see what is left and when it resets with `hfs quota`".into(),
         _ => String::new(),
     }
 }

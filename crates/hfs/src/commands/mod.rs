@@ -8,6 +8,7 @@ mod call;
 mod call_args;
 mod call_output;
 mod chat;
+mod generate;
 mod image;
 mod infer;
 mod models;

@@ -9,6 +9,12 @@ use crate::exit::CliError;
 use crate::printer::Printer;
 
 pub async fn run(global: &GlobalArgs, p: &Printer, args: &TranscribeArgs) -> Result<(), CliError> {
+    if super::generate::wanted(&args.generation, &args.run) {
+        let input =
+            super::generate::Input { task: hfs_generate::GenTask::Transcribe, prompt: None, image: None, audio: Some(args.audio.clone()) };
+        let out = std::path::Path::new(".");
+        return super::generate::run(global, p, &args.generation, &args.run, out, input).await;
+    }
     let model = model(&args.run)?;
     let params = params(&args.run.params)?;
     let audio = hfs_inference::InputFile::read(&args.audio).await?;

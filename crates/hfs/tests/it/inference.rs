@@ -305,7 +305,10 @@ fn a_422_names_the_parameter() {
 #[test]
 fn usage_errors_exit_2() {
     let (hub, home) = (hub(), Home::new());
-    hfs(&home, &hub, &["image", "x"]).run().fails(2).says(&["--model"]);
+    // No backend at all: the task's defaults are tried in order (here neither exists on the fake Hub).
+    let r = hfs(&home, &hub, &["image", "x"]).run();
+    assert_ne!(r.code, Some(0), "{r:?}");
+    assert!(r.stderr.contains("Tongyi-MAI/Z-Image-Turbo") && r.stderr.contains("FLUX.1-schnell"), "both defaults tried: {r:?}");
     hfs(&home, &hub, &["image", "x", "--model", FLUX, "--param", "novalue"]).run().fails(2).says(&["KEY=VALUE"]);
     hfs(&home, &hub, &["image", "x", "--model", FLUX, "--provider", "nope"]).run().fails(2).says(&["unknown provider"]);
     assert!(router_requests(&hub).is_empty());

@@ -16,6 +16,7 @@ mod call;
 mod discovery;
 mod errors;
 mod files;
+mod generate;
 mod help;
 mod hostile;
 mod hub_errors;

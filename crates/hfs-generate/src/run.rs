@@ -1,0 +1,477 @@
+//! Running a plan on its backend, with fallback to the next backend when this one cannot serve.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use futures::StreamExt;
+use hfs_core::Action;
+use hfs_gradio::{CallOptions, Client, ClientOptions, EndpointRef, Event, FileSlot};
+use hfs_inference::{InferenceClient, InferenceEvent, InferenceTask, JobEvent, MediaRequest, Outcome, OutputSpec, ProviderChoice, Task};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio_util::sync::CancellationToken;
+
+use crate::adapter::plan_space;
+use crate::error::Attempt;
+use crate::plan::{Plan, Send, Source};
+use crate::provenance::{GenFile, append_record, embed_in_png, sha256_file};
+use crate::{Backend, GenError, GenRequest, GenTask};
+
+/// What a running generation reports: the libraries' events, tagged with the backend.
+#[derive(Debug)]
+pub enum GenEvent {
+    /// The plan is made; the call starts.
+    Planned {
+        backend: String,
+        endpoint: Option<String>,
+        warnings: Vec<String>,
+    },
+    Gradio {
+        backend: String,
+        event: Event,
+    },
+    Inference {
+        backend: String,
+        event: InferenceEvent,
+    },
+    /// `backend` failed in a way another may not; `next` is tried.
+    FallingBack {
+        backend: String,
+        error: String,
+        next: String,
+    },
+}
+
+/// How one generation runs.
+#[derive(Clone, Debug, Default)]
+pub struct GenOptions {
+    /// Where files and `hfs-manifest.jsonl` go.
+    pub out_dir: PathBuf,
+    /// Per backend attempt.
+    pub timeout: Option<Duration>,
+    pub cancel: CancellationToken,
+    pub events: Option<UnboundedSender<GenEvent>>,
+}
+
+impl GenOptions {
+    fn emit(&self, e: GenEvent) {
+        if let Some(tx) = &self.events {
+            let _ = tx.send(e);
+        }
+    }
+}
+
+/// What a generation produced, and how.
+#[derive(Clone, Debug, Serialize)]
+pub struct GenOutcome {
+    pub task: GenTask,
+    pub backend: Backend,
+    pub plan: Plan,
+    pub files: Vec<GenFile>,
+    /// The seed the output was made with: read from an output that carries it, else the one sent.
+    pub seed: Option<u64>,
+    /// The outputs as returned, every file replaced by its local copy.
+    pub values: Vec<Value>,
+    /// The text, for transcription.
+    pub text: Option<String>,
+    pub fallbacks: Vec<Attempt>,
+    pub duration_ms: u64,
+    /// The provenance record written to the manifest.
+    pub record: Value,
+}
+
+/// Runs generations: Space backends through `hfs-gradio`, provider backends through
+/// `hfs-inference`. Holds no environment: options come in.
+#[derive(Clone)]
+pub struct Generator {
+    pub gradio: ClientOptions,
+    pub inference: Option<InferenceClient>,
+}
+
+impl Generator {
+    /// The plan for one backend, without calling anything (a Space is connected to read its API).
+    pub async fn plan(&self, task: GenTask, req: &GenRequest, backend: &Backend) -> Result<Plan, GenError> {
+        Ok(self.prepare(task, req, backend).await?.0)
+    }
+
+    async fn prepare(&self, task: GenTask, req: &GenRequest, backend: &Backend) -> Result<(Plan, Option<Client>), GenError> {
+        match backend {
+            Backend::Space { space, endpoint } => {
+                let client = Client::connect(space, self.gradio.clone()).await?;
+                let plan = plan_space(space, client.endpoints(), task, req, endpoint.as_deref())?;
+                Ok((plan, Some(client)))
+            }
+            Backend::Provider { model, provider } => Ok((plan_provider(task, req, model, provider.as_deref())?, None)),
+        }
+    }
+
+    /// Runs the request on the first backend, moving to the next when one fails in a way another
+    /// would not (out of quota, paused, queue full, not served…); bad input stops at once.
+    pub async fn generate(&self, task: GenTask, req: &GenRequest, backends: &[Backend], opts: &GenOptions) -> Result<GenOutcome, GenError> {
+        let mut fallbacks = Vec::new();
+        for (i, backend) in backends.iter().enumerate() {
+            match self.run_one(task, req, backend, opts, &fallbacks).await {
+                Ok(o) => return Ok(o),
+                Err(e) => {
+                    let next = backends.get(i + 1);
+                    match (e.action(), next) {
+                        (Action::GiveUp, _) | (_, None) => return Err(e),
+                        (_, Some(n)) => {
+                            opts.emit(GenEvent::FallingBack { backend: backend.label(), error: e.to_string(), next: n.label() });
+                            fallbacks.push(Attempt { backend: backend.label(), error: e.to_string() });
+                        }
+                    }
+                }
+            }
+        }
+        Err(GenError::Usage("no backend to run on".into()))
+    }
+
+    async fn run_one(
+        &self,
+        task: GenTask,
+        req: &GenRequest,
+        backend: &Backend,
+        opts: &GenOptions,
+        fallbacks: &[Attempt],
+    ) -> Result<GenOutcome, GenError> {
+        let started = Instant::now();
+        let started_at = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let (plan, client) = self.prepare(task, req, backend).await?;
+        let label = plan.backend.label();
+        opts.emit(GenEvent::Planned { backend: label.clone(), endpoint: plan.endpoint.clone(), warnings: plan.warnings.clone() });
+        let stem_base = stem(task, req, plan.seed);
+        let (values, saved, text, mut backend_record) = match (&plan.send, client) {
+            (Send::Space { args }, Some(client)) => {
+                let ep = EndpointRef::Name(plan.endpoint.clone().unwrap_or_default());
+                let mut job = client.submit(&ep, args, CallOptions { deadline: opts.timeout, ..Default::default() })?;
+                let mut cancelled = false;
+                let outputs = loop {
+                    let ev = tokio::select! {
+                        ev = job.next() => ev,
+                        _ = opts.cancel.cancelled(), if !cancelled => {
+                            cancelled = true;
+                            job.cancel();
+                            continue;
+                        }
+                    };
+                    match ev {
+                        Some(Event::Completed(o)) => break o,
+                        Some(Event::Failed(hfs_gradio::Error::Cancelled)) if cancelled => return Err(GenError::Cancelled),
+                        Some(Event::Failed(e)) => return Err(e.into()),
+                        Some(other) => opts.emit(GenEvent::Gradio { backend: label.clone(), event: other }),
+                        None => return Err(hfs_gradio::Error::NoResult.into()),
+                    }
+                };
+                let name = |f: FileSlot| if f.total > 1 { format!("{stem_base}-{}", f.index + 1) } else { stem_base.clone() };
+                let saved = client.save_outputs_named(&outputs.values, &opts.out_dir, true, &name).await?;
+                let text = outputs.values.iter().find_map(|v| v.as_str().map(str::to_string));
+                let record = json!({
+                    "kind": "space",
+                    "space": match backend { Backend::Space { space, .. } => space.clone(), _ => String::new() },
+                    "endpoint": plan.endpoint,
+                    "host": client.base_url().as_str(),
+                    "gradio_version": client.config().version,
+                });
+                let labels = client.endpoint(&ep).map(|e| e.output_labels()).unwrap_or_default();
+                let seed = seed_in_outputs(&saved.outputs, &labels).or(plan.seed);
+                (saved.outputs, saved.files.into_iter().map(|p| (p, None)).collect::<Vec<_>>(), text, (record, seed))
+            }
+            (Send::Provider { params }, _) => {
+                let Backend::Provider { model, provider } = backend else { unreachable!("provider plans come from provider backends") };
+                let Some(inference) = &self.inference else {
+                    return Err(GenError::Usage("no Inference Providers client configured".into()));
+                };
+                let choice = ProviderChoice::parse(provider.as_deref());
+                let mut request = MediaRequest::new(model.clone(), choice).params(params.clone());
+                if let Some(p) = &req.prompt {
+                    request = request.prompt(p.clone());
+                }
+                let input = match task {
+                    GenTask::Transcribe => req.audio.as_ref(),
+                    _ => req.image.as_ref(),
+                };
+                if let Some(path) = input {
+                    request = request.input(hfs_inference::InputFile::read(path).await?);
+                }
+                let job_task = match task {
+                    GenTask::Transcribe => InferenceTask::Transcribe { request },
+                    _ => InferenceTask::Media {
+                        task: provider_task(task, req.image.is_some()),
+                        request,
+                        output: OutputSpec::new(&opts.out_dir, stem_base.clone()),
+                    },
+                };
+                let mut job = inference.submit(job_task, hfs_inference::CallOptions { timeout: opts.timeout });
+                let mut cancelled = false;
+                let outcome = loop {
+                    let ev = tokio::select! {
+                        ev = job.next() => ev,
+                        _ = opts.cancel.cancelled(), if !cancelled => {
+                            cancelled = true;
+                            job.cancel();
+                            continue;
+                        }
+                    };
+                    match ev {
+                        Some(JobEvent::Progress(e)) => opts.emit(GenEvent::Inference { backend: label.clone(), event: e }),
+                        Some(JobEvent::Token(_)) => {}
+                        Some(JobEvent::Completed(o)) => break o,
+                        Some(JobEvent::Failed(hfs_inference::InferenceError::Cancelled)) if cancelled => return Err(GenError::Cancelled),
+                        Some(JobEvent::Failed(e)) => return Err(e.into()),
+                        None => return Err(GenError::Cancelled),
+                    }
+                };
+                match outcome {
+                    Outcome::Media(m) => {
+                        let record = json!({"kind": "provider", "model": model, "provider": m.served.provider,
+                                            "provider_model": m.served.provider_model, "routed": m.served.routed, "job_id": m.served.job_id});
+                        (vec![], vec![(m.file.path.clone(), m.file.mime_type.clone())], None, (record, plan.seed))
+                    }
+                    Outcome::Transcription(t) => {
+                        let record = json!({"kind": "provider", "model": model, "provider": t.served.provider,
+                                            "provider_model": t.served.provider_model, "routed": t.served.routed, "job_id": t.served.job_id});
+                        (vec![json!(t.text)], vec![], Some(t.text), (record, None))
+                    }
+                    Outcome::Chat(_) => unreachable!("no chat task here"),
+                }
+            }
+            _ => return Err(GenError::Usage("the plan has nothing to send".into())),
+        };
+        let seed = backend_record.1;
+        // The record (without the files' own hashes) goes into each PNG first, then every file is
+        // hashed as it finally is, and the whole record is appended to the manifest.
+        let mut arguments = plan.arguments.clone();
+        for (role, path) in [("image", &req.image), ("audio", &req.audio)] {
+            if let Some(p) = path
+                && let Some((name, _)) = plan.sources.iter().find(|(_, s)| s.get("detail").and_then(Value::as_str) == Some(role))
+            {
+                let sha = sha256_file(p).map_err(|e| io_err(p, e))?;
+                arguments.insert(name.clone(), json!({"path": p, "sha256": sha}));
+            }
+        }
+        let mut record = json!({
+            "schema": "hfs.manifest/1",
+            "record": "done",
+            "task": task,
+            "prompt": req.prompt,
+            "backend": std::mem::take(&mut backend_record.0),
+            "arguments": arguments,
+            "sources": plan.sources,
+            "seed": seed,
+            "warnings": plan.warnings,
+            "fallbacks": fallbacks,
+            "started_at": started_at,
+            "duration_ms": started.elapsed().as_millis() as u64,
+        });
+        let embedded = record.to_string();
+        let mut files = Vec::new();
+        for (path, mime) in &saved {
+            let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
+            let mime_type = hfs_core::mime::mime_for(mime.as_deref(), ext);
+            if mime_type.as_deref() == Some("image/png") {
+                embed_in_png(path, &embedded).map_err(|e| io_err(path, e))?;
+            }
+            let size = std::fs::metadata(path).map_err(|e| io_err(path, e))?.len();
+            let sha256 = sha256_file(path).map_err(|e| io_err(path, e))?;
+            files.push(GenFile { path: path.clone(), mime_type, size, sha256 });
+        }
+        record["files"] = serde_json::to_value(&files).unwrap_or(Value::Null);
+        let mut values = values;
+        resize(&mut values, &files);
+        // The manifest records output files; a transcript alone leaves none.
+        if !files.is_empty() {
+            append_record(&opts.out_dir, &record).map_err(|e| io_err(&opts.out_dir, e))?;
+        }
+        Ok(GenOutcome {
+            task,
+            backend: plan.backend.clone(),
+            plan,
+            files,
+            seed,
+            values,
+            text,
+            fallbacks: fallbacks.to_vec(),
+            duration_ms: started.elapsed().as_millis() as u64,
+            record,
+        })
+    }
+}
+
+/// Saved values report the files' final sizes (a PNG grew by its provenance chunk).
+fn resize(values: &mut [Value], files: &[GenFile]) {
+    fn walk(v: &mut Value, files: &[GenFile]) {
+        match v {
+            Value::Object(o) => {
+                let hit = o.get("path").and_then(Value::as_str).and_then(|p| files.iter().find(|f| f.path.as_os_str() == p));
+                if let Some(f) = hit
+                    && o.contains_key("orig_name")
+                {
+                    o.insert("size".into(), json!(f.size));
+                    return;
+                }
+                for x in o.values_mut() {
+                    walk(x, files);
+                }
+            }
+            Value::Array(a) => a.iter_mut().for_each(|x| walk(x, files)),
+            _ => {}
+        }
+    }
+    values.iter_mut().for_each(|v| walk(v, files));
+}
+
+fn io_err(path: &Path, source: std::io::Error) -> GenError {
+    GenError::Output { path: path.display().to_string(), source }
+}
+
+/// `{task}-{prompt slug, ≤ 40 chars}-{seed}`.
+fn stem(task: GenTask, req: &GenRequest, seed: Option<u64>) -> String {
+    let mut s = task.as_str().to_string();
+    if let Some(p) = &req.prompt {
+        let slug = hfs_core::naming::slug(p);
+        let cut: String = slug.chars().take(40).collect();
+        let cut = cut.trim_end_matches('-');
+        if !cut.is_empty() {
+            s.push('-');
+            s.push_str(cut);
+        }
+    }
+    if let Some(seed) = seed {
+        s.push_str(&format!("-{seed}"));
+    }
+    s
+}
+
+/// The seed an output reports: a number, or text with one number, labelled like a seed.
+fn seed_in_outputs(values: &[Value], labels: &[Option<String>]) -> Option<u64> {
+    let mut best = None;
+    for (v, label) in values.iter().zip(labels) {
+        if !label.as_deref().is_some_and(|l| l.to_ascii_lowercase().contains("seed")) {
+            continue;
+        }
+        let n = match v {
+            Value::Number(n) => n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f as u64)),
+            Value::String(s) => {
+                let digits: Vec<&str> = s.split(|c: char| !c.is_ascii_digit()).filter(|d| !d.is_empty()).collect();
+                if digits.len() == 1 { digits[0].parse().ok() } else { None }
+            }
+            _ => None,
+        };
+        if n.is_some() {
+            best = n;
+            // A number output wins over a text one.
+            if v.is_number() {
+                break;
+            }
+        }
+    }
+    best
+}
+
+fn provider_task(task: GenTask, with_image: bool) -> Task {
+    match (task, with_image) {
+        (GenTask::Image, false) => Task::TextToImage,
+        (GenTask::Image, true) => Task::ImageToImage,
+        (GenTask::Video, false) => Task::TextToVideo,
+        (GenTask::Video, true) => Task::ImageToVideo,
+        (GenTask::Speech, _) => Task::TextToSpeech,
+        (GenTask::Transcribe, _) => Task::SpeechRecognition,
+    }
+}
+
+/// The plan for a provider: the request's options as the providers' common parameter names.
+fn plan_provider(task: GenTask, req: &GenRequest, model: &str, provider: Option<&str>) -> Result<Plan, GenError> {
+    let mut plan = Plan {
+        backend: Backend::Provider { model: model.into(), provider: provider.map(str::to_string) },
+        endpoint: None,
+        arguments: Map::new(),
+        sources: Map::new(),
+        candidates: vec![],
+        warnings: vec![],
+        seed: None,
+        send: Send::Nothing,
+    };
+    let mut params = Map::new();
+    let put = |plan: &mut Plan, params: &mut Map<String, Value>, k: &str, v: Value, s: Source| {
+        params.insert(k.into(), v.clone());
+        plan.set(k, v, s);
+    };
+    if let Some(p) = &req.prompt {
+        plan.set("prompt", json!(p), Source::Option("prompt".into()));
+    } else if task != GenTask::Transcribe {
+        return Err(GenError::Usage(format!("{} needs a prompt", task.as_str())));
+    }
+    if matches!(task, GenTask::Image | GenTask::Video) {
+        let seed = req.seed.unwrap_or_else(|| (uuid::Uuid::new_v4().as_u128() as u64) % 2_147_483_648);
+        plan.seed = Some(seed);
+        let source = if req.seed.is_some() {
+            Source::Option("seed".into())
+        } else {
+            Source::Hfs("seed drawn by hfs so the output is reproducible".into())
+        };
+        put(&mut plan, &mut params, "seed", json!(seed), source);
+        let (w, h) = match (req.width, req.height, req.aspect) {
+            (Some(w), Some(h), _) => (Some(w), Some(h)),
+            (w, h, Some((aw, ah))) if w.is_none() || h.is_none() => {
+                let area = 1024.0 * 1024.0;
+                let ratio = aw as f64 / ah as f64;
+                let wf = (area * ratio).sqrt();
+                let snap = |x: f64| ((x / 64.0).round() * 64.0) as u32;
+                (Some(w.unwrap_or(snap(wf))), Some(h.unwrap_or(snap(wf / ratio))))
+            }
+            (w, h, _) => (w, h),
+        };
+        if let Some(w) = w {
+            put(&mut plan, &mut params, "width", json!(w), Source::Option("width".into()));
+        }
+        if let Some(h) = h {
+            put(&mut plan, &mut params, "height", json!(h), Source::Option("height".into()));
+        }
+        if let Some(s) = req.steps {
+            put(&mut plan, &mut params, "num_inference_steps", json!(s), Source::Option("steps".into()));
+        }
+        if let Some(g) = req.guidance {
+            put(&mut plan, &mut params, "guidance_scale", json!(g), Source::Option("guidance".into()));
+        }
+        if let Some(n) = &req.negative {
+            put(&mut plan, &mut params, "negative_prompt", json!(n), Source::Option("negative".into()));
+        }
+    }
+    for (given, what) in [(req.voice.is_some(), "voice"), (req.language.is_some(), "language"), (req.duration.is_some(), "duration")] {
+        if given {
+            plan.warnings.push(format!("Inference Providers take no common `{what}` option; pass the provider's own name as a parameter"));
+        }
+    }
+    if task != GenTask::Image && task != GenTask::Video && (req.seed.is_some() || req.steps.is_some() || req.width.is_some()) {
+        plan.warnings.push(format!("{} takes no seed, steps or size; they are not sent", task.as_str()));
+    }
+    for (k, raw) in &req.params {
+        let v = serde_json::from_str(raw).unwrap_or_else(|_| Value::String(raw.clone()));
+        put(&mut plan, &mut params, k, v, Source::Param);
+    }
+    plan.send = Send::Provider { params };
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_carry_task_prompt_and_seed() {
+        let req = GenRequest { prompt: Some("A red fox, at dawn!".into()), ..Default::default() };
+        assert_eq!(stem(GenTask::Image, &req, Some(7)), "image-a-red-fox-at-dawn-7");
+        let long = GenRequest { prompt: Some("word ".repeat(30)), ..Default::default() };
+        assert!(stem(GenTask::Image, &long, None).len() <= "image-".len() + 40);
+    }
+
+    #[test]
+    fn seeds_are_read_from_labelled_outputs() {
+        let labels = vec![Some("Generated Images".into()), Some("Seed Used".into()), Some("Seed Number".into())];
+        assert_eq!(seed_in_outputs(&[json!([]), json!("Seed: 123"), json!(123)], &labels), Some(123));
+        assert_eq!(seed_in_outputs(&[json!([]), json!("Seed: 5")], &labels[..2]), Some(5));
+        assert_eq!(seed_in_outputs(&[json!(9)], &[Some("steps".into())]), None);
+    }
+}
