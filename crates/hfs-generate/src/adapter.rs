@@ -5,6 +5,7 @@ use hfs_gradio::{Args, Endpoint, Parameter, Visibility};
 use serde_json::{Map, Value, json};
 
 use crate::plan::{Candidate, Plan, Send, Source};
+use crate::presets::{Preset, role_named};
 use crate::{Backend, GenError, GenRequest, GenTask};
 
 /// What a parameter is for.
@@ -327,45 +328,71 @@ pub(crate) fn plan_space(
     task: GenTask,
     req: &GenRequest,
     endpoint: Option<&str>,
+    preset: Option<&Preset>,
 ) -> Result<Plan, GenError> {
     let with_image = req.image.is_some();
     let ranked = candidates(endpoints, task, with_image);
     let mut warnings = Vec::new();
-    let chosen = match endpoint {
-        Some(name) => {
-            let want = format!("/{}", name.trim_start_matches('/'));
-            let i = endpoints.iter().position(|e| e.api_name.as_deref() == Some(want.as_str())).ok_or_else(|| GenError::NoEndpoint {
-                space: space.into(),
-                task: task.as_str(),
-                why: format!("it has no endpoint `{want}`"),
-                candidates: ranked.iter().map(|(c, _)| c.clone()).collect(),
-            })?;
-            if let Some((c, _)) = ranked.iter().find(|(c, _)| c.endpoint == want && !c.fits) {
-                warnings.push(format!("{want} does not look like a {} endpoint ({}); using it as asked", task.as_str(), c.note));
-            }
-            i
+    // A preset that still matches the Space's API wins over the heuristics.
+    let preset = preset.filter(|_| endpoint.is_none()).and_then(|pr| match preset_fit(pr, endpoints) {
+        Ok(i) => Some((pr, i)),
+        Err(why) => {
+            warnings.push(format!("the preset for {} no longer matches its API ({why}); using the heuristics", pr.space));
+            None
         }
-        None => match ranked.first() {
-            Some((c, i)) if c.fits => {
-                let others: Vec<&str> = ranked.iter().skip(1).filter(|(c, _)| c.fits).map(|(c, _)| c.endpoint.as_str()).collect();
-                if !others.is_empty() {
-                    warnings.push(format!("chose {} over {} (best fit; pass an endpoint to pick another)", c.endpoint, others.join(", ")));
+    });
+    let chosen = match (endpoint, preset) {
+        (_, Some((_, i))) => i,
+        (endpoint, None) => match endpoint {
+            Some(name) => {
+                let want = format!("/{}", name.trim_start_matches('/'));
+                let i =
+                    endpoints.iter().position(|e| e.api_name.as_deref() == Some(want.as_str())).ok_or_else(|| GenError::NoEndpoint {
+                        space: space.into(),
+                        task: task.as_str(),
+                        why: format!("it has no endpoint `{want}`"),
+                        candidates: ranked.iter().map(|(c, _)| c.clone()).collect(),
+                    })?;
+                if let Some((c, _)) = ranked.iter().find(|(c, _)| c.endpoint == want && !c.fits) {
+                    warnings.push(format!("{want} does not look like a {} endpoint ({}); using it as asked", task.as_str(), c.note));
                 }
-                *i
+                i
             }
-            _ => {
-                return Err(GenError::NoEndpoint {
-                    space: space.into(),
-                    task: task.as_str(),
-                    why: "no public endpoint takes a prompt and returns that kind of output".into(),
-                    candidates: ranked.iter().map(|(c, _)| c.clone()).collect(),
-                });
-            }
+            None => match ranked.first() {
+                Some((c, i)) if c.fits => {
+                    let others: Vec<&str> = ranked.iter().skip(1).filter(|(c, _)| c.fits).map(|(c, _)| c.endpoint.as_str()).collect();
+                    if !others.is_empty() {
+                        warnings.push(format!(
+                            "chose {} over {} (best fit; pass an endpoint to pick another)",
+                            c.endpoint,
+                            others.join(", ")
+                        ));
+                    }
+                    *i
+                }
+                _ => {
+                    return Err(GenError::NoEndpoint {
+                        space: space.into(),
+                        task: task.as_str(),
+                        why: "no public endpoint takes a prompt and returns that kind of output".into(),
+                        candidates: ranked.iter().map(|(c, _)| c.clone()).collect(),
+                    });
+                }
+            },
         },
     };
     let e = &endpoints[chosen];
     let ps = e.parameters.clone().unwrap_or_default();
-    let roles = roles(&ps, task);
+    let mut roles = roles(&ps, task);
+    if let Some((pr, _)) = preset {
+        for (role, name) in &pr.roles {
+            let Some(role) = role_named(role) else { continue };
+            roles.iter_mut().filter(|r| **r == Some(role)).for_each(|r| *r = None);
+            if let Some(i) = param_index(&ps, name) {
+                roles[i] = Some(role);
+            }
+        }
+    }
     let mut plan = Plan {
         backend: Backend::Space { space: space.into(), endpoint: e.api_name.clone() },
         endpoint: e.api_name.clone(),
@@ -509,6 +536,14 @@ pub(crate) fn plan_space(
     if req.prompt.is_none() && roles.contains(&Some(Role::Prompt)) && task != GenTask::Transcribe {
         return Err(GenError::Usage(format!("{} needs a prompt", e.display_name())));
     }
+    if let Some((pr, _)) = preset {
+        for (name, v) in &pr.set {
+            if let Some(i) = param_index(&ps, name) {
+                values[i] = Some(v.clone());
+                plan.set(&name_of(i), v.clone(), Source::Preset(pr.origin.clone()));
+            }
+        }
+    }
     // Extra arguments by the Space's own names, coerced like `hfs call`.
     for (k, raw) in &req.params {
         let Some(i) = ps.iter().position(|p| p.name.as_deref() == Some(k.as_str()) || p.label.as_deref() == Some(k.as_str())) else {
@@ -550,6 +585,27 @@ pub(crate) fn plan_space(
     }
     plan.send = Send::Space { args };
     Ok(plan)
+}
+
+fn param_index(ps: &[Parameter], name: &str) -> Option<usize> {
+    ps.iter().position(|p| p.name.as_deref() == Some(name)).or_else(|| ps.iter().position(|p| p.label.as_deref() == Some(name)))
+}
+
+/// The endpoint a preset names, if it and every parameter the preset names still exist.
+fn preset_fit(pr: &Preset, endpoints: &[Endpoint]) -> Result<usize, String> {
+    let i = endpoints
+        .iter()
+        .position(|e| e.api_name.as_deref() == Some(pr.endpoint.as_str()) && e.visibility == Visibility::Public)
+        .ok_or_else(|| format!("no endpoint {}", pr.endpoint))?;
+    let ps = endpoints[i].parameters.as_deref().unwrap_or_default();
+    let missing: Vec<&str> = pr
+        .roles
+        .iter()
+        .map(|(_, n)| n.as_str())
+        .chain(pr.set.iter().map(|(n, _)| n.as_str()))
+        .filter(|n| param_index(ps, n).is_none())
+        .collect();
+    if missing.is_empty() { Ok(i) } else { Err(format!("{} has no parameter {}", pr.endpoint, missing.join(", "))) }
 }
 
 /// A value as the plan shows it: local files as their paths.

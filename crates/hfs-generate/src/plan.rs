@@ -17,6 +17,8 @@ pub enum Source {
     Default,
     /// Chosen by hfs, with why (a drawn seed, randomizing switched off, a snapped size).
     Hfs(String),
+    /// A preset's fixed value (its origin).
+    Preset(String),
 }
 
 /// An endpoint that was considered.

@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 use crate::adapter::plan_space;
 use crate::error::Attempt;
 use crate::plan::{Plan, Send, Source};
+use crate::presets::Presets;
 use crate::provenance::{GenFile, append_record, embed_in_png, sha256_file};
 use crate::{Backend, GenError, GenRequest, GenTask};
 
@@ -87,6 +88,8 @@ pub struct GenOutcome {
 pub struct Generator {
     pub gradio: ClientOptions,
     pub inference: Option<InferenceClient>,
+    /// How known Spaces take the options ([`Presets::builtin`] plus the user's).
+    pub presets: Presets,
 }
 
 impl Generator {
@@ -99,7 +102,13 @@ impl Generator {
         match backend {
             Backend::Space { space, endpoint } => {
                 let client = Client::connect(space, self.gradio.clone()).await?;
-                let plan = plan_space(space, client.endpoints(), task, req, endpoint.as_deref())?;
+                let preset = self.presets.find(space, task);
+                let mut plan = plan_space(space, client.endpoints(), task, req, endpoint.as_deref(), preset)?;
+                if let (Some(pr), Some(e)) = (preset, endpoint)
+                    && e != &pr.endpoint
+                {
+                    plan.warnings.push(format!("the endpoint {e} was asked for: the preset ({}) is not used", pr.endpoint));
+                }
                 Ok((plan, Some(client)))
             }
             Backend::Provider { model, provider } => Ok((plan_provider(task, req, model, provider.as_deref())?, None)),

@@ -211,3 +211,17 @@ pub struct AuthDoc {
 impl AuthDoc {
     pub const SCHEMA: &'static str = "hfs.auth/1";
 }
+
+/// `hfs.presets/1`: the Space presets in effect.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PresetsDoc {
+    pub schema: String,
+    /// Where the user's presets are read from.
+    pub dir: Option<PathBuf>,
+    /// Each with `origin`, `space`, `task`, `endpoint`, `roles` and `set`.
+    pub presets: Vec<Value>,
+}
+
+impl PresetsDoc {
+    pub const SCHEMA: &'static str = "hfs.presets/1";
+}

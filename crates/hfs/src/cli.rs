@@ -55,6 +55,8 @@ pub enum Command {
     Search(SearchCommand),
     /// Chat models served by Inference Providers, with providers, context length, prices, latency.
     Models(ModelsArgs),
+    /// The Space presets in effect: how known Spaces take each option (built in, then yours).
+    Presets,
     /// Generate an image from a prompt (with --image: edit an image) on any Space or provider.
     Image(ImageArgs),
     /// Generate a video from a prompt (with --image: animate an image) on any Space or provider.

@@ -124,3 +124,33 @@ pub fn source_label(source: &TokenSource) -> String {
         other => other.to_string(),
     }
 }
+
+/// Where the user's presets live: `$XDG_CONFIG_HOME/hfs/presets`, else `~/.config/hfs/presets`.
+pub fn presets_dir() -> Option<std::path::PathBuf> {
+    let base =
+        var("XDG_CONFIG_HOME").map(std::path::PathBuf::from).or_else(|| var("HOME").map(|h| std::path::Path::new(&h).join(".config")))?;
+    Some(base.join("hfs/presets"))
+}
+
+/// The built-in presets plus every `*.toml` in [`presets_dir`]; a file that does not parse is a
+/// warning naming it (and the line), never a silent skip.
+pub fn presets(p: &Printer) -> hfs_generate::Presets {
+    let mut presets = hfs_generate::Presets::builtin();
+    let Some(dir) = presets_dir() else { return presets };
+    let Ok(entries) = std::fs::read_dir(&dir) else { return presets };
+    let mut files: Vec<std::path::PathBuf> =
+        entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|f| f.extension().is_some_and(|x| x == "toml")).collect();
+    files.sort();
+    for f in files {
+        let origin = f.display().to_string();
+        match std::fs::read_to_string(&f) {
+            Ok(text) => {
+                if let Err(e) = presets.add(&origin, &text) {
+                    p.warn(&format!("preset ignored: {e}"));
+                }
+            }
+            Err(e) => p.warn(&format!("preset ignored: cannot read {origin}: {e}")),
+        }
+    }
+    presets
+}

@@ -15,12 +15,13 @@ use crate::printer::Printer;
 /// The task's default backends, in order (used when neither `--space` nor `--model` is given,
 /// and by `--fallback auto`).
 pub fn default_backends(task: GenTask) -> Vec<Backend> {
-    let space = |s: &str, e: &str| Backend::Space { space: s.into(), endpoint: Some(e.into()) };
+    // No endpoint: the built-in presets name it (and the heuristics take over if the Space changed).
+    let space = |s: &str| Backend::Space { space: s.into(), endpoint: None };
     let model = |m: &str| Backend::Provider { model: m.into(), provider: None };
     match task {
-        GenTask::Image => vec![space("Tongyi-MAI/Z-Image-Turbo", "/generate"), model("black-forest-labs/FLUX.1-schnell")],
-        GenTask::Video => vec![space("alexnasa/ltx-2-TURBO", "/generate_video")],
-        GenTask::Speech => vec![space("Qwen/Qwen3-TTS", "/generate_voice_design"), model("hexgrad/Kokoro-82M")],
+        GenTask::Image => vec![space("Tongyi-MAI/Z-Image-Turbo"), model("black-forest-labs/FLUX.1-schnell")],
+        GenTask::Video => vec![space("alexnasa/ltx-2-TURBO")],
+        GenTask::Speech => vec![space("Qwen/Qwen3-TTS"), model("hexgrad/Kokoro-82M")],
         GenTask::Transcribe => vec![model("openai/whisper-large-v3")],
     }
 }
@@ -164,7 +165,7 @@ async fn generator(global: &GlobalArgs, p: &Printer, run: &InferArgs) -> Result<
     let connect = ConnectArgs { target: String::new(), auth: None, headers: vec![], wait: std::time::Duration::from_secs(600) };
     let gradio = crate::connect::options(global, p, &connect).await?;
     let session = super::infer::session(global, p, run).await?;
-    Ok(Generator { gradio, inference: Some(session.client) })
+    Ok(Generator { gradio, inference: Some(session.client), presets: crate::env::presets(p) })
 }
 
 fn explain(p: &Printer, plan: &Plan) -> Result<(), CliError> {

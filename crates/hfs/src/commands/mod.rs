@@ -12,6 +12,7 @@ mod generate;
 mod image;
 mod infer;
 mod models;
+mod presets;
 mod quota;
 mod search;
 mod space;
@@ -46,6 +47,7 @@ pub async fn dispatch(cli: Cli) -> i32 {
         Command::Quota => quota::run(g, &p).await,
         Command::Search(cmd) => search::run(g, &p, cmd).await,
         Command::Models(args) => models::run(g, &p, args).await,
+        Command::Presets => presets::run(g, &p).await,
         Command::Image(args) => image::run(g, &p, args).await,
         Command::Video(args) => video::run(g, &p, args).await,
         Command::Speech(args) => speech::run(g, &p, args).await,
@@ -79,6 +81,7 @@ fn context(cmd: &Command) -> ErrorContext {
         Command::Search(SearchCommand::Spaces { .. }) => ("search spaces", None, None),
         Command::Search(SearchCommand::Models { .. }) => ("search models", None, None),
         Command::Models(_) => ("models", None, None),
+        Command::Presets => ("presets", None, None),
         Command::Image(a) => ("image", None, a.run.model.clone()),
         Command::Video(a) => ("video", None, a.run.model.clone()),
         Command::Speech(a) => ("speech", None, a.run.model.clone()),

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::support::{V, per_version, sha256_hex};
+use crate::support::{Hfs, V, per_version, sha256_hex};
 
 per_version!(
     dropdown_resolution_tuple_output_and_seed,
@@ -15,6 +15,8 @@ per_version!(
     video_speech_and_transcription,
     quota_error_then_fallback,
     unknown_parameter_is_a_usage_error,
+    presets_win_until_the_api_changes,
+    a_paused_space_falls_back,
 );
 
 fn space_url(v: &V, app: &str) -> String {
@@ -229,4 +231,72 @@ fn unknown_parameter_is_a_usage_error(v: V) {
         assert!(r.stderr.contains("did you mean `guidance_scale`"), "{r:?}");
     }
     assert!(!dir.path().join("hfs-manifest.jsonl").exists());
+}
+
+/// A fake Hub whose Space ids run on this version's generation test Spaces.
+fn gen_hub(v: &V) -> hfs_testkit::FakeHub {
+    crate::support::fake(&serde_json::json!({"spaces": {
+        "tests/multi": {"host": space_url(v, "gen_multi")},
+        "tests/flux": {"host": space_url(v, "gen_flux")},
+        "tests/paused": {"host": space_url(v, "gen_flux"), "stage": "PAUSED"},
+    }}))
+}
+
+fn in_home(home: &Path, hub: &hfs_testkit::FakeHub, args: &[&str]) -> Hfs {
+    Hfs::new().env("HOME", home).env("HF_ENDPOINT", &hub.url).args(args)
+}
+
+/// A user preset for a Space id wins over the heuristics (its fixed values are sent); when the
+/// Space no longer has what it names, hfs says so and the heuristics take over. `hfs presets`
+/// lists the built-in ones and the user's.
+fn presets_win_until_the_api_changes(v: V) {
+    let hub = gen_hub(&v);
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join(".config/hfs/presets");
+    std::fs::create_dir_all(&dir).unwrap();
+    let param = if v.has_param_names() { "num_images" } else { "images" };
+    std::fs::write(
+        dir.join("multi.toml"),
+        format!("space = \"tests/multi\"\ntask = \"image\"\nendpoint = \"/txt2img\"\n[set]\n{param} = 1\n"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().to_str().unwrap();
+    let r = in_home(home.path(), &hub, &["image", "a castle", "--space", "tests/multi", "-o", o, "--json"]).run().ok();
+    let doc = r.json();
+    assert_eq!(doc["files"].as_array().unwrap().len(), 1, "the preset's value was sent: {doc}");
+    let plan = in_home(home.path(), &hub, &["image", "a castle", "--space", "tests/multi", "--explain", "--json"]).run().ok().json();
+    assert_eq!(plan["sources"][param]["from"], "preset", "{plan}");
+    // The Space changed under the preset: a warning, and the heuristics still find /txt2img.
+    std::fs::write(
+        dir.join("multi.toml"),
+        "space = \"tests/multi\"\ntask = \"image\"\nendpoint = \"/txt2img\"\n[roles]\nprompt = \"gone\"\n",
+    )
+    .unwrap();
+    let r = in_home(home.path(), &hub, &["image", "a castle", "--space", "tests/multi", "--explain", "--json"]).run().ok();
+    assert!(r.stderr.contains("no longer matches") || r.json()["warnings"].to_string().contains("no longer matches"), "{r:?}");
+    assert_eq!(r.json()["endpoint"], "/txt2img");
+    // A preset file that does not parse is named, not skipped silently.
+    std::fs::write(dir.join("broken.toml"), "space = [").unwrap();
+    let r = in_home(home.path(), &hub, &["presets", "--json"]).run().ok();
+    assert!(r.stderr.contains("broken.toml"), "{r:?}");
+    let list = r.json();
+    assert_eq!(list["schema"], "hfs.presets/1");
+    let spaces: Vec<&str> = list["presets"].as_array().unwrap().iter().map(|p| p["space"].as_str().unwrap()).collect();
+    assert!(spaces.contains(&"Tongyi-MAI/Z-Image-Turbo") && spaces.contains(&"tests/multi"), "{spaces:?}");
+}
+
+/// A paused Space is another backend's turn: hfs moves on and records why.
+fn a_paused_space_falls_back(v: V) {
+    let hub = gen_hub(&v);
+    let home = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().to_str().unwrap();
+    let r =
+        in_home(home.path(), &hub, &["image", "x", "--space", "tests/paused", "--fallback", "tests/flux", "-o", o, "--json"]).run().ok();
+    let doc = r.json();
+    assert_eq!(doc["backend"]["space"], "tests/flux", "{doc}");
+    assert!(doc["fallbacks"][0]["error"].as_str().unwrap().contains("PAUSED"), "{doc}");
+    // Without a fallback the error says what it means.
+    in_home(home.path(), &hub, &["image", "x", "--space", "tests/paused", "-o", o]).run().fails(1).says(&["PAUSED"]);
 }

@@ -18,6 +18,7 @@ const COMMANDS: &[&[&str]] = &[
     &["search", "spaces"],
     &["search", "models"],
     &["models"],
+    &["presets"],
     &["image"],
     &["video"],
     &["speech"],

@@ -19,6 +19,7 @@ pub const RUN_TIMEOUT: Duration = Duration::from_secs(120);
 const CLEARED: &[&str] = &[
     "HUGGING_FACE_HUB_TOKEN",
     "XDG_CACHE_HOME",
+    "XDG_CONFIG_HOME",
     "RUST_LOG",
     "HTTP_PROXY",
     "HTTPS_PROXY",
