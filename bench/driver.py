@@ -299,6 +299,8 @@ def api(res, a, n):
 SCENARIOS = [
     ("cold_echo", "One cold CLI call, text echo (whole process)", ["wall_s", "rss_mib", "cpu_s"]),
     ("cold_image", "One cold CLI call, 256×256 PNG output saved to disk (whole process)", ["wall_s", "rss_mib", "cpu_s"]),
+    ("gen_image", "Generation on a Space without knowing its API: `hfs image --space` vs `hfs call` vs Python (whole process)",
+     ["wall_s", "rss_mib", "cpu_s"]),
     ("api", "`hfs api` vs `Client(url).view_api()` on a 2,000-endpoint app", ["wall_s", "cpu_s", "rss_mib", "in_process_s"]),
     ("seq", "Sequential /echo calls in one process (library)", ["mean_ms", "rss_mib"]),
     ("burst", "Jobs submitted at once to /echo on one client (library)", ["wall_s", "cpu_per_job_ms", "rss_mib"]),
@@ -351,6 +353,12 @@ def targets(res, cfg):
     rss = m("transfer", "hfs", "rss_mib")
     out.append(("transfer", "transfer peak RSS ≤ 64 MiB", f"{fmt(rss)} MiB", "≤ 64 MiB", None if rss is None else rss <= 64))
     ratio_row("api", "`hfs api` wall ≤ 1/10 of Python's view_api (whole process)", "wall_s", "python", 0.1)
+    h, c = m("gen_image", "hfs", "wall_s"), m("gen_image", "hfs-call", "wall_s")
+    if h is not None and c is not None:
+        over = h / c - 1
+        out.append(("gen_image", "`hfs image --space` costs ≤ 5 % more wall than `hfs call` on the same endpoint",
+                    f"{fmt(h)} vs {fmt(c)} (hfs-call)", f"+{over * 100:.1f} % (target ≤ +5 %)", over <= 0.05))
+    ratio_row("gen_image", "`hfs image --space` wall ≤ 1/10 of the Python client's predict (whole process)", "wall_s", "python", 0.1)
     ratio_row("provider_image", "text-to-image (fal-ai) via the fake router: wall ≤ 1/5 of InferenceClient's",
               "wall_s", "python", 0.2)
     ratio_row("provider_chat", "chat (together, explicit provider) via the fake router: wall ≤ 1/5 of "
@@ -451,7 +459,7 @@ def main():
     ap.add_argument("--merge", default="", help="an earlier results.json: its scenarios not run now are kept")
     a = ap.parse_args()
     q = a.quick
-    n = {"cold_echo": 3 if q else 10, "cold_image": 2 if q else 5, "seq": 1 if q else 5, "burst": 1 if q else 3,
+    n = {"cold_echo": 3 if q else 10, "cold_image": 2 if q else 5, "gen_image": 2 if q else 10, "seq": 1 if q else 5, "burst": 1 if q else 3,
          "transfer": 1 if q else 3, "api": 2 if q else 5,
          "provider_image": 3 if q else 10, "provider_chat": 3 if q else 10}
     seq_calls = 50 if q else 200
@@ -483,6 +491,11 @@ def main():
                            "hfs: `Client::upload` then `Client::download` (streamed, temp file + fsync + rename) in "
                            "one `hfs-bench transfer` process; curl: `curl -F files=@FILE …/gradio_api/upload` and "
                            "`curl -o OUT …/gradio_api/file=PATH`, timed separately. Throughput in MiB/s.",
+               "gen_image": "`hfs image \"a red fox\" --space URL --seed 7 -o DIR` (the adapter reads the API, picks "
+                            "`/txt2img`, maps prompt and seed, saves the PNG with its provenance chunk, hashes it and "
+                            "appends the manifest record) vs `hfs call URL /txt2img prompt=… seed=7 -o DIR` on the same "
+                            "endpoint (what a user who knows the API types) vs a Python script (`Client(url, "
+                            "download_files=DIR).predict(\"a red fox\", 7, api_name=\"/txt2img\")`).",
                "api": "`hfs api URL` vs a Python script running `Client(url).view_api()` (both printing the whole API "
                       "to a pipe). Whole-process wall and CPU; for Python also the in-process time of "
                       "`Client()` + `view_api()` alone (no interpreter start, no imports). The `curl` row is the "
@@ -505,7 +518,7 @@ def main():
     a.server = None
     a.fake = None
     started = time.time()
-    gradio_scens = {"cold_echo", "cold_image", "api", "seq", "burst", "transfer"}
+    gradio_scens = {"cold_echo", "cold_image", "gen_image", "api", "seq", "burst", "transfer"}
     try:
         if want("transfer"):
             need = a.size * 5 + (1 << 30)
@@ -542,6 +555,13 @@ def main():
         if want("cold_image"):
             log(f"cold call, image: {n['cold_image']} rounds")
             cold(res, "cold_image", cold_cmds("image"), n["cold_image"], tmp)
+        if want("gen_image"):
+            log(f"generation on a Space: {n['gen_image']} rounds")
+            cold(res, "gen_image", {
+                "hfs": lambda d: [a.hfs, "image", "a red fox", "--space", url, "--seed", "7", "-q", "-o", d],
+                "hfs-call": lambda d: [a.hfs, "call", url, "/txt2img", "prompt=a red fox", "seed=7", "-q", "-o", d],
+                "python": lambda d: [a.python, gc, "cold", url, "txt2img", d],
+            }, n["gen_image"], tmp)
         if want("api"):
             log(f"api on 2,000 endpoints: {n['api']} rounds")
             api(res, a, n["api"])

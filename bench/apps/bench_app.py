@@ -46,6 +46,11 @@ def image(seed):
     return rng.integers(0, 256, size=(256, 256, 3), dtype=np.uint8)
 
 
+def txt2img(prompt, seed):
+    """What a generation Space looks like to the adapter: a prompt and a seed in, an image out."""
+    return image(seed)
+
+
 def upload_size(f):
     return str(os.path.getsize(f))
 
@@ -75,6 +80,8 @@ def build_main():
         seed = gr.Number(label="seed", value=0)
         img = gr.Image(label="image", format="png")
         gr.Button("image").click(image, seed, img, api_name="image")
+        prompt = gr.Textbox(label="prompt")
+        gr.Button("txt2img").click(txt2img, [prompt, seed], gr.Image(label="result", format="png"), api_name="txt2img")
         f_in = gr.File(label="file")
         size_out = gr.Textbox(label="size")
         gr.Button("upload").click(upload_size, f_in, size_out, api_name="upload_size")

@@ -1,6 +1,6 @@
 """The Python gradio_client side of bench/run. Each mode prints one JSON object on stdout.
 
-    python gc_bench.py cold URL [echo|image DIR]   # a plain script: connect, one call (what a user writes)
+    python gc_bench.py cold URL [echo|image DIR|txt2img DIR]   # a plain script: connect, one call (what a user writes)
     python gc_bench.py seq URL N                   # N sequential /echo calls on one client
     python gc_bench.py burst URL N                 # N /echo jobs submitted at once, then their results
     python gc_bench.py api URL                     # Client(URL).view_api(), printed
@@ -28,6 +28,9 @@ def main(argv):
         if what == "echo":
             client = Client(url, verbose=False)
             print(client.predict("hello", api_name="/echo"))
+        elif what == "txt2img":
+            client = Client(url, verbose=False, download_files=argv[3])
+            print(client.predict("a red fox", 7, api_name="/txt2img"))
         else:
             client = Client(url, verbose=False, download_files=argv[3])
             print(client.predict(7, api_name="/image"))

@@ -172,6 +172,7 @@ fn fit(e: &Endpoint, task: GenTask, with_image: bool) -> Result<i64, String> {
         GenTask::Video => outs.iter().any(|c| c == "video"),
         GenTask::Speech => outs.iter().any(|c| c == "audio"),
         GenTask::Transcribe => outs.iter().any(|c| c == "textbox" || c == "text" || c == "json"),
+        GenTask::Chat => outs.iter().any(|c| ["chatbot", "textbox", "markdown", "text", "json"].contains(&c.as_str())),
     };
     if !out_ok {
         return Err(format!("no {} output", task.as_str()));
@@ -181,6 +182,7 @@ fn fit(e: &Endpoint, task: GenTask, with_image: bool) -> Result<i64, String> {
     let image_required = ps.iter().zip(&roles).any(|(p, r)| *r == Some(Role::Image) && !p.has_default);
     match task {
         GenTask::Transcribe if !has(Role::Audio) => return Err("no audio input".into()),
+        GenTask::Chat if !has(Role::Prompt) => return Err("no message input".into()),
         GenTask::Image | GenTask::Video | GenTask::Speech if !(has(Role::Prompt) || (with_image && has(Role::Image))) => {
             return Err("no text prompt".into());
         }
@@ -198,6 +200,7 @@ fn fit(e: &Endpoint, task: GenTask, with_image: bool) -> Result<i64, String> {
         (GenTask::Video, false) => &["generate_video", "t2v", "text_to_video", "video"],
         (GenTask::Speech, _) => &["tts", "speak", "synthesize", "generate_voice", "voice", "speech", "generate_audio"],
         (GenTask::Transcribe, _) => &["transcribe", "asr", "recognize", "speech_to_text", "stt"],
+        (GenTask::Chat, _) => &["chat", "respond", "reply", "answer", "converse"],
     };
     let generic = ["generate", "infer", "run", "predict"];
     let name_score = if task_words.iter().any(|w| name.contains(w)) {
@@ -212,7 +215,7 @@ fn fit(e: &Endpoint, task: GenTask, with_image: bool) -> Result<i64, String> {
 }
 
 /// Ranks the public endpoints for the task; the best fitting one first.
-pub(crate) fn candidates(endpoints: &[Endpoint], task: GenTask, with_image: bool) -> Vec<(Candidate, usize)> {
+pub(crate) fn candidates(endpoints: &[Endpoint], task: GenTask, with_image: bool, chat_interface: bool) -> Vec<(Candidate, usize)> {
     let mut out: Vec<(Candidate, usize)> = endpoints
         .iter()
         .enumerate()
@@ -220,6 +223,10 @@ pub(crate) fn candidates(endpoints: &[Endpoint], task: GenTask, with_image: bool
         .map(|(i, e)| {
             let name = e.display_name();
             match fit(e, task, with_image) {
+                // A `gr.ChatInterface`'s own endpoint takes the message first and answers text.
+                Ok(score) if task == GenTask::Chat && chat_interface => {
+                    (Candidate { endpoint: name, fits: true, score: score + 50, note: "the chat interface".into() }, i)
+                }
                 Ok(score) => (Candidate { endpoint: name, fits: true, score, note: "fits".into() }, i),
                 Err(why) => (Candidate { endpoint: name, fits: false, score: 0, note: why }, i),
             }
@@ -329,9 +336,10 @@ pub(crate) fn plan_space(
     req: &GenRequest,
     endpoint: Option<&str>,
     preset: Option<&Preset>,
+    chat_interface: bool,
 ) -> Result<Plan, GenError> {
     let with_image = req.image.is_some();
-    let ranked = candidates(endpoints, task, with_image);
+    let ranked = candidates(endpoints, task, with_image, chat_interface);
     let mut warnings = Vec::new();
     // A preset that still matches the Space's API wins over the heuristics.
     let preset = preset.filter(|_| endpoint.is_none()).and_then(|pr| match preset_fit(pr, endpoints) {

@@ -88,6 +88,8 @@ pub fn embed_in_png(path: &Path, text: &str) -> std::io::Result<bool> {
     let Some(new) = with_png_text(&bytes, PNG_KEYWORD, text) else { return Ok(false) };
     let dir = path.parent().unwrap_or(Path::new("."));
     let mut tmp = tempfile::Builder::new().prefix(".hfs-png-").tempfile_in(dir)?;
+    // The rewritten file keeps the saved one's permissions (the temp file starts at 0600).
+    tmp.as_file().set_permissions(std::fs::metadata(path)?.permissions())?;
     tmp.write_all(&new)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;

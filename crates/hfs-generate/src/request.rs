@@ -16,6 +16,9 @@ pub enum GenTask {
     Speech,
     /// Speech recognition of an input audio file.
     Transcribe,
+    /// One chat turn with a Space's chat endpoint (a `gr.ChatInterface` is recognised from its
+    /// config, whatever its endpoint is named).
+    Chat,
 }
 
 impl GenTask {
@@ -25,6 +28,7 @@ impl GenTask {
             GenTask::Video => "video",
             GenTask::Speech => "speech",
             GenTask::Transcribe => "transcribe",
+            GenTask::Chat => "chat",
         }
     }
 }

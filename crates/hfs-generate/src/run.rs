@@ -103,7 +103,8 @@ impl Generator {
             Backend::Space { space, endpoint } => {
                 let client = Client::connect(space, self.gradio.clone()).await?;
                 let preset = self.presets.find(space, task);
-                let mut plan = plan_space(space, client.endpoints(), task, req, endpoint.as_deref(), preset)?;
+                let chat_interface = client.config().raw.get("mode").and_then(Value::as_str) == Some("chat_interface");
+                let mut plan = plan_space(space, client.endpoints(), task, req, endpoint.as_deref(), preset, chat_interface)?;
                 if let (Some(pr), Some(e)) = (preset, endpoint)
                     && e != &pr.endpoint
                 {
@@ -175,7 +176,8 @@ impl Generator {
                 };
                 let name = |f: FileSlot| if f.total > 1 { format!("{stem_base}-{}", f.index + 1) } else { stem_base.clone() };
                 let saved = client.save_outputs_named(&outputs.values, &opts.out_dir, true, &name).await?;
-                let text = outputs.values.iter().find_map(|v| v.as_str().map(str::to_string));
+                let text = if task == GenTask::Chat { chat_text(&outputs.values) } else { None }
+                    .or_else(|| outputs.values.iter().find_map(|v| v.as_str().map(str::to_string)));
                 let record = json!({
                     "kind": "space",
                     "space": match backend { Backend::Space { space, .. } => space.clone(), _ => String::new() },
@@ -379,6 +381,37 @@ fn seed_in_outputs(values: &[Value], labels: &[Option<String>]) -> Option<u64> {
     best
 }
 
+/// The answer of a chat turn: a text output, or the last assistant message of a chatbot history
+/// (`[{role, content}]` messages or `[[user, bot]]` pairs).
+fn chat_text(values: &[Value]) -> Option<String> {
+    fn content(v: &Value) -> Option<String> {
+        match v {
+            Value::String(s) => Some(s.clone()),
+            // 6.x content parts: `[{"type": "text", "text": …}]`.
+            Value::Array(parts) => Some(parts.iter().filter_map(|p| p.get("text").and_then(Value::as_str)).collect::<Vec<_>>().join("")),
+            Value::Object(o) => o.get("text").and_then(Value::as_str).map(str::to_string),
+            _ => None,
+        }
+    }
+    for v in values.iter().rev() {
+        match v {
+            Value::String(s) => return Some(s.clone()),
+            Value::Array(items) => {
+                let last = items.iter().rev().find_map(|m| match m {
+                    Value::Object(o) if o.get("role").and_then(Value::as_str) == Some("assistant") => o.get("content").and_then(content),
+                    Value::Array(pair) if pair.len() == 2 => content(&pair[1]),
+                    _ => None,
+                });
+                if last.is_some() {
+                    return last;
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 fn provider_task(task: GenTask, with_image: bool) -> Task {
     match (task, with_image) {
         (GenTask::Image, false) => Task::TextToImage,
@@ -387,6 +420,7 @@ fn provider_task(task: GenTask, with_image: bool) -> Task {
         (GenTask::Video, true) => Task::ImageToVideo,
         (GenTask::Speech, _) => Task::TextToSpeech,
         (GenTask::Transcribe, _) => Task::SpeechRecognition,
+        (GenTask::Chat, _) => Task::Chat,
     }
 }
 
@@ -407,6 +441,9 @@ fn plan_provider(task: GenTask, req: &GenRequest, model: &str, provider: Option<
         params.insert(k.into(), v.clone());
         plan.set(k, v, s);
     };
+    if task == GenTask::Chat {
+        return Err(GenError::Usage("chat with a provider model is a chat completion, not a generation".into()));
+    }
     if let Some(p) = &req.prompt {
         plan.set("prompt", json!(p), Source::Option("prompt".into()));
     } else if task != GenTask::Transcribe {

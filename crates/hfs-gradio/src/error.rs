@@ -248,6 +248,7 @@ mod tests {
         let limited = Error::RateLimited { url: "u".into(), retry_after: Some(Duration::from_secs(2)) };
         assert_eq!(limited.action(), Action::RetryAfter(Duration::from_secs(2)));
         assert_eq!(Error::SessionNotFound.action(), Action::Retry);
+        assert_eq!(Error::QueueFull { detail: "x".into() }.action(), Action::Retry, "a fallback chain moves on");
         assert_eq!(Error::App { message: Some("bad input".into()), title: None }.action(), Action::GiveUp);
         assert_eq!(Error::Cancelled.action(), Action::GiveUp);
     }

@@ -256,6 +256,13 @@ pub struct ChatArgs {
     /// Wait for the whole answer instead of streaming it.
     #[arg(long)]
     pub no_stream: bool,
+    /// Chat with this Space's chat endpoint instead (a `gr.ChatInterface` is found whatever its
+    /// endpoint is named).
+    #[arg(long, value_name = "SPACE")]
+    pub space: Option<String>,
+    /// The Space endpoint to use instead of the best fitting one.
+    #[arg(long, value_name = "/NAME", requires = "space")]
+    pub endpoint: Option<String>,
     #[command(flatten)]
     pub run: InferArgs,
 }

@@ -10,6 +10,12 @@ use crate::exit::CliError;
 use crate::printer::Printer;
 
 pub async fn run(global: &GlobalArgs, p: &Printer, args: &ChatArgs) -> Result<(), CliError> {
+    if args.space.is_some() {
+        let generation = crate::cli::GenArgs { space: args.space.clone(), endpoint: args.endpoint.clone(), ..Default::default() };
+        let input =
+            super::generate::Input { task: hfs_generate::GenTask::Chat, prompt: Some(args.prompt.clone()), image: None, audio: None };
+        return super::generate::run(global, p, &generation, &args.run, std::path::Path::new("."), input).await;
+    }
     let model = model(&args.run)?;
     let params = params(&args.run.params)?;
     let s = session(global, p, &args.run).await?;

@@ -23,6 +23,8 @@ pub fn default_backends(task: GenTask) -> Vec<Backend> {
         GenTask::Video => vec![space("alexnasa/ltx-2-TURBO")],
         GenTask::Speech => vec![space("Qwen/Qwen3-TTS"), model("hexgrad/Kokoro-82M")],
         GenTask::Transcribe => vec![model("openai/whisper-large-v3")],
+        // Chat without a Space is the `chat` command's chat completion.
+        GenTask::Chat => vec![],
     }
 }
 
@@ -50,7 +52,7 @@ pub async fn run(
 ) -> Result<(), CliError> {
     let req = request(generation, run, &input)?;
     let backends = backends(generation, run, input.task)?;
-    let generator = generator(global, p, run).await?;
+    let generator = generator(global, p, run, &backends).await?;
     if generation.explain {
         let plan = generator.plan(input.task, &req, &backends[0]).await?;
         return explain(p, &plan);
@@ -161,11 +163,15 @@ fn backends(generation: &GenArgs, run: &InferArgs, task: GenTask) -> Result<Vec<
     Ok(list)
 }
 
-async fn generator(global: &GlobalArgs, p: &Printer, run: &InferArgs) -> Result<Generator, CliError> {
+async fn generator(global: &GlobalArgs, p: &Printer, run: &InferArgs, backends: &[Backend]) -> Result<Generator, CliError> {
     let connect = ConnectArgs { target: String::new(), auth: None, headers: vec![], wait: std::time::Duration::from_secs(600) };
     let gradio = crate::connect::options(global, p, &connect).await?;
-    let session = super::infer::session(global, p, run).await?;
-    Ok(Generator { gradio, inference: Some(session.client), presets: crate::env::presets(p) })
+    // A provider client (its own HTTP client, certificates loaded) only when a provider may run.
+    let inference = match backends.iter().any(|b| matches!(b, Backend::Provider { .. })) {
+        true => Some(super::infer::session(global, p, run).await?.client),
+        false => None,
+    };
+    Ok(Generator { gradio, inference, presets: crate::env::presets(p) })
 }
 
 fn explain(p: &Printer, plan: &Plan) -> Result<(), CliError> {
@@ -241,7 +247,7 @@ fn print_outcome(p: &Printer, o: &GenOutcome) {
                 .map(|f| GeneratedFile { path: f.path.clone(), mime_type: f.mime_type.clone(), size: f.size, sha256: f.sha256.clone() })
                 .collect(),
             values: o.values.clone(),
-            text: o.text.clone().filter(|_| o.task == GenTask::Transcribe),
+            text: o.text.clone().filter(|_| matches!(o.task, GenTask::Transcribe | GenTask::Chat)),
             fallbacks: o.fallbacks.iter().map(|a| serde_json::to_value(a).unwrap_or(Value::Null)).collect(),
             warnings: o.plan.warnings.clone(),
             duration_ms: o.duration_ms,
@@ -249,7 +255,7 @@ fn print_outcome(p: &Printer, o: &GenOutcome) {
         return;
     }
     let mut out = String::new();
-    if o.task == GenTask::Transcribe {
+    if matches!(o.task, GenTask::Transcribe | GenTask::Chat) {
         out.push_str(&format!("{}\n", o.text.as_deref().unwrap_or_default().trim()));
     }
     for f in &o.files {

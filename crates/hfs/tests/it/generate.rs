@@ -17,6 +17,7 @@ per_version!(
     unknown_parameter_is_a_usage_error,
     presets_win_until_the_api_changes,
     a_paused_space_falls_back,
+    chat_with_a_chat_interface,
 );
 
 fn space_url(v: &V, app: &str) -> String {
@@ -299,4 +300,20 @@ fn a_paused_space_falls_back(v: V) {
     assert!(doc["fallbacks"][0]["error"].as_str().unwrap().contains("PAUSED"), "{doc}");
     // Without a fallback the error says what it means.
     in_home(home.path(), &hub, &["image", "x", "--space", "tests/paused", "-o", o]).run().fails(1).says(&["PAUSED"]);
+}
+
+/// A `gr.ChatInterface` is found from its config whatever its endpoint is called (`/chat` before
+/// 6.x, the function's name `/respond` on 6.x); the answer goes to stdout.
+fn chat_with_a_chat_interface(v: V) {
+    let url = space_url(&v, "gen_chat");
+    let r = v.hfs(&["chat", "hello", "--space", &url]).run().ok();
+    assert_eq!(r.stdout.trim(), "echo: hello (0 earlier turns)", "{r:?}");
+    let r = v.hfs(&["chat", "hello", "--space", &url, "--json"]).run().ok();
+    let doc = r.json();
+    assert_eq!(doc["task"], "chat");
+    assert_eq!(doc["text"], "echo: hello (0 earlier turns)", "{doc}");
+    // The Blocks chatbot of the main app (a history in, a history out) works too: the last
+    // assistant message is the answer.
+    let r = v.hfs(&["chat", "hi there", "--space", &v.url("main"), "--endpoint", "/chat"]).run().ok();
+    assert_eq!(r.stdout.trim(), "echo: hi there", "{r:?}");
 }
