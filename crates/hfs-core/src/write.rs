@@ -28,6 +28,51 @@ pub struct AtomicFile {
     dir: PathBuf,
     head: Vec<u8>,
     size: u64,
+    /// A PNG chunk to put right after `IHDR` if the file turns out to be a PNG; the first bytes
+    /// are held in `pending` until that is known.
+    inject: Option<Vec<u8>>,
+    inject_again: Option<Vec<u8>>,
+    pending: Vec<u8>,
+}
+
+/// The PNG signature and `IHDR` chunk: 8 + 4 + 4 + 13 + 4 bytes.
+const PNG_HEADER_LEN: usize = 33;
+const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
+
+/// An `iTXt` chunk (uncompressed UTF-8 `text` under `keyword`) with its CRC.
+pub fn png_text_chunk(keyword: &str, text: &str) -> Vec<u8> {
+    // keyword, NUL, compression flag 0, method 0, language tag "", NUL, translated keyword "", NUL, text
+    let mut data = Vec::with_capacity(keyword.len() + text.len() + 5);
+    data.extend_from_slice(keyword.as_bytes());
+    data.extend_from_slice(&[0, 0, 0, 0, 0]);
+    data.extend_from_slice(text.as_bytes());
+    let mut chunk = Vec::with_capacity(data.len() + 12);
+    chunk.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    chunk.extend_from_slice(b"iTXt");
+    chunk.extend_from_slice(&data);
+    let mut crc = crc32fast::Hasher::new();
+    crc.update(b"iTXt");
+    crc.update(&data);
+    chunk.extend_from_slice(&crc.finalize().to_be_bytes());
+    chunk
+}
+
+/// Whether `bytes` starts with a PNG signature and a well-formed `IHDR` header.
+pub fn is_png_header(bytes: &[u8]) -> bool {
+    bytes.len() >= PNG_HEADER_LEN && bytes.starts_with(PNG_SIGNATURE) && bytes[8..12] == [0, 0, 0, 13] && &bytes[12..16] == b"IHDR"
+}
+
+/// `bytes` with `chunk` inserted right after `IHDR`, before the image data (the pixels are not
+/// re-encoded); `None` when `bytes` is not a PNG.
+pub fn insert_png_chunk(bytes: &[u8], chunk: &[u8]) -> Option<Vec<u8>> {
+    if !is_png_header(bytes) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len() + chunk.len());
+    out.extend_from_slice(&bytes[..PNG_HEADER_LEN]);
+    out.extend_from_slice(chunk);
+    out.extend_from_slice(&bytes[PNG_HEADER_LEN..]);
+    Some(out)
 }
 
 impl AtomicFile {
@@ -44,7 +89,23 @@ impl AtomicFile {
         // Writes of 1 MiB: tokio's File hands each write to a blocking thread, and body chunks are
         // tens of KiB, so writing them one by one costs a thread round trip per chunk.
         let out = BufWriter::with_capacity(1 << 20, tokio::fs::File::from_std(file));
-        Ok(Self { out, tmp, dir: dir.to_path_buf(), head: Vec::with_capacity(HEAD_LEN), size: 0 })
+        Ok(Self {
+            out,
+            tmp,
+            dir: dir.to_path_buf(),
+            head: Vec::with_capacity(HEAD_LEN),
+            size: 0,
+            inject: None,
+            inject_again: None,
+            pending: Vec::new(),
+        })
+    }
+
+    /// If the file being written is a PNG, `chunk` (see [`png_text_chunk`]) goes in right after
+    /// its `IHDR`, as the bytes stream through — no second pass over the file.
+    pub fn insert_after_png_header(&mut self, chunk: Vec<u8>) {
+        self.inject_again = Some(chunk.clone());
+        self.inject = Some(chunk);
     }
 
     fn err(&self, source: std::io::Error) -> WriteError {
@@ -57,7 +118,33 @@ impl AtomicFile {
             self.head.extend_from_slice(&chunk[..take]);
         }
         self.size += chunk.len() as u64;
+        if self.inject.is_some() {
+            self.pending.extend_from_slice(chunk);
+            if self.pending.len() < PNG_HEADER_LEN {
+                return Ok(());
+            }
+            return self.flush_pending().await;
+        }
         let r = self.out.write_all(chunk).await;
+        r.map_err(|e| self.err(e))
+    }
+
+    /// Writes the held first bytes, with the PNG chunk after `IHDR` when they are a PNG's.
+    async fn flush_pending(&mut self) -> Result<(), WriteError> {
+        let data = std::mem::take(&mut self.pending);
+        let inject = self.inject.take();
+        let r = async {
+            match inject {
+                Some(chunk) if is_png_header(&data) => {
+                    self.out.write_all(&data[..PNG_HEADER_LEN]).await?;
+                    self.out.write_all(&chunk).await?;
+                    self.size += chunk.len() as u64;
+                    self.out.write_all(&data[PNG_HEADER_LEN..]).await
+                }
+                _ => self.out.write_all(&data).await,
+            }
+        }
+        .await;
         r.map_err(|e| self.err(e))
     }
 
@@ -72,6 +159,8 @@ impl AtomicFile {
         r.map_err(|e| self.err(e))?;
         self.head.clear();
         self.size = 0;
+        self.pending.clear();
+        self.inject = self.inject_again.clone();
         Ok(())
     }
 
@@ -87,6 +176,9 @@ impl AtomicFile {
     /// Flushes, fsyncs and renames to `{stem}.{ext}` in the directory (the stem sanitised; a
     /// number added when the name is taken). Returns the final path.
     pub async fn persist(mut self, stem: &str, ext: &str) -> Result<PathBuf, WriteError> {
+        if !self.pending.is_empty() {
+            self.flush_pending().await?;
+        }
         let r = async {
             self.out.flush().await?;
             self.out.get_mut().sync_all().await
@@ -142,6 +234,43 @@ pub async fn write_bytes(dir: &Path, stem: &str, ext: &str, bytes: &[u8]) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn a_png_chunk_goes_in_after_ihdr_however_the_bytes_arrive() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend_from_slice(&[0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0, 0x90, 0x77, 0x53, 0xde]);
+        png.extend_from_slice(b"\0\0\0\0IEND\xaeB`\x82");
+        let chunk = png_text_chunk("hfs", "{\"seed\":1}");
+        for piece in [1, 5, 33, 1000] {
+            let mut f = AtomicFile::create_in(dir.path()).await.unwrap();
+            f.insert_after_png_header(chunk.clone());
+            for c in png.chunks(piece) {
+                f.write(c).await.unwrap();
+            }
+            let size = f.size();
+            let path = f.persist("p", "png").await.unwrap();
+            let got = std::fs::read(&path).unwrap();
+            assert_eq!(got, insert_png_chunk(&png, &chunk).unwrap(), "pieces of {piece}");
+            assert_eq!(size, got.len() as u64);
+        }
+        // Not a PNG, or too short to be one: written as is.
+        for bytes in [&b"GIF89a and more bytes than a png header has, surely"[..], &b"tiny"[..]] {
+            let mut f = AtomicFile::create_in(dir.path()).await.unwrap();
+            f.insert_after_png_header(chunk.clone());
+            f.write(bytes).await.unwrap();
+            let path = f.persist("x", "bin").await.unwrap();
+            assert_eq!(std::fs::read(&path).unwrap(), bytes);
+        }
+        // A retried download gets the chunk once, in the new bytes.
+        let mut f = AtomicFile::create_in(dir.path()).await.unwrap();
+        f.insert_after_png_header(chunk.clone());
+        f.write(&png[..40]).await.unwrap();
+        f.reset().await.unwrap();
+        f.write(&png).await.unwrap();
+        let path = f.persist("r", "png").await.unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), insert_png_chunk(&png, &chunk).unwrap());
+    }
 
     fn names(dir: &Path) -> Vec<String> {
         let mut v: Vec<String> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();

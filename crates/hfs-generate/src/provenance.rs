@@ -47,38 +47,10 @@ pub fn append_record(dir: &Path, record: &serde_json::Value) -> std::io::Result<
     f.sync_all()
 }
 
-const PNG_SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
-
 /// `bytes` with an `iTXt` chunk (`keyword`, UTF-8 `text`) right after `IHDR`, before the image
-/// data, so readers that never decode pixels still see it. The pixels are not re-encoded.
-/// `None` when `bytes` is not a PNG.
+/// data, so readers that never decode pixels still see it. `None` when `bytes` is not a PNG.
 pub fn with_png_text(bytes: &[u8], keyword: &str, text: &str) -> Option<Vec<u8>> {
-    if !bytes.starts_with(PNG_SIGNATURE) || bytes.len() < 33 || &bytes[12..16] != b"IHDR" {
-        return None;
-    }
-    let ihdr_len = u32::from_be_bytes(bytes[8..12].try_into().ok()?) as usize;
-    let after_ihdr = 8usize.checked_add(12)?.checked_add(ihdr_len)?;
-    if after_ihdr > bytes.len() {
-        return None;
-    }
-    // iTXt: keyword, NUL, compression flag 0, method 0, language tag "", NUL, translated keyword "", NUL, text.
-    let mut data = Vec::with_capacity(keyword.len() + text.len() + 5);
-    data.extend_from_slice(keyword.as_bytes());
-    data.extend_from_slice(&[0, 0, 0, 0, 0]);
-    data.extend_from_slice(text.as_bytes());
-    let mut chunk = Vec::with_capacity(data.len() + 12);
-    chunk.extend_from_slice(&(data.len() as u32).to_be_bytes());
-    chunk.extend_from_slice(b"iTXt");
-    chunk.extend_from_slice(&data);
-    let mut crc = crc32fast::Hasher::new();
-    crc.update(b"iTXt");
-    crc.update(&data);
-    chunk.extend_from_slice(&crc.finalize().to_be_bytes());
-    let mut out = Vec::with_capacity(bytes.len() + chunk.len());
-    out.extend_from_slice(&bytes[..after_ihdr]);
-    out.extend_from_slice(&chunk);
-    out.extend_from_slice(&bytes[after_ihdr..]);
-    Some(out)
+    hfs_core::write::insert_png_chunk(bytes, &hfs_core::write::png_text_chunk(keyword, text))
 }
 
 /// Puts the record into a saved PNG (atomically: a temp file in the same directory renamed over
@@ -104,7 +76,7 @@ mod tests {
     fn png_text_goes_before_the_image_data_with_a_valid_crc() {
         // A 1×1 PNG.
         let png: Vec<u8> = [
-            PNG_SIGNATURE,
+            &b"\x89PNG\r\n\x1a\n"[..],
             &[0, 0, 0, 13],
             b"IHDR",
             &[0, 0, 0, 1, 0, 0, 0, 1, 8, 2, 0, 0, 0, 0x90, 0x77, 0x53, 0xde],

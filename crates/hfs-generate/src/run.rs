@@ -16,7 +16,7 @@ use crate::adapter::plan_space;
 use crate::error::Attempt;
 use crate::plan::{Plan, Send, Source};
 use crate::presets::Presets;
-use crate::provenance::{GenFile, append_record, embed_in_png, sha256_file};
+use crate::provenance::{GenFile, PNG_KEYWORD, append_record, embed_in_png, sha256_file};
 use crate::{Backend, GenError, GenRequest, GenTask};
 
 /// What a running generation reports: the libraries' events, tagged with the backend.
@@ -152,7 +152,34 @@ impl Generator {
         let label = plan.backend.label();
         opts.emit(GenEvent::Planned { backend: label.clone(), endpoint: plan.endpoint.clone(), warnings: plan.warnings.clone() });
         let stem_base = stem(task, req, plan.seed);
-        let (values, saved, text, mut backend_record) = match (&plan.send, client) {
+        // The record of what was sent (input files by path and hash); it goes into each PNG as the
+        // file is written (without the files' own hashes), then whole into the manifest.
+        let mut arguments = plan.arguments.clone();
+        for (role, path) in [("image", &req.image), ("audio", &req.audio)] {
+            if let Some(p) = path
+                && let Some((name, _)) = plan.sources.iter().find(|(_, s)| s.get("detail").and_then(Value::as_str) == Some(role))
+            {
+                let sha = sha256_file(p).map_err(|e| io_err(p, e))?;
+                arguments.insert(name.clone(), json!({"path": p, "sha256": sha}));
+            }
+        }
+        let record_for = |backend: Value, seed: Option<u64>| {
+            json!({
+                "schema": "hfs.manifest/1",
+                "record": "done",
+                "task": task,
+                "prompt": req.prompt,
+                "backend": backend,
+                "arguments": arguments,
+                "sources": plan.sources,
+                "seed": seed,
+                "warnings": plan.warnings,
+                "fallbacks": fallbacks,
+                "started_at": started_at,
+                "duration_ms": started.elapsed().as_millis() as u64,
+            })
+        };
+        let (values, saved, text, mut record, seed) = match (&plan.send, client) {
             (Send::Space { args }, Some(client)) => {
                 let ep = EndpointRef::Name(plan.endpoint.clone().unwrap_or_default());
                 let mut job = client.submit(&ep, args, CallOptions { deadline: opts.timeout, ..Default::default() })?;
@@ -175,19 +202,22 @@ impl Generator {
                     }
                 };
                 let name = |f: FileSlot| if f.total > 1 { format!("{stem_base}-{}", f.index + 1) } else { stem_base.clone() };
-                let saved = client.save_outputs_named(&outputs.values, &opts.out_dir, true, &name).await?;
-                let text = if task == GenTask::Chat { chat_text(&outputs.values) } else { None }
-                    .or_else(|| outputs.values.iter().find_map(|v| v.as_str().map(str::to_string)));
-                let record = json!({
+                let labels = client.endpoint(&ep).map(|e| e.output_labels()).unwrap_or_default();
+                let seed = seed_in_outputs(&outputs.values, &labels).or(plan.seed);
+                let backend_json = json!({
                     "kind": "space",
                     "space": match backend { Backend::Space { space, .. } => space.clone(), _ => String::new() },
                     "endpoint": plan.endpoint,
                     "host": client.base_url().as_str(),
                     "gradio_version": client.config().version,
                 });
-                let labels = client.endpoint(&ep).map(|e| e.output_labels()).unwrap_or_default();
-                let seed = seed_in_outputs(&saved.outputs, &labels).or(plan.seed);
-                (saved.outputs, saved.files.into_iter().map(|p| (p, None)).collect::<Vec<_>>(), text, (record, seed))
+                let record = record_for(backend_json, seed);
+                let chunk = hfs_core::write::png_text_chunk(PNG_KEYWORD, &record.to_string());
+                let saved = client.save_outputs_named(&outputs.values, &opts.out_dir, true, &name, Some(&chunk)).await?;
+                let text = if task == GenTask::Chat { chat_text(&outputs.values) } else { None }
+                    .or_else(|| outputs.values.iter().find_map(|v| v.as_str().map(str::to_string)));
+                // Embedded while streaming to disk.
+                (saved.outputs, saved.files.into_iter().map(|p| (p, None, true)).collect::<Vec<_>>(), text, record, seed)
             }
             (Send::Provider { params }, _) => {
                 let Backend::Provider { model, provider } = backend else { unreachable!("provider plans come from provider backends") };
@@ -236,52 +266,29 @@ impl Generator {
                 };
                 match outcome {
                     Outcome::Media(m) => {
-                        let record = json!({"kind": "provider", "model": model, "provider": m.served.provider,
+                        let backend_json = json!({"kind": "provider", "model": model, "provider": m.served.provider,
                                             "provider_model": m.served.provider_model, "routed": m.served.routed, "job_id": m.served.job_id});
-                        (vec![], vec![(m.file.path.clone(), m.file.mime_type.clone())], None, (record, plan.seed))
+                        let record = record_for(backend_json, plan.seed);
+                        (vec![], vec![(m.file.path.clone(), m.file.mime_type.clone(), false)], None, record, plan.seed)
                     }
                     Outcome::Transcription(t) => {
-                        let record = json!({"kind": "provider", "model": model, "provider": t.served.provider,
+                        let backend_json = json!({"kind": "provider", "model": model, "provider": t.served.provider,
                                             "provider_model": t.served.provider_model, "routed": t.served.routed, "job_id": t.served.job_id});
-                        (vec![json!(t.text)], vec![], Some(t.text), (record, None))
+                        let record = record_for(backend_json, None);
+                        (vec![json!(t.text)], vec![], Some(t.text), record, None)
                     }
                     Outcome::Chat(_) => unreachable!("no chat task here"),
                 }
             }
             _ => return Err(GenError::Usage("the plan has nothing to send".into())),
         };
-        let seed = backend_record.1;
-        // The record (without the files' own hashes) goes into each PNG first, then every file is
-        // hashed as it finally is, and the whole record is appended to the manifest.
-        let mut arguments = plan.arguments.clone();
-        for (role, path) in [("image", &req.image), ("audio", &req.audio)] {
-            if let Some(p) = path
-                && let Some((name, _)) = plan.sources.iter().find(|(_, s)| s.get("detail").and_then(Value::as_str) == Some(role))
-            {
-                let sha = sha256_file(p).map_err(|e| io_err(p, e))?;
-                arguments.insert(name.clone(), json!({"path": p, "sha256": sha}));
-            }
-        }
-        let mut record = json!({
-            "schema": "hfs.manifest/1",
-            "record": "done",
-            "task": task,
-            "prompt": req.prompt,
-            "backend": std::mem::take(&mut backend_record.0),
-            "arguments": arguments,
-            "sources": plan.sources,
-            "seed": seed,
-            "warnings": plan.warnings,
-            "fallbacks": fallbacks,
-            "started_at": started_at,
-            "duration_ms": started.elapsed().as_millis() as u64,
-        });
         let embedded = record.to_string();
         let mut files = Vec::new();
-        for (path, mime) in &saved {
+        for (path, mime, done) in &saved {
             let ext = path.extension().and_then(|e| e.to_str()).unwrap_or_default();
             let mime_type = hfs_core::mime::mime_for(mime.as_deref(), ext);
-            if mime_type.as_deref() == Some("image/png") {
+            // Files another library wrote (a provider's output) get the chunk afterwards.
+            if !done && mime_type.as_deref() == Some("image/png") {
                 embed_in_png(path, &embedded).map_err(|e| io_err(path, e))?;
             }
             let size = std::fs::metadata(path).map_err(|e| io_err(path, e))?.len();
@@ -289,8 +296,6 @@ impl Generator {
             files.push(GenFile { path: path.clone(), mime_type, size, sha256 });
         }
         record["files"] = serde_json::to_value(&files).unwrap_or(Value::Null);
-        let mut values = values;
-        resize(&mut values, &files);
         // The manifest records output files; a transcript alone leaves none.
         if !files.is_empty() {
             append_record(&opts.out_dir, &record).map_err(|e| io_err(&opts.out_dir, e))?;
@@ -308,29 +313,6 @@ impl Generator {
             record,
         })
     }
-}
-
-/// Saved values report the files' final sizes (a PNG grew by its provenance chunk).
-fn resize(values: &mut [Value], files: &[GenFile]) {
-    fn walk(v: &mut Value, files: &[GenFile]) {
-        match v {
-            Value::Object(o) => {
-                let hit = o.get("path").and_then(Value::as_str).and_then(|p| files.iter().find(|f| f.path.as_os_str() == p));
-                if let Some(f) = hit
-                    && o.contains_key("orig_name")
-                {
-                    o.insert("size".into(), json!(f.size));
-                    return;
-                }
-                for x in o.values_mut() {
-                    walk(x, files);
-                }
-            }
-            Value::Array(a) => a.iter_mut().for_each(|x| walk(x, files)),
-            _ => {}
-        }
-    }
-    values.iter_mut().for_each(|v| walk(v, files));
 }
 
 fn io_err(path: &Path, source: std::io::Error) -> GenError {

@@ -283,7 +283,13 @@ impl Client {
 
     /// Downloads an output file into `dir` as `{stem}.{ext}` (unique, atomic, streamed).
     pub async fn download(&self, f: &FileData, dir: &Path, stem: &str) -> Result<SavedFile, Error> {
-        transfer::download(&self.inner, f, dir, stem).await
+        transfer::download(&self.inner, f, dir, stem, None).await
+    }
+
+    /// [`Client::download`], putting `png_chunk` (see `hfs_core::write::png_text_chunk`) after the
+    /// header of a PNG as it streams to disk.
+    pub async fn download_with_png_chunk(&self, f: &FileData, dir: &Path, stem: &str, png_chunk: &[u8]) -> Result<SavedFile, Error> {
+        transfer::download(&self.inner, f, dir, stem, Some(png_chunk)).await
     }
 
     /// Uploads a local file and returns its server path.

@@ -66,16 +66,18 @@ impl Client {
             let label = labels.get(f.output).cloned().flatten().map(|l| slug(&l)).unwrap_or_else(|| f.output.to_string());
             if f.in_output > 1 { format!("{ep}-{label}-{}", f.item + 1) } else { format!("{ep}-{label}") }
         };
-        self.save_outputs_named(values, dir, download, &name).await
+        self.save_outputs_named(values, dir, download, &name, None).await
     }
 
-    /// [`Client::save_outputs`] with the caller's file stems (the extension comes from the file).
+    /// [`Client::save_outputs`] with the caller's file stems (the extension comes from the file)
+    /// and, optionally, a chunk every PNG gets after its header as it is written.
     pub async fn save_outputs_named(
         &self,
         values: &[Value],
         dir: &Path,
         download: bool,
         stem: &(dyn Fn(FileSlot) -> String + Sync),
+        png_chunk: Option<&[u8]>,
     ) -> Result<SavedOutputs, Error> {
         let mut saved = SavedOutputs { outputs: Vec::with_capacity(values.len()), files: Vec::new() };
         let total: usize = values.iter().map(|v| self.files_in(v).len()).sum();
@@ -88,7 +90,10 @@ impl Client {
                 overall += 1;
                 let url = self.file_url(fd).to_string();
                 let replacement = if download {
-                    let file = self.download(fd, dir, &stem).await?;
+                    let file = match png_chunk {
+                        Some(c) => self.download_with_png_chunk(fd, dir, &stem, c).await?,
+                        None => self.download(fd, dir, &stem).await?,
+                    };
                     saved.files.push(file.path.clone());
                     SavedValue {
                         path: Some(file.path),

@@ -142,9 +142,12 @@ pub(crate) fn download_url(inner: &Inner, f: &FileData) -> Url {
 
 /// Downloads `f` into `dir` as `{stem}.{ext}` (`-2`, `-3`… if taken), atomically (the shared
 /// writer of `hfs-core`): on failure nothing is left.
-pub(crate) async fn download(inner: &Inner, f: &FileData, dir: &Path, stem: &str) -> Result<SavedFile, Error> {
+pub(crate) async fn download(inner: &Inner, f: &FileData, dir: &Path, stem: &str, png_chunk: Option<&[u8]>) -> Result<SavedFile, Error> {
     let url = download_url(inner, f);
     let mut file = AtomicFile::create_in(dir).await?;
+    if let Some(c) = png_chunk {
+        file.insert_after_png_header(c.to_vec());
+    }
     // Gradio 4.x rewrites a content-addressed output file in place when an identical result is
     // produced again, which can cut a concurrent download short: try again from the start.
     let mut attempt = 0;

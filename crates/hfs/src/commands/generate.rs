@@ -263,5 +263,6 @@ fn print_outcome(p: &Printer, o: &GenOutcome) {
     }
     p.out(&out);
     let seed = o.seed.map(|s| format!(", seed {s}")).unwrap_or_default();
-    p.status(&format!("made with {}{seed}; recorded in {}", o.backend.label(), hfs_generate::provenance::MANIFEST));
+    let recorded = if o.files.is_empty() { String::new() } else { format!("; recorded in {}", hfs_generate::provenance::MANIFEST) };
+    p.status(&format!("made with {}{seed}{recorded}", o.backend.label()));
 }

@@ -579,3 +579,30 @@ fn poll_interval_sets_how_often_a_job_is_polled() {
     assert!((2..=3).contains(&slow), "600ms: {slow} polls");
     assert!(elapsed >= Duration::from_millis(1200), "{elapsed:?}");
 }
+
+/// A generation option with `--model` runs through the generation layer on the provider: the seed
+/// is sent (drawn when not given) with the size, the file is named after task, prompt and seed,
+/// and the provenance record lands in the manifest.
+#[test]
+fn generation_options_on_a_provider() {
+    let (hub, home, out) = (hub(), Home::new(), tempfile::tempdir().unwrap());
+    let d = out.path().to_str().unwrap();
+    let r = hfs(&home, &hub, &["video", "a cat surfing", "--model", "acme/video", "--seed", "5", "--aspect", "16:9", "-o", d, "--json"])
+        .run()
+        .ok();
+    let doc = r.json();
+    assert_eq!(doc["schema"], "hfs.generate/1", "{r:?}");
+    assert_eq!(doc["backend"], json!({"kind": "provider", "model": "acme/video", "provider": null}));
+    assert_eq!(doc["seed"], 5);
+    assert_eq!(doc["arguments"]["width"], 1344, "{doc}");
+    assert_eq!(doc["arguments"]["height"], 768, "{doc}");
+    let path = doc["files"][0]["path"].as_str().unwrap();
+    assert!(path.ends_with("video-a-cat-surfing-5.mp4"), "{doc}");
+    let sent = router_requests(&hub).into_iter().find(|r| r["method"] == "POST").expect("a submit");
+    assert_eq!(sent["body"]["seed"], 5, "{sent}");
+    assert_eq!(sent["body"]["image_size"], json!({"width": 1344, "height": 768}), "fal takes the size its own way: {sent}");
+    let manifest = std::fs::read_to_string(out.path().join("hfs-manifest.jsonl")).unwrap();
+    let rec: Value = serde_json::from_str(manifest.lines().next().unwrap()).unwrap();
+    assert_eq!(rec["backend"]["provider"], "fal-ai");
+    assert_eq!(rec["files"][0]["sha256"], crate::support::sha256_hex(Path::new(path)));
+}
