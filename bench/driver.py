@@ -357,7 +357,7 @@ def targets(res, cfg):
     if h is not None and c is not None:
         over = h / c - 1
         out.append(("gen_image", "`hfs image --space` costs ≤ 5 % more wall than `hfs call` on the same endpoint",
-                    f"{fmt(h)} vs {fmt(c)} (hfs-call)", f"+{over * 100:.1f} % (target ≤ +5 %)", over <= 0.05))
+                    f"{fmt(h)} vs {fmt(c)} (hfs-call)", f"{over * 100:+.1f} % (target ≤ +5 %)", over <= 0.05))
     ratio_row("gen_image", "`hfs image --space` wall ≤ 1/10 of the Python client's predict (whole process)", "wall_s", "python", 0.1)
     ratio_row("provider_image", "text-to-image (fal-ai) via the fake router: wall ≤ 1/5 of InferenceClient's",
               "wall_s", "python", 0.2)

@@ -154,3 +154,27 @@ pub fn presets(p: &Printer) -> hfs_generate::Presets {
     }
     presets
 }
+
+/// The config file: `$XDG_CONFIG_HOME/hfs/config.toml`, else `~/.config/hfs/config.toml`.
+pub fn config_path() -> Option<std::path::PathBuf> {
+    presets_dir().and_then(|d| d.parent().map(|p| p.join("config.toml")))
+}
+
+/// The `[defaults]` table of the config file: a task's default backends, in order
+/// (`image = ["space:Tongyi-MAI/Z-Image-Turbo", "model:black-forest-labs/FLUX.1-schnell"]`).
+/// No file is no defaults of the user's; a file that does not parse is a usage error naming it.
+pub fn default_backends(task: &str) -> Result<Option<Vec<String>>, CliError> {
+    let Some(path) = config_path() else { return Ok(None) };
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(CliError::Usage(format!("cannot read {}: {e}", path.display()))),
+    };
+    let table: toml::Table = toml::from_str(&text).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+    let Some(entry) = table.get("defaults").and_then(|d| d.get(task)) else { return Ok(None) };
+    let list =
+        entry.as_array().and_then(|a| a.iter().map(|v| v.as_str().map(str::to_string)).collect::<Option<Vec<_>>>()).ok_or_else(|| {
+            CliError::Usage(format!("{}: defaults.{task} must be a list of backends, e.g. [\"space:owner/name\"]", path.display()))
+        })?;
+    Ok(Some(list))
+}

@@ -13,8 +13,18 @@ use crate::exit::CliError;
 use crate::printer::Printer;
 
 /// The task's default backends, in order (used when neither `--space` nor `--model` is given,
-/// and by `--fallback auto`).
-pub fn default_backends(task: GenTask) -> Vec<Backend> {
+/// and by `--fallback auto`): the config file's `[defaults]`, else the built-in ones.
+pub fn default_backends(task: GenTask) -> Result<Vec<Backend>, CliError> {
+    match crate::env::default_backends(task.as_str())? {
+        Some(list) => {
+            list.iter().map(|b| Backend::parse(b).map_err(|e| CliError::Usage(format!("[defaults] {}: {e}", task.as_str())))).collect()
+        }
+        None => Ok(builtin_backends(task)),
+    }
+}
+
+/// The built-in default backends of a task.
+pub fn builtin_backends(task: GenTask) -> Vec<Backend> {
     // No endpoint: the built-in presets name it (and the heuristics take over if the Space changed).
     let space = |s: &str| Backend::Space { space: s.into(), endpoint: None };
     let model = |m: &str| Backend::Provider { model: m.into(), provider: None };
@@ -149,13 +159,13 @@ fn backends(generation: &GenArgs, run: &InferArgs, task: GenTask) -> Result<Vec<
     let explicit = !list.is_empty();
     for f in &generation.fallback {
         if f.trim() == "auto" {
-            list.extend(default_backends(task));
+            list.extend(default_backends(task)?);
         } else {
             list.push(Backend::parse(f).map_err(|e| CliError::Usage(format!("--fallback: {e}")))?);
         }
     }
     if !explicit && generation.fallback.is_empty() {
-        list = default_backends(task);
+        list = default_backends(task)?;
     }
     if list.is_empty() {
         return Err(CliError::Usage("no backend: give --space, --model or --fallback".into()));

@@ -1,5 +1,5 @@
-//! `hfs image|video|speech|transcribe --space …`: the adapter on Spaces of our own with different
-//! signatures and output shapes (`tests/spaces/apps/gen_*.py`), on every pinned Gradio version —
+//! `hfs image|video|speech|transcribe|chat --space …`: the adapter on eight Spaces of our own with
+//! different signatures and output shapes (`tests/spaces/apps/gen_*.py`), on every pinned Gradio version —
 //! older servers name no parameters, so there the mapping works from labels and positions.
 
 use std::path::Path;
@@ -18,6 +18,7 @@ per_version!(
     presets_win_until_the_api_changes,
     a_paused_space_falls_back,
     chat_with_a_chat_interface,
+    defaults_come_from_the_config_file,
 );
 
 fn space_url(v: &V, app: &str) -> String {
@@ -168,15 +169,15 @@ fn endpoint_follows_the_input(v: V) {
 }
 
 /// Image-to-video from a first frame, text-to-speech with a voice description and a language
-/// choice, and speech recognition of the result, each picked from one app's endpoints.
+/// choice, and speech recognition of the result, each on its own Space.
 fn video_speech_and_transcription(v: V) {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
-    let url = space_url(&v, "gen_media");
+    let (video_url, tts_url, asr_url) = (space_url(&v, "gen_video"), space_url(&v, "gen_tts"), space_url(&v, "gen_asr"));
     let frame = dir.path().join("frame.png");
     std::fs::write(&frame, include_bytes!("../../../../tests/fixtures/images/frame.png")).unwrap();
     let r = v
-        .hfs(&["video", "a slow pan", "--space", &url, "--image", frame.to_str().unwrap(), "--duration", "1", "--seed", "4", "-o", d])
+        .hfs(&["video", "a slow pan", "--space", &video_url, "--image", frame.to_str().unwrap(), "--duration", "1", "--seed", "4", "-o", d])
         .run()
         .ok();
     let video = r.stdout.trim().to_string();
@@ -187,7 +188,7 @@ fn video_speech_and_transcription(v: V) {
             "speech",
             "hello there, how are you",
             "--space",
-            &url,
+            &tts_url,
             "--voice",
             "a deep voice",
             "--language",
@@ -203,7 +204,7 @@ fn video_speech_and_transcription(v: V) {
     assert_eq!(arg(&doc, "voice_description"), "a deep voice");
     assert_eq!(arg(&doc, "language"), "English", "matched to the choice: {doc}");
     let audio = doc["files"][0]["path"].as_str().unwrap().to_string();
-    let r = v.hfs(&["transcribe", &audio, "--space", &url]).run().ok();
+    let r = v.hfs(&["transcribe", &audio, "--space", &asr_url]).run().ok();
     assert!(r.stdout.contains("seconds of audio"), "{r:?}");
 }
 
@@ -316,4 +317,22 @@ fn chat_with_a_chat_interface(v: V) {
     // assistant message is the answer.
     let r = v.hfs(&["chat", "hi there", "--space", &v.url("main"), "--endpoint", "/chat"]).run().ok();
     assert_eq!(r.stdout.trim(), "echo: hi there", "{r:?}");
+}
+
+/// With neither `--space` nor `--model`, the task's defaults come from the config file's
+/// `[defaults]` (the paused Space first: the list is a fallback chain); a bad file is named.
+fn defaults_come_from_the_config_file(v: V) {
+    let hub = gen_hub(&v);
+    let home = tempfile::tempdir().unwrap();
+    let cfg = home.path().join(".config/hfs");
+    std::fs::create_dir_all(&cfg).unwrap();
+    std::fs::write(cfg.join("config.toml"), "[defaults]\nimage = [\"space:tests/paused\", \"tests/flux\"]\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().to_str().unwrap();
+    let r = in_home(home.path(), &hub, &["image", "a cat", "-o", o, "--json"]).run().ok();
+    let doc = r.json();
+    assert_eq!(doc["backend"]["space"], "tests/flux", "{doc}");
+    assert_eq!(doc["fallbacks"].as_array().unwrap().len(), 1, "{doc}");
+    std::fs::write(cfg.join("config.toml"), "[defaults]\nimage = \"tests/flux\"\n").unwrap();
+    in_home(home.path(), &hub, &["image", "a cat", "-o", o]).run().fails(2).says(&["config.toml", "defaults.image"]);
 }
