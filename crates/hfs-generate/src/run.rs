@@ -338,7 +338,7 @@ fn stem(task: GenTask, req: &GenRequest, seed: Option<u64>) -> String {
 }
 
 /// The seed an output reports: a number, or text with one number, labelled like a seed.
-fn seed_in_outputs(values: &[Value], labels: &[Option<String>]) -> Option<u64> {
+pub(crate) fn seed_in_outputs(values: &[Value], labels: &[Option<String>]) -> Option<u64> {
     let mut best = None;
     for (v, label) in values.iter().zip(labels) {
         if !label.as_deref().is_some_and(|l| l.to_ascii_lowercase().contains("seed")) {
@@ -365,7 +365,7 @@ fn seed_in_outputs(values: &[Value], labels: &[Option<String>]) -> Option<u64> {
 
 /// The answer of a chat turn: a text output, or the last assistant message of a chatbot history
 /// (`[{role, content}]` messages or `[[user, bot]]` pairs).
-fn chat_text(values: &[Value]) -> Option<String> {
+pub(crate) fn chat_text(values: &[Value]) -> Option<String> {
     fn content(v: &Value) -> Option<String> {
         match v {
             Value::String(s) => Some(s.clone()),

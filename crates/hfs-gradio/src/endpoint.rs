@@ -127,6 +127,25 @@ impl Endpoint {
         self.api_name.clone().unwrap_or_else(|| format!("fn_index {}", self.fn_index))
     }
 
+    /// An endpoint described by hand: a public, named endpoint with these parameters and output
+    /// components (for planning and tests without a server; it cannot be called).
+    pub fn from_parts(api_name: &str, parameters: Vec<Parameter>, outputs: Vec<String>) -> Endpoint {
+        Endpoint {
+            fn_index: 0,
+            api_name: Some(format!("/{}", api_name.trim_start_matches('/'))),
+            visibility: Visibility::Public,
+            generator: false,
+            input_slots: parameters.iter().map(|_| InputSlot::Param).collect(),
+            parameters: Some(parameters),
+            returns: vec![],
+            description: None,
+            output_positions: (0..outputs.len()).collect(),
+            output_component_labels: vec![None; outputs.len()],
+            output_components: outputs,
+            streaming_input: false,
+        }
+    }
+
     /// The component type of each API output, lower-case (`image`, `gallery`, `video`…).
     pub fn output_components(&self) -> &[String] {
         &self.output_components
