@@ -432,14 +432,11 @@ fn plan_provider(task: GenTask, req: &GenRequest, model: &str, provider: Option<
         return Err(GenError::Usage(format!("{} needs a prompt", task.as_str())));
     }
     if matches!(task, GenTask::Image | GenTask::Video) {
-        let seed = req.seed.unwrap_or_else(|| (uuid::Uuid::new_v4().as_u128() as u64) % 2_147_483_648);
-        plan.seed = Some(seed);
-        let source = if req.seed.is_some() {
-            Source::Option("seed".into())
-        } else {
-            Source::Hfs("seed drawn by hfs so the output is reproducible".into())
-        };
-        put(&mut plan, &mut params, "seed", json!(seed), source);
+        // Providers differ on `seed` (some refuse parameters they do not know): sent when asked.
+        if let Some(seed) = req.seed {
+            plan.seed = Some(seed);
+            put(&mut plan, &mut params, "seed", json!(seed), Source::Option("seed".into()));
+        }
         let (w, h) = match (req.width, req.height, req.aspect) {
             (Some(w), Some(h), _) => (Some(w), Some(h)),
             (w, h, Some((aw, ah))) if w.is_none() || h.is_none() => {

@@ -73,51 +73,6 @@ pub struct HintDoc {
     pub advice: String,
 }
 
-/// A saved output file (`image`, `video`, `speech`).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct FileDoc {
-    pub path: PathBuf,
-    pub size: u64,
-    pub mime_type: Option<String>,
-    /// Where it was downloaded from, when it was.
-    pub url: Option<String>,
-}
-
-/// Which provider served a call (shared by the Inference Providers documents).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct ServedDoc {
-    pub model: String,
-    pub provider: String,
-    pub provider_model: String,
-    pub routed: bool,
-    pub job_id: Option<String>,
-    pub duration_ms: u64,
-}
-
-/// `hfs.image/1`, `hfs.video/1`, `hfs.speech/1`: one generated file.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct MediaDoc {
-    pub schema: String,
-    #[serde(flatten)]
-    pub served: ServedDoc,
-    pub files: Vec<FileDoc>,
-}
-
-/// `hfs.transcribe/1`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TranscribeDoc {
-    pub schema: String,
-    #[serde(flatten)]
-    pub served: ServedDoc,
-    pub text: String,
-    /// Timestamped chunks, as the provider sent them.
-    pub chunks: Option<Value>,
-}
-
-impl TranscribeDoc {
-    pub const SCHEMA: &'static str = "hfs.transcribe/1";
-}
-
 /// `hfs.chat/1`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChatDoc {

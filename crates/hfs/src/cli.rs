@@ -167,26 +167,6 @@ pub struct GenArgs {
     pub fallback: Vec<String>,
 }
 
-impl GenArgs {
-    /// Whether any generation option is given (else `--model` alone keeps the provider command).
-    pub fn any(&self) -> bool {
-        self.space.is_some()
-            || self.seed.is_some()
-            || self.width.is_some()
-            || self.height.is_some()
-            || self.size.is_some()
-            || self.aspect.is_some()
-            || self.steps.is_some()
-            || self.guidance.is_some()
-            || self.negative.is_some()
-            || self.duration.is_some()
-            || self.voice.is_some()
-            || self.language.is_some()
-            || self.explain
-            || !self.fallback.is_empty()
-    }
-}
-
 #[derive(Args, Debug)]
 pub struct ImageArgs {
     /// What the image should show (or, with --image, how to change it).

@@ -12,7 +12,6 @@ mod hints;
 mod printer;
 mod progress;
 mod signals;
-mod slug;
 mod table;
 
 use clap::Parser;

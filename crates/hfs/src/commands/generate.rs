@@ -38,12 +38,6 @@ pub fn builtin_backends(task: GenTask) -> Vec<Backend> {
     }
 }
 
-/// Whether a command goes through the generation layer: a Space, a generation option, or no
-/// backend at all (the defaults). `--model` alone keeps the provider command and its schemas.
-pub fn wanted(generation: &GenArgs, run: &InferArgs) -> bool {
-    generation.any() || run.model.is_none()
-}
-
 /// The input of one command.
 pub struct Input {
     pub task: GenTask,
@@ -248,7 +242,8 @@ fn print_outcome(p: &Printer, o: &GenOutcome) {
         p.doc(&GenerateDoc {
             schema: GenerateDoc::SCHEMA.into(),
             task: o.task.as_str().into(),
-            backend: serde_json::to_value(&o.backend).unwrap_or(Value::Null),
+            // What served it (host and Gradio version, or provider, provider model and job id).
+            backend: o.record.get("backend").cloned().unwrap_or_else(|| serde_json::to_value(&o.backend).unwrap_or(Value::Null)),
             seed: o.seed,
             arguments: Value::Object(o.plan.arguments.clone()),
             files: o

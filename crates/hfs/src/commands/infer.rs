@@ -4,16 +4,13 @@
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
-use hfs_inference::{
-    CallOptions, InferenceClient, InferenceOptions, InferenceTask, JobEvent, Outcome, OutputSpec, ProviderChoice, SavedFile, Served, Task,
-};
+use hfs_inference::{CallOptions, InferenceClient, InferenceOptions, InferenceTask, JobEvent, Outcome, ProviderChoice};
 use serde_json::{Map, Value};
 
 use crate::cli::{GlobalArgs, InferArgs};
 use crate::env;
 use crate::exit::CliError;
 use crate::printer::Printer;
-use crate::slug::slug;
 
 /// A provider's direct base URL from `HFS_PROVIDER_URL_<ID>` (`fal-ai` → `HFS_PROVIDER_URL_FAL_AI`).
 pub fn provider_url_var(id: &str) -> String {
@@ -140,72 +137,6 @@ impl Session {
     }
 }
 
-/// `image`, `video` and `speech`: one prompt (and maybe an input image) in, one file out.
-/// Prints the file's path, or the `schema` document with `--json`.
-pub async fn media(
-    global: &GlobalArgs,
-    p: &Printer,
-    args: &InferArgs,
-    dir: &std::path::Path,
-    task: Task,
-    prompt: &str,
-    input: Option<&std::path::Path>,
-) -> Result<(), CliError> {
-    let model = model(args)?;
-    let params = params(&args.params)?;
-    let input = match input {
-        Some(path) => Some(hfs_inference::InputFile::read(path).await?),
-        None => None,
-    };
-    let s = session(global, p, args).await?;
-    let mut request = hfs_inference::MediaRequest::new(model.clone(), s.provider.clone()).prompt(prompt).params(params);
-    if let Some(f) = input {
-        request = request.input(f);
-    }
-    let output = output_spec(dir, &model);
-    let schema = match task {
-        Task::TextToVideo | Task::ImageToVideo => "hfs.video/1",
-        Task::TextToSpeech => "hfs.speech/1",
-        _ => "hfs.image/1",
-    };
-    let Outcome::Media(o) = s.run(p, InferenceTask::Media { task, request, output }, |_| Ok(())).await? else {
-        unreachable!("a media task ends in a media outcome")
-    };
-    if p.json() {
-        p.doc(&hfs_schema::MediaDoc {
-            schema: schema.into(),
-            served: served_doc(&model, &o.served, s.duration_ms()),
-            files: vec![file_doc(&o.file)],
-        });
-    } else {
-        p.out(&format!("{}\n", o.file.path.display()));
-    }
-    Ok(())
-}
-
-/// Where a generated file goes: `{dir}/{model-slug}.{ext}` (`-2`, `-3`… when taken).
-pub fn output_spec(dir: &std::path::Path, model: &str) -> OutputSpec {
-    let name = model.rsplit('/').next().unwrap_or(model);
-    OutputSpec::new(dir, slug(name))
-}
-
-/// A saved file as `--json` shows it.
-pub fn file_doc(f: &SavedFile) -> hfs_schema::FileDoc {
-    hfs_schema::FileDoc { path: f.path.clone(), size: f.size, mime_type: f.mime_type.clone(), url: f.url.clone() }
-}
-
-/// The fields every media/ASR `--json` document shares.
-pub fn served_doc(model: &str, served: &Served, duration_ms: u64) -> hfs_schema::ServedDoc {
-    hfs_schema::ServedDoc {
-        model: model.into(),
-        provider: served.provider.clone(),
-        provider_model: served.provider_model.clone(),
-        routed: served.routed,
-        job_id: served.job_id.clone(),
-        duration_ms,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,10 +155,5 @@ mod tests {
     fn provider_url_variables() {
         assert_eq!(provider_url_var("fal-ai"), "HFS_PROVIDER_URL_FAL_AI");
         assert_eq!(provider_url_var("zai-org"), "HFS_PROVIDER_URL_ZAI_ORG");
-    }
-
-    #[test]
-    fn outputs_are_named_after_the_model() {
-        assert_eq!(output_spec(std::path::Path::new("."), "black-forest-labs/FLUX.1-dev").stem, "flux-1-dev");
     }
 }

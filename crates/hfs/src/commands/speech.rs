@@ -1,18 +1,13 @@
 //! `hfs speech TEXT [--space S | --model ID]`: text-to-speech, saved as an audio file.
 
 use hfs_generate::GenTask;
-use hfs_inference::Task;
 
 use super::generate::{self, Input};
-use super::infer::media;
 use crate::cli::{GlobalArgs, SpeechArgs};
 use crate::exit::CliError;
 use crate::printer::Printer;
 
 pub async fn run(global: &GlobalArgs, p: &Printer, args: &SpeechArgs) -> Result<(), CliError> {
-    if generate::wanted(&args.generation, &args.run) {
-        let input = Input { task: GenTask::Speech, prompt: Some(args.text.clone()), image: None, audio: None };
-        return generate::run(global, p, &args.generation, &args.run, &args.out.output_dir, input).await;
-    }
-    media(global, p, &args.run, &args.out.output_dir, Task::TextToSpeech, &args.text, None).await
+    let input = Input { task: GenTask::Speech, prompt: Some(args.text.clone()), image: None, audio: None };
+    generate::run(global, p, &args.generation, &args.run, &args.out.output_dir, input).await
 }

@@ -41,18 +41,40 @@ fn router_requests(hub: &FakeHub) -> Vec<Value> {
     hub.requests().into_iter().filter(|r| r["origin"] == "router").collect()
 }
 
-/// Checks the fields every media `--json` object has and returns its one file's path.
+/// Checks the fields every `hfs.generate/1` document from a provider has and returns its one
+/// file's path.
 #[track_caller]
-fn media_json(r: &Run, schema: &str, model: &str, provider: &str) -> String {
+fn media_json(r: &Run, task: &str, model: &str, provider: &str) -> String {
     let j = r.json();
-    assert_eq!(j["schema"], schema, "{r:?}");
-    assert_eq!(j["model"], model);
-    assert_eq!(j["provider"], provider);
-    assert!(j["duration_ms"].is_u64() && j["routed"].is_boolean(), "{j:#}");
+    assert_eq!(j["schema"], "hfs.generate/1", "{r:?}");
+    assert_eq!(j["task"], task);
+    assert_eq!(j["backend"]["kind"], "provider", "{j:#}");
+    assert_eq!(j["backend"]["model"], model);
+    assert_eq!(j["backend"]["provider"], provider, "the provider that served it: {j:#}");
+    assert!(j["duration_ms"].is_u64() && j["backend"]["routed"].is_boolean(), "{j:#}");
     let files = j["files"].as_array().unwrap();
     assert_eq!(files.len(), 1, "{j:#}");
-    assert!(files[0]["size"].is_u64() && files[0]["mime_type"].is_string(), "{j:#}");
+    assert!(files[0]["size"].is_u64() && files[0]["mime_type"].is_string() && files[0]["sha256"].is_string(), "{j:#}");
     files[0]["path"].as_str().unwrap().to_string()
+}
+
+/// A PNG without the provenance chunk hfs adds (`iTXt` named `hfs`): the rest is byte for byte
+/// what the provider sent.
+fn without_provenance(data: &[u8]) -> Vec<u8> {
+    assert!(data.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+    let (mut out, mut i, mut seen) = (data[..8].to_vec(), 8, false);
+    while i + 8 <= data.len() {
+        let n = u32::from_be_bytes(data[i..i + 4].try_into().unwrap()) as usize;
+        let (kind, body) = (&data[i + 4..i + 8], &data[i + 8..i + 8 + n]);
+        if kind == b"iTXt" && body.starts_with(b"hfs\0") {
+            seen = true;
+        } else {
+            out.extend_from_slice(&data[i..i + 12 + n]);
+        }
+        i += 12 + n;
+    }
+    assert!(seen, "the PNG carries its provenance");
+    out
 }
 
 #[test]
@@ -62,14 +84,18 @@ fn image_is_the_recorded_png_and_never_overwritten() {
     let want = recorded("TestInferenceClient.test_text_to_image_default[fal-ai,text-to-image].yaml", "fal.media");
     let r = hfs(&home, &hub, &["image", PROMPT, "--model", FLUX, "--provider", "fal-ai", "-o", dir]).run().ok();
     let first = Path::new(r.stdout.trim()).to_path_buf();
-    assert_eq!(first, out.path().join("flux-1-dev.png"), "{r:?}");
-    assert_eq!(std::fs::read(&first).unwrap(), want, "the PNG on disk is the recorded one");
+    assert_eq!(first, out.path().join("image-an-astronaut-riding-a-horse-on-the-moon.png"), "{r:?}");
+    assert_eq!(without_provenance(&std::fs::read(&first).unwrap()), want, "the PNG on disk is the recorded one");
     let r = hfs(&home, &hub, &["image", PROMPT, "--model", FLUX, "--provider", "fal-ai", "-o", dir, "--json"]).run().ok();
-    let second = media_json(&r, "hfs.image/1", FLUX, "fal-ai");
-    assert_eq!(r.json()["provider_model"], "fal-ai/flux/dev");
-    assert!(second.ends_with("flux-1-dev-2.png"), "{r:?}");
-    assert_eq!(std::fs::read(&second).unwrap(), want);
-    assert_eq!(list_dir(out.path()), ["flux-1-dev-2.png", "flux-1-dev.png"], "no temp files left");
+    let second = media_json(&r, "image", FLUX, "fal-ai");
+    assert_eq!(r.json()["backend"]["provider_model"], "fal-ai/flux/dev");
+    assert!(second.ends_with("image-an-astronaut-riding-a-horse-on-the-moon-2.png"), "{r:?}");
+    assert_eq!(without_provenance(&std::fs::read(&second).unwrap()), want);
+    assert_eq!(
+        list_dir(out.path()),
+        ["hfs-manifest.jsonl", "image-an-astronaut-riding-a-horse-on-the-moon-2.png", "image-an-astronaut-riding-a-horse-on-the-moon.png"],
+        "no temp files left"
+    );
     let assets: Vec<Value> = hub.requests().into_iter().filter(|r| r["origin"] == "assets").collect();
     assert!(assets.iter().all(|r| r["authorization"] == false), "the CDN never gets the token");
 }
@@ -78,7 +104,8 @@ fn image_is_the_recorded_png_and_never_overwritten() {
 fn image_to_image_reads_the_input_file() {
     let (hub, home, out) = (hub(), Home::new(), tempfile::tempdir().unwrap());
     let r = hfs(&home, &hub, &["image", "x", "--model", FLUX, "--image", "/nonexistent/in.png", "-o", out.path().to_str().unwrap()]).run();
-    r.fails(1).says(&["cannot read input file", "/nonexistent/in.png"]);
+    // Found before anything is sent: a usage error.
+    r.fails(2).says(&["no file", "/nonexistent/in.png"]);
 }
 
 #[test]
@@ -147,8 +174,8 @@ fn speech_is_the_recorded_flac() {
     )
     .run()
     .ok();
-    let path = media_json(&r, "hfs.speech/1", model, "hf-inference");
-    assert!(path.ends_with("kan-bayashi_ljspeech_vits.flac"), "{r:?}");
+    let path = media_json(&r, "speech", model, "hf-inference");
+    assert!(path.ends_with("speech-hello-world.flac"), "{r:?}");
     let want = recorded("TestInferenceClient.test_text_to_speech[hf-inference,text-to-speech].yaml", "/hf-inference/models/");
     assert_eq!(std::fs::read(&path).unwrap(), want);
 }
@@ -170,9 +197,10 @@ fn transcribe_prints_the_text() {
     assert_eq!(r.stdout.trim(), text.trim());
     let r = hfs(&home, &hub, &args).arg("--json").run().ok();
     let j = r.json();
-    assert_eq!(j["schema"], "hfs.transcribe/1", "{r:?}");
+    assert_eq!(j["schema"], "hfs.generate/1", "{r:?}");
+    assert_eq!(j["task"], "transcribe");
     assert_eq!(j["text"], text);
-    assert_eq!(j["provider"], "hf-inference");
+    assert_eq!(j["backend"]["provider"], "hf-inference");
 }
 
 #[test]
@@ -185,9 +213,9 @@ fn video_through_the_fal_queue_is_an_mp4() {
     )
     .run()
     .ok();
-    let path = media_json(&r, "hfs.video/1", "acme/video", "fal-ai");
-    assert!(path.ends_with("video.mp4"), "{r:?}");
-    assert!(r.json()["job_id"].is_string(), "{r:?}");
+    let path = media_json(&r, "video", "acme/video", "fal-ai");
+    assert!(path.ends_with("video-a-cat-surfing.mp4"), "{r:?}");
+    assert!(r.json()["backend"]["job_id"].is_string(), "{r:?}");
     assert_eq!(&std::fs::read(&path).unwrap()[4..8], b"ftyp");
     let router = router_requests(&hub);
     assert!(router.iter().any(|r| r["path"].as_str().unwrap().ends_with("/status")), "polled the queue: {router:?}");
@@ -217,7 +245,7 @@ fn a_provider_key_goes_direct() {
     .env("HFS_PROVIDER_URL_FAL_AI", format!("{}/fal-ai", hub.router_url))
     .run()
     .ok();
-    assert_eq!(r.json()["routed"], false, "{r:?}");
+    assert_eq!(r.json()["backend"]["routed"], false, "{r:?}");
     // --provider-key wins over the variable; a wrong key is refused by the provider.
     let r = hfs(
         &home,
@@ -309,7 +337,7 @@ fn usage_errors_exit_2() {
     let r = hfs(&home, &hub, &["image", "x"]).run();
     assert_ne!(r.code, Some(0), "{r:?}");
     assert!(r.stderr.contains("Tongyi-MAI/Z-Image-Turbo") && r.stderr.contains("FLUX.1-schnell"), "both defaults tried: {r:?}");
-    hfs(&home, &hub, &["image", "x", "--model", FLUX, "--param", "novalue"]).run().fails(2).says(&["KEY=VALUE"]);
+    hfs(&home, &hub, &["image", "x", "--model", FLUX, "--param", "novalue"]).run().fails(2).says(&["NAME=VALUE"]);
     hfs(&home, &hub, &["image", "x", "--model", FLUX, "--provider", "nope"]).run().fails(2).says(&["unknown provider"]);
     assert!(router_requests(&hub).is_empty());
 }
@@ -441,7 +469,7 @@ fn image_to_image_uploads_the_input_through_fal_and_replicate() {
             "--json",
         ];
         let r = hfs(&home, &hub, &args).run().ok();
-        let path = media_json(&r, "hfs.image/1", "acme/edit", provider);
+        let path = media_json(&r, "image", "acme/edit", provider);
         assert_eq!(&std::fs::read(&path).unwrap()[..4], b"\x89PNG", "{provider}: {r:?}");
         assert!(path.ends_with(".png"), "{path}");
     }
@@ -478,8 +506,8 @@ fn video_with_an_image_animates_it_on_fal_together_and_wavespeed() {
             "--json",
         ];
         let r = hfs(&home, &hub, &args).run().ok();
-        let path = media_json(&r, "hfs.video/1", "acme/animate", provider);
-        assert!(r.json()["job_id"].is_string(), "{r:?}");
+        let path = media_json(&r, "video", "acme/animate", provider);
+        assert!(r.json()["backend"]["job_id"].is_string(), "{r:?}");
         assert_eq!(&std::fs::read(&path).unwrap()[4..8], b"ftyp", "{provider}");
     }
     assert_eq!(posted(&hub, "/fal-ai/fal-ai/acme-i2v"), [json!({"image_url": url, "prompt": "it walks"})]);
@@ -551,7 +579,7 @@ fn a_slow_job_reports_progress_then_completes() {
     let (hub, home, out) = (media_hub(), Home::new(), tempfile::tempdir().unwrap());
     let args = ["video", "x", "--model", "acme/steps", "--poll-interval", "20ms", "-o", out.path().to_str().unwrap()];
     let r = hfs(&home, &hub, &args).run().ok();
-    assert!(r.stdout.trim().ends_with("steps.mp4"), "{r:?}");
+    assert!(r.stdout.trim().ends_with("video-x.mp4"), "{r:?}");
     let polls = router_requests(&hub).iter().filter(|r| r["path"].as_str().unwrap().ends_with("/status")).count();
     assert_eq!(polls, 6, "one status poll per step");
     // The provider's progress reaches stderr as it changes.
@@ -592,7 +620,9 @@ fn generation_options_on_a_provider() {
         .ok();
     let doc = r.json();
     assert_eq!(doc["schema"], "hfs.generate/1", "{r:?}");
-    assert_eq!(doc["backend"], json!({"kind": "provider", "model": "acme/video", "provider": null}));
+    assert_eq!(doc["backend"]["kind"], "provider");
+    assert_eq!(doc["backend"]["model"], "acme/video");
+    assert_eq!(doc["backend"]["provider"], "fal-ai", "the provider that served it");
     assert_eq!(doc["seed"], 5);
     assert_eq!(doc["arguments"]["width"], 1344, "{doc}");
     assert_eq!(doc["arguments"]["height"], 768, "{doc}");
