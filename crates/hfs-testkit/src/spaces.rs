@@ -117,10 +117,10 @@ pub fn shared_spaces(version: &str) -> &'static SpaceServer {
 }
 
 /// The generation test Spaces of one version (Spaces with different signatures and output shapes
-/// for the adapter: `gen_zimage`, `gen_flux`, `gen_multi`, `gen_video`, `gen_tts`, `gen_asr`, `gen_quota`, `gen_chat`), shared the
+/// for the adapter: `gen_zimage`, `gen_flux`, `gen_multi`, `gen_video`, `gen_tts`, `gen_asr`, `gen_quota`, `gen_chat`, `gen_busy`), shared the
 /// same way.
 pub fn shared_gen_spaces(version: &str) -> &'static SpaceServer {
-    shared("gen", version, &["gen_zimage", "gen_flux", "gen_multi", "gen_video", "gen_tts", "gen_asr", "gen_quota", "gen_chat"])
+    shared("gen", version, &["gen_zimage", "gen_flux", "gen_multi", "gen_video", "gen_tts", "gen_asr", "gen_quota", "gen_chat", "gen_busy"])
 }
 
 fn shared(set: &str, version: &str, apps: &[&str]) -> &'static SpaceServer {

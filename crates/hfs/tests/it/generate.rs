@@ -19,6 +19,7 @@ per_version!(
     a_paused_space_falls_back,
     chat_with_a_chat_interface,
     defaults_come_from_the_config_file,
+    a_full_queue_falls_back,
 );
 
 fn space_url(v: &V, app: &str) -> String {
@@ -335,4 +336,24 @@ fn defaults_come_from_the_config_file(v: V) {
     assert_eq!(doc["fallbacks"].as_array().unwrap().len(), 1, "{doc}");
     std::fs::write(cfg.join("config.toml"), "[defaults]\nimage = \"tests/flux\"\n").unwrap();
     in_home(home.path(), &hub, &["image", "a cat", "-o", o]).run().fails(2).says(&["config.toml", "defaults.image"]);
+}
+
+/// A Space whose queue is full is another backend's turn: one job runs, one waits, so a third
+/// is refused with queue-full and hfs moves on to the fallback.
+fn a_full_queue_falls_back(v: V) {
+    let busy = space_url(&v, "gen_busy");
+    let mut running = crate::support::Spawned::start(&["call", &busy, "/infer", "a", "6", "--stream"]);
+    assert_eq!(running.next_json().expect("first job's first event")["event"], "queued");
+    std::thread::sleep(std::time::Duration::from_millis(1500)); // it leaves the queue and runs
+    let mut waiting = crate::support::Spawned::start(&["call", &busy, "/infer", "b", "0", "--stream"]);
+    assert_eq!(waiting.next_json().expect("second job's first event")["event"], "queued");
+    let out = tempfile::tempdir().unwrap();
+    let flux = format!("space:{}", space_url(&v, "gen_flux"));
+    let r = v.hfs(&["image", "x", "--space", &busy, "--fallback", &flux, "-o", out.path().to_str().unwrap(), "--json"]).run().ok();
+    let doc = r.json();
+    assert_eq!(doc["backend"]["endpoint"], "/infer", "{doc}");
+    assert!(doc["backend"]["space"].as_str().unwrap().contains(&space_url(&v, "gen_flux")), "{doc}");
+    assert!(doc["fallbacks"][0]["error"].as_str().unwrap().contains("queue is full"), "{doc}");
+    running.wait(std::time::Duration::from_secs(60)).ok();
+    waiting.wait(std::time::Duration::from_secs(60)).ok();
 }
