@@ -449,10 +449,14 @@ fn plan_provider(task: GenTask, req: &GenRequest, model: &str, provider: Option<
             (w, h, _) => (w, h),
         };
         if let Some(w) = w {
-            put(&mut plan, &mut params, "width", json!(w), Source::Option("width".into()));
+            let source =
+                if req.width.is_some() { Source::Option("width".into()) } else { Source::Hfs("width from the aspect ratio".into()) };
+            put(&mut plan, &mut params, "width", json!(w), source);
         }
         if let Some(h) = h {
-            put(&mut plan, &mut params, "height", json!(h), Source::Option("height".into()));
+            let source =
+                if req.height.is_some() { Source::Option("height".into()) } else { Source::Hfs("height from the aspect ratio".into()) };
+            put(&mut plan, &mut params, "height", json!(h), source);
         }
         if let Some(s) = req.steps {
             put(&mut plan, &mut params, "num_inference_steps", json!(s), Source::Option("steps".into()));
