@@ -84,6 +84,18 @@ pub fn fmt_duration(d: Duration) -> String {
     }
 }
 
+/// The candidate closest to `wanted` by edit distance (case-insensitive, a leading `/` ignored),
+/// when it is close enough to be a plausible typo: the one "did you mean" rule of every library.
+pub fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let wanted = wanted.trim_start_matches('/').to_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&wanted, &c.trim_start_matches('/').to_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c.to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

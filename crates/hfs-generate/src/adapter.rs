@@ -556,7 +556,7 @@ pub(crate) fn plan_space(
     for (k, raw) in &req.params {
         let Some(i) = ps.iter().position(|p| p.name.as_deref() == Some(k.as_str()) || p.label.as_deref() == Some(k.as_str())) else {
             let names: Vec<String> = ps.iter().map(Parameter::display_name).collect();
-            let suggestion = suggest(k, &names);
+            let suggestion = hfs_core::text::suggest(k, names.iter().map(String::as_str));
             return Err(GenError::UnknownParameter { endpoint: e.display_name(), name: k.clone(), suggestion, valid: names });
         };
         let v = hfs_gradio::coerce(raw, Some(&ps[i]), false, k).map_err(GenError::Gradio)?;
@@ -624,32 +624,6 @@ fn display(v: &Value) -> Value {
     }
 }
 
-fn suggest(wanted: &str, names: &[String]) -> Option<String> {
-    let w = norm(wanted);
-    names
-        .iter()
-        .map(|n| {
-            let d = edit_distance(&w, &norm(n));
-            (d, n)
-        })
-        .filter(|(d, n)| *d <= (n.len() / 3).max(2))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, n)| n.clone())
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -669,7 +643,7 @@ mod tests {
     fn names_normalise_and_suggest() {
         assert_eq!(norm("Negative Prompt"), "negative_prompt");
         assert_eq!(norm("Number of inference steps"), "number_of_inference_steps");
-        assert_eq!(suggest("sed", &["seed".into(), "prompt".into()]), Some("seed".into()));
+        assert_eq!(hfs_core::text::suggest("sed", ["seed", "prompt"]), Some("seed".into()));
     }
 
     #[test]

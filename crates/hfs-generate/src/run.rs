@@ -185,15 +185,7 @@ impl Generator {
                 let mut job = client.submit(&ep, args, CallOptions { deadline: opts.timeout, ..Default::default() })?;
                 let mut cancelled = false;
                 let outputs = loop {
-                    let ev = tokio::select! {
-                        ev = job.next() => ev,
-                        _ = opts.cancel.cancelled(), if !cancelled => {
-                            cancelled = true;
-                            job.cancel();
-                            continue;
-                        }
-                    };
-                    match ev {
+                    match next_unless_cancelled(&mut job, &opts.cancel, &mut cancelled, |j| j.cancel()).await {
                         Some(Event::Completed(o)) => break o,
                         Some(Event::Failed(hfs_gradio::Error::Cancelled)) if cancelled => return Err(GenError::Cancelled),
                         Some(Event::Failed(e)) => return Err(e.into()),
@@ -247,15 +239,7 @@ impl Generator {
                 let mut job = inference.submit(job_task, hfs_inference::CallOptions { timeout: opts.timeout });
                 let mut cancelled = false;
                 let outcome = loop {
-                    let ev = tokio::select! {
-                        ev = job.next() => ev,
-                        _ = opts.cancel.cancelled(), if !cancelled => {
-                            cancelled = true;
-                            job.cancel();
-                            continue;
-                        }
-                    };
-                    match ev {
+                    match next_unless_cancelled(&mut job, &opts.cancel, &mut cancelled, |j| j.cancel()).await {
                         Some(JobEvent::Progress(e)) => opts.emit(GenEvent::Inference { backend: label.clone(), event: e }),
                         Some(JobEvent::Token(_)) => {}
                         Some(JobEvent::Completed(o)) => break o,
@@ -312,6 +296,25 @@ impl Generator {
             duration_ms: started.elapsed().as_millis() as u64,
             record,
         })
+    }
+}
+
+/// A job's next event; when `cancel` fires first, the job is asked to stop (once) and its events
+/// keep coming until it reports the end.
+async fn next_unless_cancelled<J: futures::Stream + Unpin>(
+    job: &mut J,
+    cancel: &CancellationToken,
+    cancelled: &mut bool,
+    stop: impl Fn(&J),
+) -> Option<J::Item> {
+    loop {
+        tokio::select! {
+            ev = job.next() => return ev,
+            _ = cancel.cancelled(), if !*cancelled => {
+                *cancelled = true;
+                stop(job);
+            }
+        }
     }
 }
 

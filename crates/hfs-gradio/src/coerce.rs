@@ -160,13 +160,8 @@ fn choice(raw: &str, choices: &[Value], name: &str) -> Result<Value, Error> {
         }
     }
     let names: Vec<String> = choices.iter().map(|c| c.as_str().map(str::to_string).unwrap_or_else(|| c.to_string())).collect();
-    let best = names
-        .iter()
-        .map(|n| (strsim::damerau_levenshtein(&raw.to_lowercase(), &n.to_lowercase()), n))
-        .filter(|(d, n)| *d <= (n.len() / 3).max(2))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, n)| format!(" — did you mean `{n}`?"))
-        .unwrap_or_default();
+    let best =
+        hfs_core::text::suggest(raw, names.iter().map(String::as_str)).map(|n| format!(" — did you mean `{n}`?")).unwrap_or_default();
     Err(invalid(name, format!("`{raw}` is not one of {}{best}", names.join(", "))))
 }
 

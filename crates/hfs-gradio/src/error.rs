@@ -211,16 +211,7 @@ fn list_valid(v: &[String]) -> String {
     if v.is_empty() { String::from(" (it has no public endpoints)") } else { format!("; valid endpoints: {}", v.join(", ")) }
 }
 
-/// Closest candidate by edit distance, if it is close enough to be a plausible typo.
-pub(crate) fn suggest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    let wanted = wanted.trim_start_matches('/').to_ascii_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(&wanted, &c.trim_start_matches('/').to_ascii_lowercase()), c))
-        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c.to_string())
-}
+pub(crate) use hfs_core::text::suggest;
 
 impl From<hfs_core::write::WriteError> for Error {
     fn from(e: hfs_core::write::WriteError) -> Self {

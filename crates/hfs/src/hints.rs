@@ -14,9 +14,10 @@ pub fn advice(h: &Hint) -> String {
         }
         Hint::TokenPermission => "check the token's permissions at https://huggingface.co/settings/tokens".into(),
         Hint::AppCredentials => "pass --auth USER:PASS".into(),
-        Hint::PickEndpoint { endpoints } if !endpoints.is_empty() => {
-            format!("name one after the Space, e.g. `hfs call SPACE {} …` (see `hfs api SPACE`)", endpoints[0])
-        }
+        Hint::PickEndpoint { endpoints } if !endpoints.is_empty() => format!(
+            "name one: `hfs call SPACE {0} …`, or `--endpoint {0}` for image, video, speech, transcribe and chat (see `hfs api SPACE`)",
+            endpoints[0]
+        ),
         Hint::PickEndpoint { .. } => "see `hfs api SPACE` for its endpoints".into(),
         Hint::GiveParameter { name } => format!("pass it as {name}=VALUE"),
         Hint::PositionalOnly { name } => format!("drop `{name}=` and give every argument by position, in order (see `hfs api SPACE`)"),

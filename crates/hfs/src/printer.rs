@@ -133,12 +133,9 @@ impl Printer {
 
 fn write_out(s: &str) -> Result<(), Closed> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(s.as_bytes()).and_then(|_| out.flush()) {
-        Ok(()) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Closed),
-        // Any other failure to write stdout (a full disk under a redirect) is as final.
-        Err(_) => Err(Closed),
-    }
+    // A closed pipe, or any other failure to write stdout (a full disk under a redirect): the
+    // output has nowhere to go either way.
+    out.write_all(s.as_bytes()).and_then(|_| out.flush()).map_err(|_| Closed)
 }
 
 fn finish_on_close(r: Result<(), Closed>) {
