@@ -342,10 +342,10 @@ fn defaults_come_from_the_config_file(v: V) {
 /// is refused with queue-full and hfs moves on to the fallback.
 fn a_full_queue_falls_back(v: V) {
     let busy = space_url(&v, "gen_busy");
-    let mut running = crate::support::Spawned::start(&["call", &busy, "/infer", "a", "6", "--stream"]);
+    let mut running = crate::support::Spawned::start(&["call", &busy, "/infer", "a", "6", "--stream", "--no-download"]);
     assert_eq!(running.next_json().expect("first job's first event")["event"], "queued");
     std::thread::sleep(std::time::Duration::from_millis(1500)); // it leaves the queue and runs
-    let mut waiting = crate::support::Spawned::start(&["call", &busy, "/infer", "b", "0", "--stream"]);
+    let mut waiting = crate::support::Spawned::start(&["call", &busy, "/infer", "b", "0", "--stream", "--no-download"]);
     assert_eq!(waiting.next_json().expect("second job's first event")["event"], "queued");
     let out = tempfile::tempdir().unwrap();
     let flux = format!("space:{}", space_url(&v, "gen_flux"));
