@@ -3,7 +3,8 @@
     python tests/spaces/serve.py APP [APP ...]
 
 APP is a module of tests/spaces/apps/ exposing build() -> (demo, launch_kwargs).
-Each app is launched on 127.0.0.1 with a free random port. When all are up,
+Each app is launched on 127.0.0.1 with a free random port, or on PORT when given
+as APP@PORT (a test that restarts a Space on the same address). When all are up,
 exactly one line goes to stdout:
 
     {"gradio": "<gradio.__version__>", "apps": {"<APP>": "http://127.0.0.1:<port>/", ...}}
@@ -61,7 +62,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def launch(name: str) -> str:
+def launch(name: str, fixed_port=None) -> str:
     module = importlib.import_module(f"apps.{name}")
     demo, kwargs = module.build()
     kwargs = dict(kwargs)
@@ -70,7 +71,7 @@ def launch(name: str) -> str:
         kwargs.setdefault("ssr_mode", False)
     last_error = None
     for attempt in range(LAUNCH_ATTEMPTS):
-        port = free_port()
+        port = fixed_port or free_port()
         try:
             demo.launch(
                 server_name="127.0.0.1",
@@ -83,6 +84,10 @@ def launch(name: str) -> str:
         except OSError as e:  # port taken between free_port() and bind
             last_error = e
             log(f"{name}: launch on port {port} failed ({e}), retrying")
+            if fixed_port:
+                import time
+
+                time.sleep(0.5)
             try:
                 demo.close()
             except Exception:
@@ -127,8 +132,9 @@ def main(argv) -> None:
         import gradio
 
         urls = {}
-        for name in argv:
-            urls[name] = launch(name)
+        for arg in argv:
+            name, _, port = arg.partition("@")
+            urls[name] = launch(name, int(port) if port else None)
             log(f"{name} ready at {urls[name]}")
     except BaseException:
         traceback.print_exc()

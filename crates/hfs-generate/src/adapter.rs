@@ -409,6 +409,8 @@ pub(crate) fn plan_space(
         candidates: ranked.iter().map(|(c, _)| c.clone()).collect(),
         warnings,
         seed: None,
+        seed_range: None,
+        concurrency: None,
         send: Send::Nothing,
     };
     let name_of = |i: usize| ps[i].display_name();
@@ -444,6 +446,7 @@ pub(crate) fn plan_space(
             Role::Seed => {
                 let min = p.prop_f64("minimum").unwrap_or(0.0).max(0.0) as u64;
                 let max = p.prop_f64("maximum").filter(|m| *m >= 1.0).unwrap_or(2_147_483_647.0).min(9.0e15) as u64;
+                plan.seed_range = Some((min, max.min(2_147_483_647).max(min)));
                 match req.seed {
                     Some(s) => {
                         if s < min || s > max {

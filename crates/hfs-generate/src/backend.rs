@@ -1,9 +1,9 @@
 //! Where a generation runs: a Space endpoint or a model through Inference Providers.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One backend.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Backend {
     /// A Space id or Gradio app URL, and optionally the endpoint to use.

@@ -45,6 +45,12 @@ pub struct Plan {
     pub warnings: Vec<String>,
     /// The seed sent (drawn by hfs when the request had none), when the backend takes one.
     pub seed: Option<u64>,
+    /// The seeds the backend takes (`[min, max]`), when it takes one: a batch draws its seeds here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub seed_range: Option<(u64, u64)>,
+    /// How many calls the backend runs at once, where it says (a batch's default concurrency).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<usize>,
     #[serde(skip)]
     pub(crate) send: Send,
 }

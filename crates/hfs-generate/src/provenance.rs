@@ -37,6 +37,25 @@ pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     Ok(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }
 
+/// Takes a shared lock on an existing `dir/hfs-manifest.jsonl` for a single generation, so it
+/// does not write into a directory a batch run holds (an exclusive lock): that is an error
+/// (`WouldBlock`) at once, before anything is called. Without a manifest there is nothing to hold.
+pub fn hold_shared(dir: &Path) -> std::io::Result<Option<std::fs::File>> {
+    let f = match std::fs::File::open(dir.join(MANIFEST)) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    match f.try_lock_shared() {
+        Ok(()) => Ok(Some(f)),
+        Err(std::fs::TryLockError::WouldBlock) => Err(std::io::Error::new(
+            std::io::ErrorKind::WouldBlock,
+            "a batch run in another hfs process holds this directory; write elsewhere or wait for it",
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
 /// Appends one record to `dir/hfs-manifest.jsonl` and fsyncs it before returning.
 pub fn append_record(dir: &Path, record: &serde_json::Value) -> std::io::Result<()> {
     let path = dir.join(MANIFEST);

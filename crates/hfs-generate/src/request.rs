@@ -2,10 +2,11 @@
 
 use std::path::PathBuf;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// The kind of output asked for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum GenTask {
     /// Text-to-image; image-to-image with an input image.
@@ -22,6 +23,12 @@ pub enum GenTask {
 }
 
 impl GenTask {
+    pub const ALL: [GenTask; 5] = [GenTask::Image, GenTask::Video, GenTask::Speech, GenTask::Transcribe, GenTask::Chat];
+
+    pub fn parse(s: &str) -> Option<GenTask> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             GenTask::Image => "image",
@@ -35,7 +42,8 @@ impl GenTask {
 
 /// One generation request. Every option is optional; a backend that cannot take one says so in
 /// the plan's warnings.
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct GenRequest {
     pub prompt: Option<String>,
     pub negative: Option<String>,
@@ -58,6 +66,50 @@ pub struct GenRequest {
 }
 
 impl GenRequest {
+    /// The options [`GenRequest::set`] knows by name (anything else is a backend parameter).
+    pub const OPTIONS: &'static [&'static str] = &[
+        "prompt", "negative", "seed", "width", "height", "size", "aspect", "steps", "guidance", "duration", "voice", "language", "image",
+        "audio",
+    ];
+
+    /// Sets one option by its name (a command's long option without dashes: `aspect`, `steps`,
+    /// `voice`, …) from text or JSON; any other name is an extra parameter for the backend.
+    pub fn set(&mut self, key: &str, value: &Value) -> Result<(), String> {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Null => return Err(format!("`{key}` has no value")),
+            other => other.to_string(),
+        };
+        let bad = |what: &str| format!("`{key}` takes {what}, got `{text}`");
+        let int = |t: &str| t.trim().parse::<u32>().map_err(|_| bad("a whole number"));
+        let float = |t: &str| t.trim().parse::<f64>().ok().filter(|f| f.is_finite()).ok_or_else(|| bad("a number"));
+        match key {
+            "prompt" | "text" => self.prompt = Some(text),
+            "negative" => self.negative = Some(text),
+            "seed" => self.seed = Some(text.trim().parse().map_err(|_| bad("a whole number"))?),
+            "width" => self.width = Some(int(&text)?),
+            "height" => self.height = Some(int(&text)?),
+            "size" => {
+                let (w, h) = Self::parse_size(&text).ok_or_else(|| bad("WxH (e.g. 1344x768)"))?;
+                (self.width, self.height) = (Some(w), Some(h));
+            }
+            "aspect" => self.aspect = Some(Self::parse_aspect(&text).ok_or_else(|| bad("W:H (e.g. 16:9)"))?),
+            "steps" => self.steps = Some(int(&text)?),
+            "guidance" => self.guidance = Some(float(&text)?),
+            "duration" => self.duration = Some(float(&text)?),
+            "voice" => self.voice = Some(text),
+            "language" => self.language = Some(text),
+            "image" => self.image = Some(PathBuf::from(text)),
+            "audio" => self.audio = Some(PathBuf::from(text)),
+            _ if key.trim().is_empty() => return Err("an option needs a name".into()),
+            _ => {
+                self.params.retain(|(k, _)| k != key);
+                self.params.push((key.to_string(), text));
+            }
+        }
+        Ok(())
+    }
+
     /// `WxH` (`x` or `×`) into width and height.
     pub fn parse_size(s: &str) -> Option<(u32, u32)> {
         let (w, h) = s.trim().split_once(['x', 'X', '×'])?;

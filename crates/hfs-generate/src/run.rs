@@ -36,6 +36,12 @@ pub enum GenEvent {
         backend: String,
         event: InferenceEvent,
     },
+    /// The backend accepted the call: its job id (a Gradio event id, a provider request id)
+    /// when it gave one. From here on the work may run (and bill) even if this process dies.
+    Submitted {
+        backend: String,
+        job_id: Option<String>,
+    },
     /// `backend` failed in a way another may not; `next` is tried.
     FallingBack {
         backend: String,
@@ -53,6 +59,9 @@ pub struct GenOptions {
     pub timeout: Option<Duration>,
     pub cancel: CancellationToken,
     pub events: Option<UnboundedSender<GenEvent>>,
+    /// Leave `hfs-manifest.jsonl` alone: the caller (a batch run) writes the record itself,
+    /// from [`GenOutcome::record`].
+    pub skip_manifest: bool,
 }
 
 impl GenOptions {
@@ -90,6 +99,28 @@ pub struct Generator {
     pub inference: Option<InferenceClient>,
     /// How known Spaces take the options ([`Presets::builtin`] plus the user's).
     pub presets: Presets,
+    /// Connected Spaces, reused by later generations (a batch connects once per Space, not per
+    /// item); an entry is dropped when a call on it fails, so a restarted Space is read again.
+    pub clients: ClientCache,
+}
+
+/// Connected Gradio clients by Space id or URL. Cheap to clone; clones share the cache.
+#[derive(Clone, Default)]
+pub struct ClientCache(std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Client>>>);
+
+impl ClientCache {
+    async fn get(&self, space: &str, options: &ClientOptions) -> Result<Client, hfs_gradio::Error> {
+        if let Some(c) = self.0.lock().unwrap_or_else(|e| e.into_inner()).get(space) {
+            return Ok(c.clone());
+        }
+        let c = Client::connect(space, options.clone()).await?;
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).insert(space.to_string(), c.clone());
+        Ok(c)
+    }
+
+    fn forget(&self, space: &str) {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).remove(space);
+    }
 }
 
 impl Generator {
@@ -101,10 +132,11 @@ impl Generator {
     async fn prepare(&self, task: GenTask, req: &GenRequest, backend: &Backend) -> Result<(Plan, Option<Client>), GenError> {
         match backend {
             Backend::Space { space, endpoint } => {
-                let client = Client::connect(space, self.gradio.clone()).await?;
+                let client = self.clients.get(space, &self.gradio).await?;
                 let preset = self.presets.find(space, task);
                 let chat_interface = client.config().raw.get("mode").and_then(Value::as_str) == Some("chat_interface");
                 let mut plan = plan_space(space, client.endpoints(), task, req, endpoint.as_deref(), preset, chat_interface)?;
+                plan.concurrency = space_concurrency(&client, plan.endpoint.as_deref());
                 if let (Some(pr), Some(e)) = (preset, endpoint)
                     && e != &pr.endpoint
                 {
@@ -120,10 +152,21 @@ impl Generator {
     /// would not (out of quota, paused, queue full, not served…); bad input stops at once.
     pub async fn generate(&self, task: GenTask, req: &GenRequest, backends: &[Backend], opts: &GenOptions) -> Result<GenOutcome, GenError> {
         let mut fallbacks = Vec::new();
+        // A batch run holding the directory (an exclusive lock on its manifest) is not mixed with.
+        let _shared = if !opts.skip_manifest {
+            Some(crate::provenance::hold_shared(&opts.out_dir).map_err(|e| io_err(&opts.out_dir, e))?)
+        } else {
+            None
+        };
         for (i, backend) in backends.iter().enumerate() {
             match self.run_one(task, req, backend, opts, &fallbacks).await {
                 Ok(o) => return Ok(o),
                 Err(e) => {
+                    if let Backend::Space { space, .. } = backend
+                        && e.action() != Action::GiveUp
+                    {
+                        self.clients.forget(space);
+                    }
                     let next = backends.get(i + 1);
                     match (e.action(), next) {
                         (Action::GiveUp, _) | (_, None) => return Err(e),
@@ -187,6 +230,9 @@ impl Generator {
                 let outputs = loop {
                     match next_unless_cancelled(&mut job, &opts.cancel, &mut cancelled, |j| j.cancel()).await {
                         Some(Event::Completed(o)) => break o,
+                        Some(Event::Accepted { event_id }) => {
+                            opts.emit(GenEvent::Submitted { backend: label.clone(), job_id: Some(event_id) })
+                        }
                         Some(Event::Failed(hfs_gradio::Error::Cancelled)) if cancelled => return Err(GenError::Cancelled),
                         Some(Event::Failed(e)) => return Err(e.into()),
                         Some(other) => opts.emit(GenEvent::Gradio { backend: label.clone(), event: other }),
@@ -240,6 +286,9 @@ impl Generator {
                 let mut cancelled = false;
                 let outcome = loop {
                     match next_unless_cancelled(&mut job, &opts.cancel, &mut cancelled, |j| j.cancel()).await {
+                        Some(JobEvent::Progress(InferenceEvent::Submitted { job_id, .. })) => {
+                            opts.emit(GenEvent::Submitted { backend: label.clone(), job_id })
+                        }
                         Some(JobEvent::Progress(e)) => opts.emit(GenEvent::Inference { backend: label.clone(), event: e }),
                         Some(JobEvent::Token(_)) => {}
                         Some(JobEvent::Completed(o)) => break o,
@@ -281,7 +330,7 @@ impl Generator {
         }
         record["files"] = serde_json::to_value(&files).unwrap_or(Value::Null);
         // The manifest records output files; a transcript alone leaves none.
-        if !files.is_empty() {
+        if !files.is_empty() && !opts.skip_manifest {
             append_record(&opts.out_dir, &record).map_err(|e| io_err(&opts.out_dir, e))?;
         }
         Ok(GenOutcome {
@@ -297,6 +346,19 @@ impl Generator {
             record,
         })
     }
+}
+
+/// The concurrency a Space's endpoint declares, where its config has it (a `concurrency_limit`
+/// on the dependency); ZeroGPU Spaces get one call at a time, since every call spends the
+/// caller's quota and the GPU is shared.
+fn space_concurrency(client: &Client, endpoint: Option<&str>) -> Option<usize> {
+    if client.is_zero_gpu() {
+        return Some(1);
+    }
+    let ep = client.endpoint(&EndpointRef::Name(endpoint?.to_string())).ok()?;
+    let deps = client.config().raw.get("dependencies")?.as_array()?;
+    let dep = deps.iter().find(|d| d.get("id").and_then(Value::as_u64) == Some(ep.fn_index as u64)).or_else(|| deps.get(ep.fn_index))?;
+    dep.get("concurrency_limit").and_then(Value::as_u64).filter(|n| *n > 0).map(|n| n as usize)
 }
 
 /// A job's next event; when `cancel` fires first, the job is asked to stop (once) and its events
@@ -419,6 +481,9 @@ fn plan_provider(task: GenTask, req: &GenRequest, model: &str, provider: Option<
         candidates: vec![],
         warnings: vec![],
         seed: None,
+        // Providers take any 32-bit seed; several refuse larger ones.
+        seed_range: matches!(task, GenTask::Image | GenTask::Video).then_some((0, 2_147_483_647)),
+        concurrency: None,
         send: Send::Nothing,
     };
     let mut params = Map::new();

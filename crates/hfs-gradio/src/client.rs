@@ -96,6 +96,8 @@ pub(crate) struct Inner {
     pub(crate) protocol: Protocol,
     pub(crate) endpoints: Vec<Endpoint>,
     pub(crate) info: Value,
+    /// The Space's hardware as the Hub reports it (`zero-a10g`, `t4-small`, …); `None` for URLs.
+    pub(crate) hardware: Option<String>,
     session: Mutex<Arc<Session>>,
     heartbeat: Mutex<Option<(String, JoinHandle<()>)>>,
     /// Permits for calls in flight (`ClientOptions::max_in_flight`); `None` when unlimited.
@@ -168,8 +170,8 @@ impl Client {
         let policy = TokenPolicy::new(options.token.clone(), &options.hub);
         let extra = parse_headers(&options.headers)?;
         let client = build_client(&options.user_agent)?;
-        let base = match &target {
-            Target::Url(u) => u.clone(),
+        let (base, hardware) = match &target {
+            Target::Url(u) => (u.clone(), None),
             Target::Space(id) => {
                 let hub = HubClient::new(client.clone(), options.hub.clone(), policy.clone());
                 resolve_space(&hub, &client, &policy, &extra, id, &options).await?
@@ -201,6 +203,7 @@ impl Client {
                 protocol,
                 endpoints,
                 info,
+                hardware,
                 session: Mutex::new(Session::new()),
                 heartbeat: Mutex::new(None),
                 in_flight,
@@ -228,6 +231,16 @@ impl Client {
 
     pub fn protocol(&self) -> &Protocol {
         &self.inner.protocol
+    }
+
+    /// The Space's hardware as the Hub reports it (`zero-a10g` is ZeroGPU); `None` for a URL.
+    pub fn hardware(&self) -> Option<&str> {
+        self.inner.hardware.as_deref()
+    }
+
+    /// Whether the Space runs on ZeroGPU (shared GPUs with a per-user quota).
+    pub fn is_zero_gpu(&self) -> bool {
+        self.hardware().is_some_and(|h| h.starts_with("zero-"))
     }
 
     /// The raw `/info` answer.
@@ -312,21 +325,21 @@ async fn resolve_space(
     extra: &reqwest::header::HeaderMap,
     id: &str,
     options: &ClientOptions,
-) -> Result<Url, Error> {
+) -> Result<(Url, Option<String>), Error> {
     let info = hub.space_info(id).await?;
     let mut host = info.host.clone().ok_or_else(|| Error::Protocol(format!("the Hub gave no host for Space `{id}`")))?;
     if !host.path().ends_with('/') {
         let p = format!("{}/", host.path());
         host.set_path(&p);
     }
-    let Some(mut runtime) = info.runtime else { return Ok(host) };
+    let Some(mut runtime) = info.runtime else { return Ok((host, None)) };
     let started = tokio::time::Instant::now();
     let mut delay = Duration::from_millis(500);
     let mut woken = false;
     loop {
         let stage = runtime.stage.clone();
         if stage.is_running() {
-            return Ok(host);
+            return Ok((host, runtime.hardware.clone().or(runtime.requested_hardware.clone())));
         }
         if !stage.is_transient() {
             return Err(Error::SpaceNotRunning { id: id.into(), stage, message: runtime.error_message });
@@ -372,7 +385,12 @@ async fn fetch_config_and_info(http: &Http, base: &Url, target: &Target, options
     let config = config?;
     let prefix = config.api_prefix.trim_matches('/');
     let info = if prefix == "gradio_api" {
-        speculative
+        match speculative {
+            Ok(v) => Ok(v),
+            // Asked before the config answered: the app may not have been up yet (a Space
+            // starting, a server restarting), so ask again now that it is.
+            Err(_) => fetch_info(http, spec_url, &options.limits).await,
+        }
     } else {
         let url = join(&api_root(base, &config.api_prefix), "info?all_endpoints=True");
         fetch_info(http, url, &options.limits).await

@@ -70,6 +70,9 @@ pub struct Outputs {
 /// Something that happened to a call, in order. The last event is `Completed` or `Failed`.
 #[derive(Debug)]
 pub enum Event {
+    /// The app accepted the call and named it (`event_id`): from here on it may run even if this
+    /// client goes away, so a log of work in flight records the id.
+    Accepted { event_id: String },
     /// Waiting in the queue (`rank` is 0-based; `eta` in seconds).
     Queued { rank: Option<u64>, queue_size: Option<u64>, eta: Option<f64> },
     /// A worker picked the call up.

@@ -255,6 +255,7 @@ impl Driver {
 
     async fn run_multiplexed(&mut self, data: Vec<Value>, deadline: Option<Instant>) -> Result<Outputs, Error> {
         let event_id = self.unless_stopped(self.join(&data)).await?;
+        self.emit(Event::Accepted { event_id: event_id.clone() });
         self.inner.start_heartbeat();
         let session = self.inner.session();
         let ctx = StreamCtx {
@@ -426,6 +427,9 @@ impl Driver {
             let Ok(env) = message::parse(&payload) else { continue };
             match env.msg {
                 Msg::SendData { event_id } => {
+                    if let Some(id) = &event_id {
+                        self.emit(Event::Accepted { event_id: id.clone() });
+                    }
                     let url = join(&self.inner.api, "queue/data");
                     let body = json!({"data": data, "event_data": self.opts.event_data, "fn_index": self.endpoint.fn_index,
                                       "trigger_id": null, "session_hash": session_hash, "event_id": event_id});

@@ -113,6 +113,47 @@ pub struct GenerateDoc {
     pub fallbacks: Vec<Value>,
     pub warnings: Vec<String>,
     pub duration_ms: u64,
+    /// In a batch: the item's key (as in `hfs-manifest.jsonl`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<String>,
+}
+
+/// `hfs.batch/1`: the last line of a batch run or `hfs resume` with `--json` (after one
+/// `hfs.generate/1` line per item done).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BatchDoc {
+    pub schema: String,
+    /// The run directory (files and `hfs-manifest.jsonl`).
+    pub dir: PathBuf,
+    pub done: usize,
+    pub failed: usize,
+    /// Items already done in the manifest, not run again.
+    pub skipped: usize,
+    /// Items left for `hfs resume` (the run was stopped).
+    pub not_run: usize,
+    pub duration_ms: u64,
+    /// `cancelled` (Ctrl-C) or `max_time`, when the run stopped early.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
+    /// Each item that failed for good, with its reason.
+    pub failures: Vec<BatchFailure>,
+}
+
+impl BatchDoc {
+    pub const SCHEMA: &'static str = "hfs.batch/1";
+}
+
+/// One failed item of a batch.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BatchFailure {
+    pub item: String,
+    /// The prompt (or input file).
+    pub title: String,
+    pub backend: String,
+    /// `usage`, `remote`, `remote_retryable`, `quota`, `deadline`, `cancelled` or `local_io`.
+    pub class: String,
+    pub message: String,
+    pub attempts: u32,
 }
 
 impl GenerateDoc {

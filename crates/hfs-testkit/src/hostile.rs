@@ -286,6 +286,39 @@ fn read_body(reader: &mut BufReader<TcpStream>, req: &Request) -> Vec<u8> {
     body
 }
 
+/// Passes the request on to `upstream` (`host:port`) and copies its answer back byte for byte
+/// (streams included): with it a handler is a fault-injecting proxy in front of a real app,
+/// answering some requests itself (a 429, a 503) and forwarding the rest. The `Host` header is
+/// kept, so the app builds its URLs through the proxy as behind any reverse proxy.
+pub fn forward(req: &Request, out: &mut Reply, upstream: &str) {
+    let Ok(mut up) = TcpStream::connect(upstream) else {
+        out.body(502, "text/plain", b"upstream down", &[]);
+        return;
+    };
+    let mut head = format!("{} {} HTTP/1.1\r\n", req.method, req.target);
+    for (k, v) in &req.headers {
+        if !matches!(k.as_str(), "connection" | "content-length" | "transfer-encoding" | "keep-alive") {
+            head.push_str(&format!("{k}: {v}\r\n"));
+        }
+    }
+    head.push_str(&format!("content-length: {}\r\nconnection: close\r\n\r\n", req.body.len()));
+    if up.write_all(head.as_bytes()).and_then(|_| up.write_all(&req.body)).is_err() {
+        out.body(502, "text/plain", b"upstream write failed", &[]);
+        return;
+    }
+    let mut buf = [0u8; 16 * 1024];
+    loop {
+        match up.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => {
+                if out.stream.write_all(&buf[..n]).is_err() || out.stopping() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
 /// The endpoints of a minimal Gradio 6 app (`sse_v3`, `api_prefix /gradio_api`) with one endpoint
 /// `/predict(text: Textbox) -> File`, for handlers to fall back on: a hostile test overrides the
 /// route it misbehaves on and lets this answer the rest. `queue/data` is not answered here (each

@@ -41,6 +41,12 @@ pub struct SpaceServer {
 impl SpaceServer {
     /// Starts the given apps (modules of `tests/spaces/apps/`) and waits until they all answer.
     pub fn start(version: &str, apps: &[&str]) -> SpaceServer {
+        Self::start_with(version, apps, &[])
+    }
+
+    /// Like [`SpaceServer::start`], with environment variables for the apps; an app given as
+    /// `name@PORT` listens on that port (to restart a Space on the same address).
+    pub fn start_with(version: &str, apps: &[&str], env: &[(&str, &str)]) -> SpaceServer {
         let python = python_for(version);
         let script = repo_root().join("tests/spaces/serve.py");
         let mut child = Command::new(&python)
@@ -48,6 +54,7 @@ impl SpaceServer {
             .args(apps)
             .env("GRADIO_ANALYTICS_ENABLED", "False")
             .env("PYTHONUNBUFFERED", "1")
+            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(if std::env::var_os("HFS_TEST_SPACES_LOG").is_some() { Stdio::inherit() } else { Stdio::null() })
@@ -91,6 +98,18 @@ impl SpaceServer {
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
+
+    /// Kills the server at once (SIGKILL: no goodbye to clients, as a crashed Space).
+    pub fn kill(mut self) {
+        drop(self.stdin.take());
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A free loopback port (bound and released; a test that needs a fixed address picks one).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("a free port")
 }
 
 impl Drop for SpaceServer {
@@ -121,6 +140,12 @@ pub fn shared_spaces(version: &str) -> &'static SpaceServer {
 /// same way.
 pub fn shared_gen_spaces(version: &str) -> &'static SpaceServer {
     shared("gen", version, &["gen_zimage", "gen_flux", "gen_multi", "gen_video", "gen_tts", "gen_asr", "gen_quota", "gen_chat", "gen_busy"])
+}
+
+/// The batch test Space of one version (`gen_batch`: 50 ms a call, 4 at a time, a queue of 4, a
+/// ZeroGPU quota error every 23rd call), shared the same way.
+pub fn shared_batch_space(version: &str) -> &'static SpaceServer {
+    shared("batch", version, &["gen_batch"])
 }
 
 fn shared(set: &str, version: &str, apps: &[&str]) -> &'static SpaceServer {

@@ -57,6 +57,9 @@ pub enum Command {
     Models(ModelsArgs),
     /// The Space presets in effect: how known Spaces take each option (built in, then yours).
     Presets,
+    /// Finish a batch run: every item of DIR's manifest that is not done, with its own inputs and
+    /// seeds (a done item is never run again).
+    Resume(ResumeArgs),
     /// Generate an image from a prompt (with --image: edit an image) on any Space or provider.
     Image(ImageArgs),
     /// Generate a video from a prompt (with --image: animate an image) on any Space or provider.
@@ -109,8 +112,9 @@ pub struct InferArgs {
 /// Where generated files go.
 #[derive(Args, Debug, Clone)]
 pub struct OutputArgs {
-    /// Directory for output files (default: current directory). Files are named after the
-    /// model (`flux-1-dev.png`, then `flux-1-dev-2.png`, …); nothing is ever overwritten.
+    /// Directory for output files and their hfs-manifest.jsonl (default: current directory).
+    /// Files are named `{task}-{prompt}-{seed}` (`image-a-red-fox-7.png`, then `…-7-2.png`);
+    /// nothing is ever overwritten.
     #[arg(short, long, value_name = "DIR", default_value = ".")]
     pub output_dir: std::path::PathBuf,
 }
@@ -167,10 +171,72 @@ pub struct GenArgs {
     pub fallback: Vec<String>,
 }
 
+/// Many generations in one run: copies, prompt files, variations; concurrency, retries, shards.
+/// Every item is recorded in DIR/hfs-manifest.jsonl, so `hfs resume DIR` finishes a run that
+/// stopped, exactly once.
+#[derive(Args, Debug, Clone, Default)]
+pub struct BatchArgs {
+    /// Make N of each (distinct seeds, drawn up front and recorded; with --seed S: S, S+1, …).
+    #[arg(short = 'n', long = "count", value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub count: u32,
+    /// One item per line of FILE: a prompt, or a JSON object with the prompt and any per-item
+    /// options (`{"prompt": "…", "steps": 4, "aspect": "16:9"}`). `-` reads stdin.
+    #[arg(long, value_name = "FILE")]
+    pub prompts: Option<std::path::PathBuf>,
+    /// Run every value of an option (KEY=V1,V2,…; repeatable, the run is every combination): KEY is
+    /// an option without dashes (aspect, steps, voice, seed, …) or a parameter of the Space.
+    #[arg(long, value_name = "KEY=V1,V2,…")]
+    pub vary: Vec<String>,
+    /// Calls in flight at once (default: sized to the backend; one on ZeroGPU Spaces).
+    #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub jobs: Option<u32>,
+    /// Attempts per item for failures that may pass (rate limits, 5xx, queue full, dropped
+    /// connections); waiting for an unreachable Space or a quota reset spends none.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    pub attempts: u32,
+    /// Stop the run after this long (calls in flight are cancelled and recorded; resume later).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_time: Option<Duration>,
+    /// Run only the items of shard K of N (by item key: shards of one plan never overlap).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Out of ZeroGPU quota: wait for the reset and go on, even for a single generation.
+    #[arg(long)]
+    pub wait_quota: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ResumeArgs {
+    /// The run's directory (where hfs-manifest.jsonl is).
+    pub dir: std::path::PathBuf,
+    /// Calls in flight at once (default: sized to the backend).
+    #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub jobs: Option<u32>,
+    /// Attempts per item for failures that may pass.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    pub attempts: u32,
+    /// Stop after this long (resume again later).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_time: Option<Duration>,
+    /// Give up on one call after this long.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+    /// Finish only the items of shard K of N.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// The provider's own API key, for items on a provider (as for the generation commands).
+    #[arg(long, value_name = "KEY", hide_env_values = true)]
+    pub provider_key: Option<String>,
+    /// Bill provider calls to this organization (X-HF-Bill-To).
+    #[arg(long, value_name = "ORG")]
+    pub bill_to: Option<String>,
+}
+
 #[derive(Args, Debug)]
 pub struct ImageArgs {
     /// What the image should show (or, with --image, how to change it).
-    pub prompt: String,
+    #[arg(required_unless_present = "prompts")]
+    pub prompt: Option<String>,
     /// Input image: image-to-image instead of text-to-image.
     #[arg(long, value_name = "FILE")]
     pub image: Option<std::path::PathBuf>,
@@ -179,13 +245,16 @@ pub struct ImageArgs {
     #[command(flatten)]
     pub run: InferArgs,
     #[command(flatten)]
+    pub batch: BatchArgs,
+    #[command(flatten)]
     pub out: OutputArgs,
 }
 
 #[derive(Args, Debug)]
 pub struct VideoArgs {
     /// What the video should show.
-    pub prompt: String,
+    #[arg(required_unless_present = "prompts")]
+    pub prompt: Option<String>,
     /// Input image: image-to-video instead of text-to-video.
     #[arg(long, value_name = "FILE")]
     pub image: Option<std::path::PathBuf>,
@@ -194,17 +263,22 @@ pub struct VideoArgs {
     #[command(flatten)]
     pub run: InferArgs,
     #[command(flatten)]
+    pub batch: BatchArgs,
+    #[command(flatten)]
     pub out: OutputArgs,
 }
 
 #[derive(Args, Debug)]
 pub struct SpeechArgs {
     /// The text to speak.
-    pub text: String,
+    #[arg(required_unless_present = "prompts")]
+    pub text: Option<String>,
     #[command(flatten)]
     pub generation: GenArgs,
     #[command(flatten)]
     pub run: InferArgs,
+    #[command(flatten)]
+    pub batch: BatchArgs,
     #[command(flatten)]
     pub out: OutputArgs,
 }
@@ -212,11 +286,17 @@ pub struct SpeechArgs {
 #[derive(Args, Debug)]
 pub struct TranscribeArgs {
     /// The audio file (flac, wav, mp3, …).
-    pub audio: std::path::PathBuf,
+    #[arg(required_unless_present = "prompts")]
+    pub audio: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub generation: GenArgs,
     #[command(flatten)]
     pub run: InferArgs,
+    #[command(flatten)]
+    pub batch: BatchArgs,
+    /// Directory for the manifest of a batch (transcripts go to stdout).
+    #[arg(short, long, value_name = "DIR", default_value = ".")]
+    pub output_dir: std::path::PathBuf,
 }
 
 #[derive(Args, Debug)]

@@ -29,6 +29,21 @@ pub enum CliError {
     /// Anything else (local I/O while writing results…).
     Other(anyhow::Error),
     Interrupted,
+    /// A batch run could not start (or its manifest could not be written).
+    Batch(hfs_batch::BatchError),
+    /// The command reported its outcome itself (a batch summary): exit with this code, print
+    /// nothing more.
+    Reported(i32),
+}
+
+impl From<hfs_batch::BatchError> for CliError {
+    fn from(e: hfs_batch::BatchError) -> Self {
+        match e {
+            hfs_batch::BatchError::Generate(g) => g.into(),
+            hfs_batch::BatchError::Usage(m) => CliError::Usage(m),
+            e => CliError::Batch(e),
+        }
+    }
 }
 
 impl From<Error> for CliError {
@@ -65,6 +80,8 @@ impl CliError {
             CliError::Generate(e) => code_for(e.class()),
             CliError::Other(_) => FAILURE,
             CliError::Interrupted => INTERRUPTED,
+            CliError::Batch(e) => code_for(e.class()),
+            CliError::Reported(code) => *code,
         }
     }
 
@@ -96,6 +113,13 @@ impl CliError {
             CliError::Generate(_) => "usage",
             CliError::Other(_) => "local_io",
             CliError::Interrupted => "cancelled",
+            CliError::Batch(hfs_batch::BatchError::Busy { .. }) => "busy",
+            CliError::Batch(hfs_batch::BatchError::Corrupt { .. }) => "corrupt_manifest",
+            CliError::Batch(e) => match e.class() {
+                ErrorClass::Usage => "usage",
+                _ => "local_io",
+            },
+            CliError::Reported(_) => "reported",
         }
     }
 
@@ -118,6 +142,8 @@ impl CliError {
             CliError::Generate(e) => with_sources(e),
             CliError::Usage(m) | CliError::NotLoggedIn(m) => m.clone(),
             CliError::Other(e) => format!("{e:#}"),
+            CliError::Batch(e) => with_sources(e),
+            CliError::Reported(code) => format!("exit {code}"),
         }
     }
 

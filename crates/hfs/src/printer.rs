@@ -107,6 +107,11 @@ impl Printer {
         Progress::new(!self.quiet && std::io::stderr().is_terminal(), self.quiet, first)
     }
 
+    /// The live display of a batch of `total` items.
+    pub fn batch_progress(&self, total: usize) -> crate::progress::BatchProgress {
+        crate::progress::BatchProgress::new(!self.quiet && std::io::stderr().is_terminal(), self.quiet, total)
+    }
+
     /// Reports a failure: `error: …` and hints on stderr always; with `--json` an
     /// `hfs.error/1` document on stdout, with `--stream` an `error` event.
     pub fn error(&self, e: &CliError, ctx: &ErrorContext) {

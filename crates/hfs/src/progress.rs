@@ -51,6 +51,7 @@ impl Progress {
         match ev {
             Event::Queued { rank, queue_size, eta } => self.message(queue_message(*rank, *queue_size, *eta)),
             Event::Started { .. } => self.message("running"),
+            Event::Accepted { .. } => {}
             Event::Progress(units) => {
                 if let (Some(bar), Some(u)) = (&self.bar, units.last()) {
                     let desc = u.desc.as_deref().map(one_line).unwrap_or_else(|| "running".into());
@@ -81,22 +82,8 @@ impl Progress {
     /// A provider job's event. Provider text (statuses, reasons) is shown on one line.
     pub fn inference(&mut self, ev: &InferenceEvent) {
         match ev {
-            InferenceEvent::Resolved { provider, provider_model, .. } => {
-                self.message(format!("{} ({}): sending", one_line(provider), one_line(provider_model)))
-            }
-            InferenceEvent::Submitted { provider, job_id } => self.message(match job_id {
-                Some(j) => format!("{provider}: job {} submitted", one_line(j)),
-                None => format!("{provider}: waiting for the answer"),
-            }),
-            InferenceEvent::Status { status, queue_position } => self.message(match queue_position {
-                Some(p) => format!("{}: position {p} in the queue", one_line(status)),
-                None => one_line(status),
-            }),
             InferenceEvent::Log { message } => self.log(format!("log: {}", hfs_core::text::strip_terminal_escapes(message))),
-            InferenceEvent::Retrying { attempt, wait_ms, reason } => {
-                self.message(format!("retry {attempt} in {:.1}s ({})", *wait_ms as f64 / 1000.0, one_line(reason)))
-            }
-            InferenceEvent::Downloading { .. } => self.message("downloading the output"),
+            ev => self.message(inference_message(ev)),
         }
     }
 
@@ -109,6 +96,159 @@ impl Progress {
 }
 
 impl Drop for Progress {
+    fn drop(&mut self) {
+        self.clear();
+    }
+}
+
+/// A provider job's state on one line.
+fn inference_message(ev: &InferenceEvent) -> String {
+    match ev {
+        InferenceEvent::Resolved { provider, provider_model, .. } => {
+            format!("{} ({}): sending", one_line(provider), one_line(provider_model))
+        }
+        InferenceEvent::Submitted { provider, job_id } => match job_id {
+            Some(j) => format!("{provider}: job {} submitted", one_line(j)),
+            None => format!("{provider}: waiting for the answer"),
+        },
+        InferenceEvent::Status { status, queue_position } => match queue_position {
+            Some(p) => format!("{}: position {p} in the queue", one_line(status)),
+            None => one_line(status),
+        },
+        InferenceEvent::Log { message } => format!("log: {}", one_line(message)),
+        InferenceEvent::Retrying { attempt, wait_ms, reason } => {
+            format!("retry {attempt} in {:.1}s ({})", *wait_ms as f64 / 1000.0, one_line(reason))
+        }
+        InferenceEvent::Downloading { .. } => "downloading the output".into(),
+    }
+}
+
+/// The live display of a batch: one overall bar (done / failed / running, rate, ETA) and a line
+/// per running job with its queue position or progress, on a terminal; without one (and not
+/// `-q`), a line per finished item on stderr.
+pub struct BatchProgress {
+    multi: Option<indicatif::MultiProgress>,
+    overall: Option<ProgressBar>,
+    jobs: std::collections::HashMap<String, ProgressBar>,
+    quiet: bool,
+    total: u64,
+    finished: u64,
+    failed: u64,
+}
+
+impl BatchProgress {
+    pub fn new(bar: bool, quiet: bool, total: usize) -> Self {
+        let (multi, overall) = if bar {
+            let multi = indicatif::MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+            let overall = multi.add(ProgressBar::new(total as u64));
+            overall.set_style(
+                ProgressStyle::with_template("[{bar:30}] {pos}/{len} {msg} · {per_sec} · ETA {eta} [{elapsed}]")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar())
+                    .progress_chars("=> "),
+            );
+            overall.enable_steady_tick(Duration::from_millis(200));
+            (Some(multi), Some(overall))
+        } else {
+            (None, None)
+        };
+        let mut p = Self { multi, overall, jobs: Default::default(), quiet, total: total as u64, finished: 0, failed: 0 };
+        p.counts();
+        p
+    }
+
+    fn counts(&mut self) {
+        if let Some(o) = &self.overall {
+            o.set_message(format!("done, {} failed, {} running", self.failed, self.jobs.len()));
+        }
+    }
+
+    /// A line above the bars (or on stderr), unless `-q`.
+    pub fn log(&self, line: &str) {
+        if self.quiet {
+            return;
+        }
+        let line = hfs_core::text::strip_terminal_escapes(line);
+        match &self.multi {
+            Some(m) => {
+                let _ = m.println(line);
+            }
+            None => eprintln!("{line}"),
+        }
+    }
+
+    /// A job started: its own line, titled with its prompt.
+    pub fn start(&mut self, key: &str, title: &str) {
+        if let Some(m) = &self.multi {
+            let bar = m.add(ProgressBar::new_spinner());
+            bar.set_style(ProgressStyle::with_template("  {spinner} {prefix} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+            let t: String = one_line(title).chars().take(40).collect();
+            bar.set_prefix(t);
+            bar.set_message("connecting");
+            bar.enable_steady_tick(Duration::from_millis(120));
+            self.jobs.insert(key.to_string(), bar);
+        }
+        self.counts();
+    }
+
+    /// What a running job reports.
+    pub fn job_message(&self, key: &str, message: &str) {
+        if let Some(bar) = self.jobs.get(key) {
+            bar.set_message(one_line(message));
+        }
+    }
+
+    pub fn inference(&self, key: &str, ev: &InferenceEvent) {
+        match ev {
+            InferenceEvent::Log { message } => self.log(&format!("log: {}", one_line(message))),
+            ev => self.job_message(key, &inference_message(ev)),
+        }
+    }
+
+    pub fn gradio(&self, key: &str, ev: &Event) {
+        let m = match ev {
+            Event::Queued { rank, queue_size, eta } => queue_message(*rank, *queue_size, *eta),
+            Event::Started { .. } => "running".into(),
+            Event::Progress(units) => match units.last().and_then(|u| u.fraction()) {
+                Some(f) => format!("{:.0}%", f * 100.0),
+                None => "running".into(),
+            },
+            Event::Output(_) => "receiving outputs".into(),
+            _ => return,
+        };
+        self.job_message(key, &m);
+    }
+
+    /// A job ended (done, or failed for this attempt).
+    pub fn end(&mut self, key: &str, finished: bool, failed: bool) {
+        if let Some(bar) = self.jobs.remove(key) {
+            bar.finish_and_clear();
+            if let Some(m) = &self.multi {
+                m.remove(&bar);
+            }
+        }
+        if finished {
+            self.finished += 1;
+            if failed {
+                self.failed += 1;
+            }
+            if let Some(o) = &self.overall {
+                o.set_position(self.finished.min(self.total));
+            }
+        }
+        self.counts();
+    }
+
+    pub fn clear(&mut self) {
+        for (_, bar) in self.jobs.drain() {
+            bar.finish_and_clear();
+        }
+        if let Some(o) = self.overall.take() {
+            o.finish_and_clear();
+        }
+    }
+}
+
+impl Drop for BatchProgress {
     fn drop(&mut self) {
         self.clear();
     }

@@ -43,10 +43,10 @@ impl AppState {
         let mut inner = self.lock();
         let space = inner.spaces.get_mut(id)?;
         let stage = space.stage();
-        if let Some(StageScript::PerRequest(steps)) = &space.config.stages {
-            if space.cursor + 1 < steps.len() {
-                space.cursor += 1;
-            }
+        if let Some(StageScript::PerRequest(steps)) = &space.config.stages
+            && space.cursor + 1 < steps.len()
+        {
+            space.cursor += 1;
         }
         Some(stage)
     }

@@ -15,6 +15,9 @@ async fn generator_outputs_in_order(v: V) {
     assert_eq!(t.first_outputs(), ["0", "01", "012", "0123", "01234"].map(|s| json!(s)).to_vec());
     assert_eq!(t.values(), [json!("01234")]);
     assert_eq!(t.started, 1);
+    // The app named the call once, before it ran (what a batch records as the remote job id).
+    assert_eq!(t.accepted.len(), 1, "{:?}", t.accepted);
+    assert!(!t.accepted[0].is_empty());
     assert!(c.endpoint(&ep("/count")).unwrap().generator);
     assert!(!c.endpoint(&ep("/greet")).unwrap().generator);
 }

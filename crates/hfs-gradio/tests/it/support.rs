@@ -72,6 +72,8 @@ pub struct Trace {
     pub logs: Vec<(LogLevel, Option<String>, String)>,
     pub queued: usize,
     pub started: usize,
+    /// Event ids the app gave the call (`Event::Accepted`).
+    pub accepted: Vec<String>,
     pub result: Result<Outputs, Error>,
 }
 
@@ -98,13 +100,15 @@ impl Trace {
 
 /// Drains a job; panics if it emits anything after its terminal event.
 pub async fn trace(mut job: Job) -> Trace {
-    let mut t = Trace { outputs: vec![], progress: vec![], logs: vec![], queued: 0, started: 0, result: Err(Error::Cancelled) };
+    let mut t =
+        Trace { outputs: vec![], progress: vec![], logs: vec![], queued: 0, started: 0, accepted: vec![], result: Err(Error::Cancelled) };
     let mut terminal = None;
     while let Some(ev) = job.next_event().await {
         assert!(terminal.is_none(), "event after the terminal one: {ev:?}");
         match ev {
             Event::Queued { .. } => t.queued += 1,
             Event::Started { .. } => t.started += 1,
+            Event::Accepted { event_id } => t.accepted.push(event_id),
             Event::Progress(units) => t.progress.push(units),
             Event::Log { level, title, message } => t.logs.push((level, title, message)),
             Event::Output(o) => t.outputs.push(o.values),

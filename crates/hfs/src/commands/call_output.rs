@@ -81,7 +81,7 @@ pub fn stream_line(ev: &Event) -> Option<StreamLine> {
             StreamEvent::Log { level: serde_json::to_value(level).unwrap_or(Value::Null), title: title.clone(), message: message.clone() }
         }
         Event::Output(o) => StreamEvent::Output { outputs: o.values.clone() },
-        Event::Started { .. } | Event::Completed(_) | Event::Failed(_) => return None,
+        Event::Accepted { .. } | Event::Started { .. } | Event::Completed(_) | Event::Failed(_) => return None,
     };
     Some(StreamLine::new(event))
 }

@@ -14,7 +14,7 @@ pub async fn run(global: &GlobalArgs, p: &Printer, args: &ChatArgs) -> Result<()
         let generation = crate::cli::GenArgs { space: args.space.clone(), endpoint: args.endpoint.clone(), ..Default::default() };
         let input =
             super::generate::Input { task: hfs_generate::GenTask::Chat, prompt: Some(args.prompt.clone()), image: None, audio: None };
-        return super::generate::run(global, p, &generation, &args.run, std::path::Path::new("."), input).await;
+        return super::generate::run(global, p, &generation, &args.run, &Default::default(), std::path::Path::new("."), input).await;
     }
     let model = model(&args.run)?;
     let params = params(&args.run.params)?;

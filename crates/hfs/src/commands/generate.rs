@@ -8,7 +8,7 @@ use hfs_generate::{Backend, GenEvent, GenOptions, GenOutcome, GenRequest, GenTas
 use hfs_schema::{ExplainDoc, GenerateDoc, GeneratedFile};
 use serde_json::Value;
 
-use crate::cli::{ConnectArgs, GenArgs, GlobalArgs, InferArgs};
+use crate::cli::{BatchArgs, ConnectArgs, GenArgs, GlobalArgs, InferArgs};
 use crate::exit::CliError;
 use crate::printer::Printer;
 
@@ -51,21 +51,58 @@ pub async fn run(
     p: &Printer,
     generation: &GenArgs,
     run: &InferArgs,
+    batch: &BatchArgs,
     out_dir: &Path,
     input: Input,
 ) -> Result<(), CliError> {
     let req = request(generation, run, &input)?;
     let backends = backends(generation, run, input.task)?;
     let generator = generator(global, p, run, &backends).await?;
+    if super::batch::is_batch(batch) {
+        if generation.explain {
+            return Err(CliError::Usage("--explain shows one generation's plan; drop -n, --prompts, --vary and --shard".into()));
+        }
+        return super::batch::run_new(p, &generator, batch, out_dir, input.task, req, backends, run.timeout).await;
+    }
     if generation.explain {
         let plan = generator.plan(input.task, &req, &backends[0]).await?;
         return explain(p, &plan);
     }
+    loop {
+        match generate_once(p, &generator, &req, &backends, run, out_dir, input.task).await {
+            // --wait-quota: out of ZeroGPU quota with a known reset, wait for it and go again.
+            Err(CliError::Gradio(hfs_gradio::Error::QuotaExceeded { retry_in: Some(d), .. })) if batch.wait_quota => {
+                p.status(&format!("out of ZeroGPU quota; it resets in {}: waiting (--wait-quota)", hfs_gradio::fmt_duration(d)));
+                tokio::select! {
+                    _ = tokio::time::sleep(d + std::time::Duration::from_millis(200)) => {}
+                    _ = crate::signals::first() => return Err(CliError::Interrupted),
+                }
+            }
+            r => return r,
+        }
+    }
+}
+
+async fn generate_once(
+    p: &Printer,
+    generator: &Generator,
+    req: &GenRequest,
+    backends: &[Backend],
+    run: &InferArgs,
+    out_dir: &Path,
+    task: GenTask,
+) -> Result<(), CliError> {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let opts = GenOptions { out_dir: out_dir.to_path_buf(), timeout: run.timeout, cancel: Default::default(), events: Some(tx) };
+    let opts = GenOptions {
+        out_dir: out_dir.to_path_buf(),
+        timeout: run.timeout,
+        cancel: Default::default(),
+        events: Some(tx),
+        skip_manifest: false,
+    };
     let cancel = opts.cancel.clone();
     let mut progress = p.progress("connecting");
-    let generating = generator.generate(input.task, &req, &backends, &opts);
+    let generating = generator.generate(task, req, backends, &opts);
     tokio::pin!(generating);
     let mut ctrl_c = Box::pin(crate::signals::first());
     let mut interrupted = false;
@@ -81,6 +118,7 @@ pub async fn run(
                     }
                     tracing::debug!(%backend, ?endpoint, "planned");
                 }
+                GenEvent::Submitted { .. } => {}
                 GenEvent::FallingBack { backend, error, next } => {
                     p.note(&format!("{backend} failed ({}); trying {next}", hfs_core::text::one_line(&error)));
                 }
@@ -167,7 +205,7 @@ fn backends(generation: &GenArgs, run: &InferArgs, task: GenTask) -> Result<Vec<
     Ok(list)
 }
 
-async fn generator(global: &GlobalArgs, p: &Printer, run: &InferArgs, backends: &[Backend]) -> Result<Generator, CliError> {
+pub async fn generator(global: &GlobalArgs, p: &Printer, run: &InferArgs, backends: &[Backend]) -> Result<Generator, CliError> {
     let connect = ConnectArgs { target: String::new(), auth: None, headers: vec![], wait: std::time::Duration::from_secs(600) };
     let gradio = crate::connect::options(global, p, &connect).await?;
     // A provider client (its own HTTP client, certificates loaded) only when a provider may run.
@@ -175,7 +213,7 @@ async fn generator(global: &GlobalArgs, p: &Printer, run: &InferArgs, backends: 
         true => Some(super::infer::session(global, p, run).await?.client),
         false => None,
     };
-    Ok(Generator { gradio, inference, presets: crate::env::presets(p) })
+    Ok(Generator { gradio, inference, presets: crate::env::presets(p), clients: Default::default() })
 }
 
 fn explain(p: &Printer, plan: &Plan) -> Result<(), CliError> {
@@ -237,26 +275,32 @@ fn short(v: &Value) -> String {
     if s.chars().count() > 60 { format!("{}…", s.chars().take(59).collect::<String>()) } else { s }
 }
 
+/// The `hfs.generate/1` document of an outcome.
+pub fn generate_doc(o: &GenOutcome) -> GenerateDoc {
+    GenerateDoc {
+        schema: GenerateDoc::SCHEMA.into(),
+        task: o.task.as_str().into(),
+        // What served it (host and Gradio version, or provider, provider model and job id).
+        backend: o.record.get("backend").cloned().unwrap_or_else(|| serde_json::to_value(&o.backend).unwrap_or(Value::Null)),
+        seed: o.seed,
+        arguments: Value::Object(o.plan.arguments.clone()),
+        files: o
+            .files
+            .iter()
+            .map(|f| GeneratedFile { path: f.path.clone(), mime_type: f.mime_type.clone(), size: f.size, sha256: f.sha256.clone() })
+            .collect(),
+        values: o.values.clone(),
+        text: o.text.clone().filter(|_| matches!(o.task, GenTask::Transcribe | GenTask::Chat)),
+        fallbacks: o.fallbacks.iter().map(|a| serde_json::to_value(a).unwrap_or(Value::Null)).collect(),
+        warnings: o.plan.warnings.clone(),
+        duration_ms: o.duration_ms,
+        item: None,
+    }
+}
+
 fn print_outcome(p: &Printer, o: &GenOutcome) {
     if p.json() {
-        p.doc(&GenerateDoc {
-            schema: GenerateDoc::SCHEMA.into(),
-            task: o.task.as_str().into(),
-            // What served it (host and Gradio version, or provider, provider model and job id).
-            backend: o.record.get("backend").cloned().unwrap_or_else(|| serde_json::to_value(&o.backend).unwrap_or(Value::Null)),
-            seed: o.seed,
-            arguments: Value::Object(o.plan.arguments.clone()),
-            files: o
-                .files
-                .iter()
-                .map(|f| GeneratedFile { path: f.path.clone(), mime_type: f.mime_type.clone(), size: f.size, sha256: f.sha256.clone() })
-                .collect(),
-            values: o.values.clone(),
-            text: o.text.clone().filter(|_| matches!(o.task, GenTask::Transcribe | GenTask::Chat)),
-            fallbacks: o.fallbacks.iter().map(|a| serde_json::to_value(a).unwrap_or(Value::Null)).collect(),
-            warnings: o.plan.warnings.clone(),
-            duration_ms: o.duration_ms,
-        });
+        p.doc(&generate_doc(o));
         return;
     }
     let mut out = String::new();

@@ -9,6 +9,6 @@ use crate::exit::CliError;
 use crate::printer::Printer;
 
 pub async fn run(global: &GlobalArgs, p: &Printer, args: &ImageArgs) -> Result<(), CliError> {
-    let input = Input { task: GenTask::Image, prompt: Some(args.prompt.clone()), image: args.image.clone(), audio: None };
-    generate::run(global, p, &args.generation, &args.run, &args.out.output_dir, input).await
+    let input = Input { task: GenTask::Image, prompt: args.prompt.clone(), image: args.image.clone(), audio: None };
+    generate::run(global, p, &args.generation, &args.run, &args.batch, &args.out.output_dir, input).await
 }

@@ -4,6 +4,7 @@
 
 mod api;
 mod auth;
+mod batch;
 mod call;
 mod call_args;
 mod call_output;
@@ -48,6 +49,7 @@ pub async fn dispatch(cli: Cli) -> i32 {
         Command::Search(cmd) => search::run(g, &p, cmd).await,
         Command::Models(args) => models::run(g, &p, args).await,
         Command::Presets => presets::run(g, &p).await,
+        Command::Resume(args) => batch::resume(g, &p, args).await,
         Command::Image(args) => image::run(g, &p, args).await,
         Command::Video(args) => video::run(g, &p, args).await,
         Command::Speech(args) => speech::run(g, &p, args).await,
@@ -56,6 +58,7 @@ pub async fn dispatch(cli: Cli) -> i32 {
     };
     match result {
         Ok(()) => exit::OK,
+        Err(CliError::Reported(code)) => code,
         Err(e) => {
             // `auth status --json` answers `logged_in: false` itself: that is its document.
             if matches!(e, CliError::NotLoggedIn(_)) {
@@ -82,6 +85,7 @@ fn context(cmd: &Command) -> ErrorContext {
         Command::Search(SearchCommand::Models { .. }) => ("search models", None, None),
         Command::Models(_) => ("models", None, None),
         Command::Presets => ("presets", None, None),
+        Command::Resume(a) => ("resume", Some(a.dir.display().to_string()), None),
         Command::Image(a) => ("image", None, a.run.model.clone()),
         Command::Video(a) => ("video", None, a.run.model.clone()),
         Command::Speech(a) => ("speech", None, a.run.model.clone()),

@@ -8,6 +8,6 @@ use crate::exit::CliError;
 use crate::printer::Printer;
 
 pub async fn run(global: &GlobalArgs, p: &Printer, args: &SpeechArgs) -> Result<(), CliError> {
-    let input = Input { task: GenTask::Speech, prompt: Some(args.text.clone()), image: None, audio: None };
-    generate::run(global, p, &args.generation, &args.run, &args.out.output_dir, input).await
+    let input = Input { task: GenTask::Speech, prompt: args.text.clone(), image: None, audio: None };
+    generate::run(global, p, &args.generation, &args.run, &args.batch, &args.out.output_dir, input).await
 }

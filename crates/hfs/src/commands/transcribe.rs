@@ -8,6 +8,6 @@ use crate::exit::CliError;
 use crate::printer::Printer;
 
 pub async fn run(global: &GlobalArgs, p: &Printer, args: &TranscribeArgs) -> Result<(), CliError> {
-    let input = Input { task: GenTask::Transcribe, prompt: None, image: None, audio: Some(args.audio.clone()) };
-    generate::run(global, p, &args.generation, &args.run, std::path::Path::new("."), input).await
+    let input = Input { task: GenTask::Transcribe, prompt: None, image: None, audio: args.audio.clone() };
+    generate::run(global, p, &args.generation, &args.run, &args.batch, &args.output_dir, input).await
 }

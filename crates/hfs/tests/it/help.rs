@@ -19,6 +19,7 @@ const COMMANDS: &[&[&str]] = &[
     &["search", "models"],
     &["models"],
     &["presets"],
+    &["resume"],
     &["image"],
     &["video"],
     &["speech"],

@@ -12,6 +12,7 @@ mod support;
 
 mod api;
 mod auth;
+mod batch;
 mod call;
 mod discovery;
 mod errors;

@@ -1,0 +1,552 @@
+//! The scheduler: items run concurrently within a global limit and per-backend lanes; failures
+//! are retried, waited out, moved to a fallback backend or recorded final, by the shared core's
+//! error classes; every step is in the manifest before the next one starts.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::stream::{FuturesUnordered, StreamExt};
+use hfs_core::Action;
+use hfs_generate::{Attempt, Backend, GenError, GenEvent, GenOptions, GenOutcome, Generator};
+use serde_json::{Value, json};
+use tokio::sync::mpsc::UnboundedSender;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::BatchError;
+use crate::manifest::now as unix_now;
+use crate::manifest::{Manifest, SCHEMA};
+use crate::spec::Item;
+
+/// How a run runs.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// Where files go (the manifest's directory).
+    pub out_dir: PathBuf,
+    /// Calls in flight at most (`None`: sized to the backends).
+    pub jobs: Option<usize>,
+    /// Attempts per item that count (a backend that is unreachable or out of quota is waited
+    /// for without spending them).
+    pub attempts: u32,
+    /// The whole run stops (in-flight calls cancelled and recorded) after this long.
+    pub max_time: Option<Duration>,
+    /// Per attempt.
+    pub timeout: Option<Duration>,
+    /// How long an item waits for a backend it cannot reach (a Space restarting, the network
+    /// gone) before it fails.
+    pub wait: Duration,
+    /// Out of ZeroGPU quota with no fallback: pause the backend until the reset (a run of
+    /// several items; or one item when asked) instead of failing the item.
+    pub pause_on_quota: bool,
+    pub cancel: CancellationToken,
+    pub events: Option<UnboundedSender<BatchEvent>>,
+    /// The concurrency a backend declared (by [`Backend::label`]), where known.
+    pub concurrency: HashMap<String, usize>,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            out_dir: PathBuf::from("."),
+            jobs: None,
+            attempts: 4,
+            max_time: None,
+            timeout: None,
+            wait: Duration::from_secs(600),
+            pause_on_quota: true,
+            cancel: CancellationToken::new(),
+            events: None,
+            concurrency: HashMap::new(),
+        }
+    }
+}
+
+/// What a run reports as it goes.
+#[derive(Debug)]
+pub enum BatchEvent {
+    Started {
+        item: Arc<Item>,
+        backend: String,
+        attempt: u32,
+    },
+    /// The backend accepted the call (the `started` record is written).
+    Submitted {
+        item: Arc<Item>,
+        backend: String,
+        job_id: Option<String>,
+    },
+    /// What the generation reports (queue position, progress, logs).
+    Progress {
+        item: Arc<Item>,
+        event: GenEvent,
+    },
+    Retrying {
+        item: Arc<Item>,
+        backend: String,
+        error: String,
+        after: Duration,
+    },
+    FellBack {
+        item: Arc<Item>,
+        from: String,
+        to: String,
+        error: String,
+    },
+    /// A backend takes nothing until `until` (a quota reset, a rate limit, a restart).
+    Paused {
+        backend: String,
+        until: std::time::SystemTime,
+        reason: String,
+    },
+    Done {
+        item: Arc<Item>,
+        outcome: Box<GenOutcome>,
+    },
+    Failed {
+        item: Arc<Item>,
+        error: String,
+        last: bool,
+    },
+}
+
+/// Why a run stopped before its end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stop {
+    Cancelled,
+    MaxTime,
+}
+
+/// An item that failed for good (this run).
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Failure {
+    pub item: String,
+    pub title: String,
+    pub backend: String,
+    pub class: String,
+    pub message: String,
+    pub attempts: u32,
+}
+
+/// How a run ended.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Summary {
+    /// Items this run was asked to finish.
+    pub total: usize,
+    pub done: usize,
+    pub failed: Vec<Failure>,
+    /// Items already done in the manifest (not run again).
+    pub skipped: usize,
+    /// Items left unfinished because the run stopped.
+    pub not_run: usize,
+    pub stopped: Option<Stop>,
+    pub duration_ms: u64,
+    /// Items done by a fallback backend.
+    pub fell_back: usize,
+}
+
+/// Item keys, their title and the failure of the last attempt, for the summary.
+struct Work {
+    item: Arc<Item>,
+    backend: usize,
+    /// The last attempt number recorded for this item (across runs).
+    attempt: u32,
+    /// Attempts spent in this run that count against [`RunOptions::attempts`].
+    counted: u32,
+    not_before: Option<Instant>,
+    unreachable_since: Option<Instant>,
+    fallbacks: Vec<Attempt>,
+}
+
+impl Work {
+    fn backend(&self) -> &Backend {
+        &self.item.backends[self.backend]
+    }
+}
+
+/// One backend's share of the run.
+struct Lane {
+    limit: usize,
+    running: usize,
+    paused_until: Option<Instant>,
+    /// Paused for quota (items with a fallback move on instead of waiting).
+    quota: bool,
+    backoff: Duration,
+}
+
+/// Appends `planned` records for the items the manifest does not have yet and returns the ones
+/// to run (not done) and how many are done already.
+pub fn plan(manifest: &mut Manifest, state: &crate::State, items: Vec<Item>, run: &str) -> Result<(Vec<Item>, usize), BatchError> {
+    let known: std::collections::HashSet<&str> = state.items.iter().map(|i| i.key.as_str()).collect();
+    let new: Vec<&Item> = items.iter().filter(|i| !known.contains(i.key.as_str())).collect();
+    if !new.is_empty() {
+        manifest.plan(&new, run)?;
+    }
+    let before = items.len();
+    let todo: Vec<Item> = items.into_iter().filter(|i| !state.done.contains(&i.key)).collect();
+    let skipped = before - todo.len();
+    Ok((todo, skipped))
+}
+
+/// Runs `items` to the end (or until cancelled or out of time), recording every step in
+/// `manifest`. `attempts` holds the attempts already recorded per key (from an earlier run).
+pub async fn run(
+    generator: &Generator,
+    manifest: Manifest,
+    items: Vec<Item>,
+    attempts: &HashMap<String, u32>,
+    run_id: &str,
+    opts: &RunOptions,
+) -> Result<Summary, BatchError> {
+    let started = Instant::now();
+    let manifest = Mutex::new(manifest);
+    let mut summary = Summary { total: items.len(), ..Default::default() };
+    let mut pending: VecDeque<Work> = items
+        .into_iter()
+        .map(|item| Work {
+            attempt: attempts.get(&item.key).copied().unwrap_or(0),
+            item: Arc::new(item),
+            backend: 0,
+            counted: 0,
+            not_before: None,
+            unreachable_since: None,
+            fallbacks: vec![],
+        })
+        .collect();
+    let global = opts.jobs.unwrap_or(16).max(1);
+    let mut lanes: HashMap<String, Lane> = HashMap::new();
+    let halt = CancellationToken::new();
+    let deadline = opts.max_time.and_then(|d| Instant::now().checked_add(d));
+    let mut running = FuturesUnordered::new();
+    let emit = |e: BatchEvent| {
+        if let Some(tx) = &opts.events {
+            let _ = tx.send(e);
+        }
+    };
+    let record = |v: Value| manifest.lock().unwrap_or_else(|e| e.into_inner()).append(&v);
+
+    loop {
+        // Start what may start: in plan order, within the global limit and each lane's.
+        let now = Instant::now();
+        while running.len() < global && !halt.is_cancelled() {
+            let Some(pos) = pending.iter_mut().position(|w| {
+                if w.not_before.is_some_and(|t| t > now) {
+                    return false;
+                }
+                // A lane out of quota sends items with a fallback on to it.
+                let lane = lane_for(&mut lanes, w, opts, global);
+                if lane.quota && lane.paused_until.is_some_and(|t| t > now) && w.backend + 1 < w.item.backends.len() {
+                    w.fallbacks.push(Attempt { backend: w.backend().label(), error: "out of quota (paused)".into() });
+                    w.backend += 1;
+                }
+                let lane = lane_for(&mut lanes, w, opts, global);
+                lane.running < lane.limit && lane.paused_until.is_none_or(|t| t <= now)
+            }) else {
+                break;
+            };
+            let mut w = pending.remove(pos).expect("position is in range");
+            lane_for(&mut lanes, &w, opts, global).running += 1;
+            w.attempt += 1;
+            let backend = w.backend().clone();
+            emit(BatchEvent::Started { item: w.item.clone(), backend: backend.label(), attempt: w.attempt });
+            running.push(attempt(generator, w, backend, opts, halt.child_token(), &manifest, run_id));
+        }
+        if running.is_empty() && (pending.is_empty() || halt.is_cancelled()) {
+            break;
+        }
+        // Wake for the first item or lane that becomes ready, if nothing finishes first.
+        let wake = pending
+            .iter()
+            .filter_map(|w| {
+                let lane = lanes.get(&w.backend().label());
+                [w.not_before, lane.and_then(|l| l.paused_until)].into_iter().flatten().max()
+            })
+            .min();
+        tokio::select! {
+            Some((mut w, result)) = running.next(), if !running.is_empty() => {
+                let label = w.backend().label();
+                if let Some(lane) = lanes.get_mut(&label) {
+                    lane.running -= 1;
+                }
+                match result {
+                    Ok(outcome) => {
+                        let mut rec = outcome.record.clone();
+                        rec["item"] = json!(w.item.key);
+                        rec["attempt"] = json!(w.attempt);
+                        rec["run"] = json!(run_id);
+                        if rec.get("files").is_none_or(|f| f.as_array().is_some_and(Vec::is_empty)) && outcome.text.is_some() {
+                            rec["text"] = json!(outcome.text);
+                        }
+                        if !w.fallbacks.is_empty() {
+                            rec["fallbacks"] = serde_json::to_value(&w.fallbacks).unwrap_or(Value::Null);
+                            summary.fell_back += 1;
+                        }
+                        record(rec)?;
+                        if let Some(lane) = lanes.get_mut(&label) {
+                            lane.backoff = Duration::ZERO;
+                        }
+                        summary.done += 1;
+                        emit(BatchEvent::Done { item: w.item.clone(), outcome: Box::new(outcome) });
+                    }
+                    Err(e) => {
+                        let decision = decide(&e, &mut w, &mut lanes, opts, halt.is_cancelled());
+                        let last = matches!(decision, Next::Fail | Next::Stopped);
+                        record(json!({
+                            "schema": SCHEMA, "record": "failed", "item": w.item.key, "attempt": w.attempt, "run": run_id,
+                            "backend": label, "class": class_name(&e), "message": e.to_string(),
+                            "final": matches!(decision, Next::Fail), "at": unix_now(),
+                        }))?;
+                        emit(BatchEvent::Failed { item: w.item.clone(), error: e.to_string(), last });
+                        match decision {
+                            Next::Stopped => summary.not_run += 1,
+                            Next::Fail => summary.failed.push(Failure {
+                                item: w.item.key.clone(),
+                                title: w.item.title(),
+                                backend: label,
+                                class: class_name(&e).into(),
+                                message: e.to_string(),
+                                attempts: w.attempt,
+                            }),
+                            Next::Retry(after) => {
+                                emit(BatchEvent::Retrying { item: w.item.clone(), backend: label, error: e.to_string(), after });
+                                w.not_before = Some(Instant::now() + after);
+                                pending.push_front(w);
+                            }
+                            Next::Pause { until, reason } => {
+                                emit(BatchEvent::Paused { backend: label, until: std::time::SystemTime::now() + until.saturating_duration_since(Instant::now()), reason });
+                                pending.push_front(w);
+                            }
+                            Next::FallBack => {
+                                let to = w.item.backends[w.backend + 1].label();
+                                emit(BatchEvent::FellBack { item: w.item.clone(), from: label.clone(), to, error: e.to_string() });
+                                w.fallbacks.push(Attempt { backend: label, error: e.to_string() });
+                                w.backend += 1;
+                                w.counted = 0;
+                                w.not_before = None;
+                                pending.push_front(w);
+                            }
+                        }
+                    }
+                }
+            }
+            _ = sleep_until(wake), if wake.is_some() && !halt.is_cancelled() => {}
+            _ = opts.cancel.cancelled(), if !halt.is_cancelled() => {
+                summary.stopped = Some(Stop::Cancelled);
+                halt.cancel();
+            }
+            _ = sleep_until(deadline), if deadline.is_some() && !halt.is_cancelled() => {
+                summary.stopped = Some(Stop::MaxTime);
+                halt.cancel();
+            }
+        }
+    }
+    summary.not_run += pending.len();
+    summary.duration_ms = started.elapsed().as_millis() as u64;
+    Ok(summary)
+}
+
+async fn sleep_until(t: Option<Instant>) {
+    match t {
+        Some(t) => tokio::time::sleep_until(t).await,
+        None => futures::future::pending().await,
+    }
+}
+
+fn lane_for<'a>(lanes: &'a mut HashMap<String, Lane>, w: &Work, opts: &RunOptions, global: usize) -> &'a mut Lane {
+    let backend = w.backend();
+    lanes.entry(backend.label()).or_insert_with(|| {
+        let declared = opts.concurrency.get(&backend.label()).copied();
+        let default = match backend {
+            // Gradio runs one call per endpoint at a time unless the app says otherwise; two in
+            // flight keep the next one queued behind the running one.
+            Backend::Space { .. } => declared.unwrap_or(2),
+            Backend::Provider { .. } => declared.unwrap_or(4),
+        };
+        // The first backend gets `-j` as asked; fallbacks keep their own (smaller) default.
+        let limit = match opts.jobs {
+            // Asked for: -j wins over a declared limit (the app queues the rest).
+            Some(j) if w.backend == 0 => j,
+            Some(j) => default.min(j),
+            None => default,
+        };
+        Lane { limit: limit.clamp(1, global), running: 0, paused_until: None, quota: false, backoff: Duration::ZERO }
+    })
+}
+
+/// What to do after a failed attempt.
+enum Next {
+    Retry(Duration),
+    Pause {
+        until: Instant,
+        reason: String,
+    },
+    FallBack,
+    Fail,
+    /// The run is stopping: recorded, not final, left for `resume`.
+    Stopped,
+}
+
+fn decide(e: &GenError, w: &mut Work, lanes: &mut HashMap<String, Lane>, opts: &RunOptions, halting: bool) -> Next {
+    if halting || matches!(e, GenError::Cancelled) {
+        return Next::Stopped;
+    }
+    let has_next = w.backend + 1 < w.item.backends.len();
+    let mut lane = lanes.get_mut(&w.backend().label());
+    let now = Instant::now();
+    if let Some(reset) = quota_reset(e) {
+        if has_next {
+            if let Some(lane) = lane {
+                lane.quota = true;
+                lane.paused_until = Some(now + reset.unwrap_or(Duration::from_secs(60)));
+            }
+            return Next::FallBack;
+        }
+        if !opts.pause_on_quota {
+            return Next::Fail;
+        }
+        // Waiting for a reset spends no attempt; the lane holds every item until then.
+        let until = now + reset.unwrap_or(Duration::from_secs(60)) + Duration::from_millis(200);
+        if let Some(lane) = lane {
+            lane.quota = true;
+            lane.paused_until = Some(until);
+        }
+        return Next::Pause { until, reason: "out of ZeroGPU quota; waiting for the reset".into() };
+    }
+    if unreachable(e) {
+        let since = *w.unreachable_since.get_or_insert(now);
+        if now.duration_since(since) < opts.wait {
+            // The backend is down or restarting: every item waits, and is not charged.
+            let lane = lane.expect("a running item has a lane");
+            lane.backoff = (lane.backoff * 2).clamp(Duration::from_millis(250), Duration::from_secs(5));
+            let until = now + jitter(lane.backoff);
+            lane.paused_until = Some(lane.paused_until.map_or(until, |t| t.max(until)));
+            lane.quota = false;
+            return Next::Pause { until, reason: format!("cannot reach it ({}); waiting", hfs_core::text::one_line(&e.to_string())) };
+        }
+        return if has_next { Next::FallBack } else { Next::Fail };
+    }
+    w.unreachable_since = None;
+    if let (GenError::Gradio(hfs_gradio::Error::QueueFull { .. }), Some(lane)) = (e, lane.as_deref_mut()) {
+        // The app's queue holds what is in flight now: send no more than that from here on.
+        lane.limit = lane.running.max(1).min(lane.limit);
+    }
+    let lane = lane;
+    match e.action() {
+        Action::GiveUp => Next::Fail,
+        Action::FallBack if has_next => Next::FallBack,
+        Action::FallBack => Next::Fail,
+        Action::Retry | Action::RetryAfter(_) => {
+            w.counted += 1;
+            if w.counted >= opts.attempts.max(1) {
+                return if has_next { Next::FallBack } else { Next::Fail };
+            }
+            match e.action() {
+                Action::RetryAfter(d) => {
+                    // A rate limit is the backend's, not the item's: the lane waits too.
+                    let d = d.min(Duration::from_secs(3600));
+                    if let Some(lane) = lane {
+                        lane.paused_until = Some(now + d);
+                    }
+                    Next::Retry(d)
+                }
+                _ => Next::Retry(jitter(Duration::from_millis(500) * 2u32.saturating_pow(w.counted.saturating_sub(1)).min(60))),
+            }
+        }
+    }
+}
+
+/// Up to half of `d` off at random, so retries of many items do not arrive together.
+fn jitter(d: Duration) -> Duration {
+    let r = (uuid::Uuid::new_v4().as_u128() % 1000) as u32;
+    d.mul_f64(0.5 + r as f64 / 2000.0)
+}
+
+/// `Some(reset)` for a ZeroGPU quota error (`None` inside when it did not say when).
+fn quota_reset(e: &GenError) -> Option<Option<Duration>> {
+    match e {
+        GenError::Gradio(hfs_gradio::Error::QuotaExceeded { retry_in, .. }) => Some(*retry_in),
+        _ => None,
+    }
+}
+
+/// The backend could not be reached or went away mid-call (a restart, a crash, the network).
+fn unreachable(e: &GenError) -> bool {
+    use hfs_gradio::Error as G;
+    match e {
+        GenError::Gradio(G::Connect { .. } | G::ConnectionLost(_) | G::ServerStopped | G::SessionNotFound) => true,
+        GenError::Gradio(G::Hub(hfs_hub::HubError::Connect { .. })) => true,
+        GenError::Gradio(G::Http { status: 502..=504, .. }) => false,
+        GenError::Inference(hfs_inference::InferenceError::Connect { .. }) => true,
+        _ => false,
+    }
+}
+
+/// The error's class as the manifest names it.
+pub fn class_name(e: &GenError) -> &'static str {
+    use hfs_core::ErrorClass;
+    if quota_reset(e).is_some() {
+        return "quota";
+    }
+    match e.class() {
+        ErrorClass::Usage => "usage",
+        ErrorClass::Remote { retryable: true } => "remote_retryable",
+        ErrorClass::Remote { retryable: false } => "remote",
+        ErrorClass::Deadline => "deadline",
+        ErrorClass::Cancelled => "cancelled",
+        ErrorClass::LocalIo => "local_io",
+    }
+}
+
+async fn attempt(
+    generator: &Generator,
+    w: Work,
+    backend: Backend,
+    opts: &RunOptions,
+    cancel: CancellationToken,
+    manifest: &Mutex<Manifest>,
+    run_id: &str,
+) -> (Work, Result<GenOutcome, GenError>) {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let gopts = GenOptions { out_dir: opts.out_dir.clone(), timeout: opts.timeout, cancel, events: Some(tx), skip_manifest: true };
+    let item = w.item.clone();
+    let generating = async {
+        let r = generator.generate(item.task, &item.request, std::slice::from_ref(&backend), &gopts).await;
+        drop(gopts);
+        r
+    };
+    let forwarding = async {
+        let mut write_error = None;
+        while let Some(event) = rx.recv().await {
+            match event {
+                GenEvent::Submitted { backend, job_id } => {
+                    // Written before waiting for the result: a crash from here on leaves a record
+                    // of work that may have run on the server.
+                    let r = manifest.lock().unwrap_or_else(|e| e.into_inner()).append(&json!({
+                        "schema": SCHEMA, "record": "started", "item": item.key, "attempt": w.attempt, "run": run_id,
+                        "backend": backend, "job_id": job_id, "at": unix_now(),
+                    }));
+                    if let Err(e) = r {
+                        write_error.get_or_insert(e);
+                    }
+                    if let Some(events) = &opts.events {
+                        let _ = events.send(BatchEvent::Submitted { item: item.clone(), backend, job_id });
+                    }
+                }
+                event => {
+                    if let Some(events) = &opts.events {
+                        let _ = events.send(BatchEvent::Progress { item: item.clone(), event });
+                    }
+                }
+            }
+        }
+        write_error
+    };
+    let (result, write_error) = tokio::join!(generating, forwarding);
+    let result = match (result, write_error) {
+        (Ok(_), Some(BatchError::Io { path, source })) => Err(GenError::Output { path: path.display().to_string(), source }),
+        (r, _) => r,
+    };
+    (w, result)
+}

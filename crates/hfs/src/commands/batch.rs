@@ -1,0 +1,361 @@
+//! Batches: `-n`, `--prompts`, `--vary`, `--shard` on any generation command, and `hfs resume
+//! DIR`. The plan, the manifest and the scheduling are `hfs-batch`'s; this module reads the
+//! flags, shows the run (a bar and a line per job on a terminal), prints a line per item done
+//! with `--json`, the summary, and maps the outcome to the exit code (0 all done, 1 some failed
+//! or left, 130 after Ctrl-C).
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+use hfs_batch::{BatchEvent, Item, Manifest, RunOptions, Spec, Stop, Summary};
+use hfs_generate::{Backend, GenEvent, GenRequest, GenTask, Generator};
+use hfs_schema::{BatchDoc, BatchFailure};
+
+use crate::cli::{BatchArgs, GlobalArgs, InferArgs, ResumeArgs};
+use crate::exit::{self, CliError};
+use crate::printer::Printer;
+
+/// Whether the flags ask for more than one generation.
+pub fn is_batch(b: &BatchArgs) -> bool {
+    b.count > 1 || b.prompts.is_some() || !b.vary.is_empty() || b.shard.is_some()
+}
+
+/// A new run (or the same plan again: what is done already is skipped).
+#[allow(clippy::too_many_arguments)]
+pub async fn run_new(
+    p: &Printer,
+    generator: &Generator,
+    batch: &BatchArgs,
+    out_dir: &Path,
+    task: GenTask,
+    base: GenRequest,
+    backends: Vec<Backend>,
+    timeout: Option<Duration>,
+) -> Result<(), CliError> {
+    let main = match task {
+        GenTask::Transcribe => "audio",
+        GenTask::Speech => "text",
+        _ => "prompt",
+    };
+    let lines = match &batch.prompts {
+        Some(path) => {
+            let text = if path.as_os_str() == "-" {
+                std::io::read_to_string(std::io::stdin())
+                    .map_err(|e| CliError::Usage(format!("cannot read the prompts from stdin: {e}")))?
+            } else {
+                std::fs::read_to_string(path).map_err(|e| CliError::Usage(format!("cannot read `{}`: {e}", path.display())))?
+            };
+            hfs_batch::parse_prompts(&text, main).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?
+        }
+        None => vec![],
+    };
+    let vary = batch.vary.iter().map(|v| hfs_batch::parse_vary(v)).collect::<Result<Vec<_>, _>>().map_err(CliError::Usage)?;
+    let shard = batch.shard.as_deref().map(hfs_batch::parse_shard).transpose().map_err(CliError::Usage)?;
+    let spec = Spec { task, base, backends, lines, vary, n: batch.count };
+
+    // Plan without seeds, check every distinct item against its backend (unknown parameters,
+    // bad values: exit 2 before anything is sent) and learn the seed range and concurrency.
+    let unseeded = absolute_inputs(spec.items(&vec![None; spec.n as usize])?)?;
+    let (range, concurrency) = validate(generator, &unseeded).await?;
+    let items = absolute_inputs(spec.items(&hfs_batch::draw_seeds(spec.n, range))?)?;
+    let items: Vec<Item> = match shard {
+        Some(s) => items.into_iter().filter(|i| i.in_shard(s)).collect(),
+        None => items,
+    };
+    // The run's directory once the plan is sound: bad input leaves nothing behind.
+    let (mut manifest, state) = Manifest::open(out_dir)?;
+    if state.torn {
+        p.note("the manifest's last line was cut short (a crash while writing it); it was dropped");
+    }
+    let run_id = run_id();
+    let (todo, skipped) = hfs_batch::plan(&mut manifest, &state, items, &run_id)?;
+    let opts = RunOptions {
+        out_dir: out_dir.to_path_buf(),
+        jobs: batch.jobs.map(|j| j as usize),
+        attempts: batch.attempts,
+        max_time: batch.max_time,
+        timeout,
+        pause_on_quota: todo.len() > 1 || batch.wait_quota,
+        concurrency,
+        ..Default::default()
+    };
+    execute(p, generator, manifest, todo, &state.attempts, skipped, &run_id, opts).await
+}
+
+/// `hfs resume DIR`: every planned item not done, as planned.
+pub async fn resume(global: &GlobalArgs, p: &Printer, args: &ResumeArgs) -> Result<(), CliError> {
+    let shard = args.shard.as_deref().map(hfs_batch::parse_shard).transpose().map_err(CliError::Usage)?;
+    let (manifest, state) = Manifest::open(&args.dir)?;
+    if state.torn {
+        p.note("the manifest's last line was cut short (a crash while writing it); it was dropped");
+    }
+    if state.items.is_empty() {
+        return Err(hfs_batch::BatchError::NothingPlanned { dir: args.dir.clone() }.into());
+    }
+    let in_shard = |i: &&Item| shard.is_none_or(|s| i.in_shard(s));
+    let todo: Vec<Item> = state.not_done().filter(in_shard).cloned().collect();
+    let skipped = state.items.iter().filter(in_shard).count() - todo.len();
+    let mut backends: Vec<Backend> = Vec::new();
+    for b in todo.iter().flat_map(|i| &i.backends) {
+        if !backends.contains(b) {
+            backends.push(b.clone());
+        }
+    }
+    let infer = InferArgs {
+        model: None,
+        provider: "auto".into(),
+        params: vec![],
+        timeout: args.timeout,
+        retries: 3,
+        poll_interval: None,
+        provider_key: args.provider_key.clone(),
+        bill_to: args.bill_to.clone(),
+    };
+    let generator = super::generate::generator(global, p, &infer, &backends).await?;
+    let opts = RunOptions {
+        out_dir: args.dir.clone(),
+        jobs: args.jobs.map(|j| j as usize),
+        attempts: args.attempts,
+        max_time: args.max_time,
+        timeout: args.timeout,
+        pause_on_quota: true,
+        ..Default::default()
+    };
+    execute(p, &generator, manifest, todo, &state.attempts, skipped, &run_id(), opts).await
+}
+
+fn run_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..12].to_string()
+}
+
+/// Input files by absolute path, so `hfs resume` finds them from any directory; a missing one
+/// is a usage error naming it.
+fn absolute_inputs(mut items: Vec<Item>) -> Result<Vec<Item>, CliError> {
+    for item in &mut items {
+        for f in [&mut item.request.image, &mut item.request.audio].into_iter().flatten() {
+            if !f.is_file() {
+                return Err(CliError::Usage(format!("no file `{}`", f.display())));
+            }
+            *f = std::path::absolute(&*f).unwrap_or_else(|_| f.clone());
+        }
+    }
+    Ok(items)
+}
+
+/// Plans the first copy of every distinct item on its first backend, until a backend cannot be
+/// reached (the run then waits for it). Returns the first plan's seed range and the backends'
+/// declared concurrency.
+async fn validate(generator: &Generator, items: &[Item]) -> Result<(Option<(u64, u64)>, HashMap<String, usize>), CliError> {
+    let mut range = None;
+    let mut first = true;
+    let mut concurrency = HashMap::new();
+    for item in items.iter().filter(|i| i.copy == 0).take(1000) {
+        let backend = &item.backends[0];
+        match generator.plan(item.task, &item.request, backend).await {
+            Ok(plan) => {
+                if first {
+                    range = plan.seed_range;
+                    first = false;
+                }
+                if let Some(c) = plan.concurrency {
+                    concurrency.insert(backend.label(), c);
+                }
+            }
+            Err(e) if e.class() == hfs_core::ErrorClass::Usage => return Err(e.into()),
+            // Unreachable or failing now: the scheduler retries or waits; seeds stay in the
+            // common 32-bit range.
+            Err(e) => {
+                tracing::debug!(error = %e, "cannot plan ahead");
+                if first {
+                    range = Some((0, 2_147_483_647));
+                }
+                break;
+            }
+        }
+    }
+    Ok((range, concurrency))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn execute(
+    p: &Printer,
+    generator: &Generator,
+    manifest: Manifest,
+    todo: Vec<Item>,
+    attempts: &HashMap<String, u32>,
+    skipped: usize,
+    run_id: &str,
+    mut opts: RunOptions,
+) -> Result<(), CliError> {
+    let dir = opts.out_dir.clone();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    opts.events = Some(tx);
+    let cancel = opts.cancel.clone();
+    let mut progress = p.batch_progress(todo.len());
+    if skipped > 0 {
+        progress.log(&format!("{skipped} item(s) already done in {}: skipped", dir.display()));
+    }
+    let mut out = Output { p, warned: Default::default() };
+    let running = hfs_batch::run(generator, manifest, todo, attempts, run_id, &opts);
+    tokio::pin!(running);
+    let mut ctrl_c = Box::pin(crate::signals::first());
+    let mut interrupted = false;
+    let summary = loop {
+        tokio::select! {
+            r = &mut running => break r,
+            Some(ev) = rx.recv() => out.event(&mut progress, ev),
+            _ = &mut ctrl_c, if !interrupted => {
+                interrupted = true;
+                progress.log("interrupted: cancelling the calls in flight (Ctrl-C again to quit at once)");
+                cancel.cancel();
+            }
+        }
+    };
+    while let Ok(ev) = rx.try_recv() {
+        out.event(&mut progress, ev);
+    }
+    progress.clear();
+    let mut summary = summary?;
+    summary.skipped = skipped;
+    report(p, &dir, &summary);
+    Err(CliError::Reported(match summary.stopped {
+        Some(Stop::Cancelled) => exit::INTERRUPTED,
+        _ if !summary.failed.is_empty() || summary.not_run > 0 => exit::FAILURE,
+        _ => return Ok(()),
+    }))
+}
+
+struct Output<'a> {
+    p: &'a Printer,
+    /// Plan warnings already shown (every item of a run tends to have the same ones).
+    warned: std::collections::HashSet<String>,
+}
+
+impl Output<'_> {
+    fn event(&mut self, progress: &mut crate::progress::BatchProgress, ev: BatchEvent) {
+        match ev {
+            BatchEvent::Started { item, .. } => progress.start(&item.key, &item.title()),
+            BatchEvent::Submitted { item, .. } => progress.job_message(&item.key, "submitted"),
+            BatchEvent::Progress { item, event } => match event {
+                GenEvent::Gradio { event, .. } => progress.gradio(&item.key, &event),
+                GenEvent::Inference { event, .. } => progress.inference(&item.key, &event),
+                GenEvent::Planned { warnings, .. } => {
+                    for w in warnings {
+                        if self.warned.insert(w.clone()) {
+                            progress.log(&format!("warning: {w}"));
+                        }
+                    }
+                }
+                GenEvent::Submitted { .. } | GenEvent::FallingBack { .. } => {}
+            },
+            BatchEvent::Retrying { item, backend, error, after } => {
+                progress.end(&item.key, false, false);
+                progress.log(&format!(
+                    "retrying {} on {backend} in {:.1}s: {}",
+                    item.key,
+                    after.as_secs_f64(),
+                    hfs_core::text::one_line(&error)
+                ));
+            }
+            BatchEvent::FellBack { item, from, to, error } => {
+                progress.end(&item.key, false, false);
+                progress.log(&format!("{}: {from} failed ({}); trying {to}", item.key, hfs_core::text::one_line(&error)));
+            }
+            BatchEvent::Paused { backend, until, reason } => {
+                let left = until.duration_since(std::time::SystemTime::now()).unwrap_or_default();
+                progress.log(&format!("{backend}: {reason}; paused for {}", hfs_gradio::fmt_duration(left)));
+            }
+            BatchEvent::Done { item, outcome } => {
+                progress.end(&item.key, true, false);
+                if self.p.json() {
+                    let mut doc = super::generate::generate_doc(&outcome);
+                    doc.item = Some(item.key.clone());
+                    // A closed stdout ends the run where it is: the manifest has every step.
+                    if self.p.line(&doc).is_err() {
+                        std::process::exit(0);
+                    }
+                } else {
+                    let mut text = String::new();
+                    if matches!(item.task, GenTask::Transcribe) {
+                        text.push_str(&format!("{}\n", outcome.text.as_deref().unwrap_or_default().trim()));
+                    }
+                    for f in &outcome.files {
+                        text.push_str(&format!("{}\n", f.path.display()));
+                    }
+                    self.p.out(&text);
+                }
+            }
+            BatchEvent::Failed { item, error, last } => {
+                progress.end(&item.key, last, true);
+                if last {
+                    progress.log(&format!("failed: {} ({}): {}", item.key, item.title(), hfs_core::text::one_line(&error)));
+                }
+            }
+        }
+    }
+}
+
+/// The summary on stderr, and `hfs.batch/1` on stdout with `--json`.
+fn report(p: &Printer, dir: &Path, s: &Summary) {
+    if p.json() {
+        p.doc(&BatchDoc {
+            schema: BatchDoc::SCHEMA.into(),
+            dir: dir.to_path_buf(),
+            done: s.done,
+            failed: s.failed.len(),
+            skipped: s.skipped,
+            not_run: s.not_run,
+            duration_ms: s.duration_ms,
+            stopped: s.stopped.map(|st| match st {
+                Stop::Cancelled => "cancelled".into(),
+                Stop::MaxTime => "max_time".into(),
+            }),
+            failures: s
+                .failed
+                .iter()
+                .map(|f| BatchFailure {
+                    item: f.item.clone(),
+                    title: f.title.clone(),
+                    backend: f.backend.clone(),
+                    class: f.class.clone(),
+                    message: f.message.clone(),
+                    attempts: f.attempts,
+                })
+                .collect(),
+        });
+    }
+    let secs = s.duration_ms as f64 / 1000.0;
+    let rate = if secs > 0.0 { format!(", {:.2} items/s", s.done as f64 / secs) } else { String::new() };
+    let mut text = format!("{} done, {} failed, {} skipped as already done", s.done, s.failed.len(), s.skipped);
+    if s.not_run > 0 {
+        text.push_str(&format!(", {} not run", s.not_run));
+    }
+    text.push_str(&format!(" in {secs:.1}s{rate}; files and hfs-manifest.jsonl in {}", dir.display()));
+    p.status(&text);
+    for f in &s.failed {
+        p.status(&format!(
+            "  failed {} ({}) on {} after {} attempt(s): {}",
+            f.item,
+            f.title,
+            f.backend,
+            f.attempts,
+            hfs_core::text::one_line(&f.message)
+        ));
+    }
+    let how = format!("hfs resume {}", shell_word(&dir.display().to_string()));
+    match s.stopped {
+        Some(Stop::Cancelled) => p.status(&format!("interrupted: the calls in flight were cancelled and recorded; finish with `{how}`")),
+        Some(Stop::MaxTime) => p.status(&format!("stopped at --max-time; finish with `{how}`")),
+        None if !s.failed.is_empty() => p.status(&format!("try the failed items again with `{how}`")),
+        None => {}
+    }
+}
+
+fn shell_word(s: &str) -> String {
+    if s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+:@".contains(c)) {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
