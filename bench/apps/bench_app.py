@@ -11,7 +11,8 @@ contract as tests/spaces/serve.py, whose launch code this reuses).
 
 * main — `queue(default_concurrency_limit=None)` so the server never serialises the clients' jobs:
   `/echo` (text → text, the trivial endpoint that exposes client overhead), `/image` (seed → a
-  256×256 PNG, downloaded by the clients), `/upload_size` (file → its size as text), `/make_file`
+  256×256 PNG, downloaded by the clients), `/txt2img` (prompt, seed → that PNG), `/slow_img`
+  (prompt, seed → a 64×64 PNG after 50 ms, 4 at a time: the batch row), `/upload_size` (file → its size as text), `/make_file`
   (size in bytes → a file of that size).
 * api2000 — 2,000 named endpoints over a handful of shared components (Textbox, Number, Dropdown,
   Slider, Checkbox), for `hfs api` vs `view_api`.
@@ -51,6 +52,15 @@ def txt2img(prompt, seed):
     return image(seed)
 
 
+def slow_img(prompt, seed):
+    """A generation that takes 50 ms and runs 4 at a time (`concurrency_limit=4`): the batch row."""
+    import time
+
+    time.sleep(0.05)
+    rng = np.random.default_rng(int(seed))
+    return rng.integers(0, 256, size=(64, 64, 3), dtype=np.uint8)
+
+
 def upload_size(f):
     return str(os.path.getsize(f))
 
@@ -82,6 +92,8 @@ def build_main():
         gr.Button("image").click(image, seed, img, api_name="image")
         prompt = gr.Textbox(label="prompt")
         gr.Button("txt2img").click(txt2img, [prompt, seed], gr.Image(label="result", format="png"), api_name="txt2img")
+        gr.Button("slow").click(slow_img, [prompt, seed], gr.Image(label="result", format="png"), api_name="slow_img",
+                                concurrency_limit=4)
         f_in = gr.File(label="file")
         size_out = gr.Textbox(label="size")
         gr.Button("upload").click(upload_size, f_in, size_out, api_name="upload_size")

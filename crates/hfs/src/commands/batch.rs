@@ -96,6 +96,12 @@ pub async fn resume(global: &GlobalArgs, p: &Printer, args: &ResumeArgs) -> Resu
     let in_shard = |i: &&Item| shard.is_none_or(|s| i.in_shard(s));
     let todo: Vec<Item> = state.not_done().filter(in_shard).cloned().collect();
     let skipped = state.items.iter().filter(in_shard).count() - todo.len();
+    if todo.is_empty() {
+        // Nothing to do: no client to build, nothing to connect to.
+        drop(manifest);
+        report(p, &args.dir, &Summary { skipped, ..Default::default() });
+        return Ok(());
+    }
     let mut backends: Vec<Backend> = Vec::new();
     for b in todo.iter().flat_map(|i| &i.backends) {
         if !backends.contains(b) {
