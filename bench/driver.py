@@ -19,6 +19,8 @@ import tempfile
 import threading
 import time
 
+TIME = "/usr/bin/time"
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 
@@ -44,12 +46,16 @@ class Measured:
 def run(cmd, timeout=900, cwd=None, env=None):
     """Runs cmd; returns wall seconds, peak RSS (KiB), CPU seconds (user + system), output.
 
-    The process's own rusage, read by wait4(2) when it exits: CPU to the microsecond (a short hfs
-    run uses a few milliseconds, which /usr/bin/time's 10 ms resolution showed as 0.000), peak
-    RSS in KiB, nothing of a wrapper process counted."""
+    cmd runs under /usr/bin/time, which reports its peak RSS (`%M`): a process exec'd straight from
+    this Python driver would inherit the driver's RSS high-water mark at fork, so its own peak
+    must come from a small launcher. CPU comes from wait4(2) on the launcher: the rusage of the
+    launcher and the measured process together, to the microsecond (time's own 10 ms display
+    showed a short hfs run as 0.000); the launcher's own share is a fraction of a millisecond,
+    counted against the measured client."""
     t = time.perf_counter()
-    p = subprocess.Popen([str(c) for c in cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                         cwd=cwd, env=env or CHILD_ENV)
+    tf = tempfile.NamedTemporaryFile("r", suffix=".time")
+    p = subprocess.Popen([TIME, "-f", "%M", "-o", tf.name] + [str(c) for c in cmd], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, cwd=cwd, env=env or CHILD_ENV)
     outs = {}
     readers = [threading.Thread(target=lambda k, s: outs.__setitem__(k, s.read()), args=(k, s), daemon=True)
                for k, s in (("out", p.stdout), ("err", p.stderr))]
@@ -68,7 +74,9 @@ def run(cmd, timeout=900, cwd=None, env=None):
     out, err = (outs.get(k, b"").decode("utf-8", "replace") for k in ("out", "err"))
     if p.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, cmd))} exited {p.returncode}:\n{err[-3000:]}")
-    return Measured(wall, ru.ru_maxrss, ru.ru_utime + ru.ru_stime, out, err)
+    rss = int(tf.read().strip().splitlines()[-1].split()[0])
+    tf.close()
+    return Measured(wall, rss, ru.ru_utime + ru.ru_stime, out, err)
 
 
 CHILD_ENV = dict(os.environ)

@@ -97,6 +97,11 @@ impl Manifest {
             file.sync_all().map_err(|e| io(&path, e))?;
         }
         file.seek(SeekFrom::End(0)).map_err(|e| io(&path, e))?;
+        if keep > 0 && keep == bytes.len() && bytes.last() != Some(&b'\n') {
+            // A whole last record whose newline never reached the disk: end it, so the next
+            // record starts on a line of its own.
+            file.write_all(b"\n").and_then(|_| file.sync_data()).map_err(|e| io(&path, e))?;
+        }
         remove_stale_temp_files(dir);
         Ok((Manifest { file, path }, state))
     }
@@ -279,6 +284,19 @@ mod tests {
     }
 
     #[test]
+    fn a_whole_last_record_without_its_newline_is_kept_and_ended() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(MANIFEST);
+        std::fs::write(&path, "{\"record\":\"done\",\"item\":\"a\"}").unwrap();
+        let (mut m, s) = Manifest::open(dir.path()).unwrap();
+        assert!(s.done.contains("a") && !s.torn);
+        m.append(&json!({"record": "done", "item": "b"})).unwrap();
+        drop(m);
+        let (_m, s) = Manifest::open(dir.path()).unwrap();
+        assert_eq!(s.done.len(), 2);
+    }
+
+    #[test]
     fn damage_before_the_last_line_names_the_line() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(MANIFEST);
@@ -306,5 +324,36 @@ mod tests {
         let _ = Manifest::open(dir.path()).unwrap();
         assert!(!dir.path().join(".hfs-abc.part").exists());
         assert!(dir.path().join("keep.png").exists());
+    }
+}
+
+/// The manifest is read after crashes, by hand-edits and from other tools: whatever bytes it
+/// holds, reading it is an answer or an error naming a line, never a panic; and a whole log cut
+/// anywhere reads as a prefix of itself.
+#[cfg(test)]
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..512)) {
+            let _ = parse(&bytes, Path::new("m"));
+        }
+
+        #[test]
+        fn a_log_cut_anywhere_is_a_prefix(n in 1usize..6, cut in any::<prop::sample::Index>()) {
+            let mut log = String::new();
+            for i in 0..n {
+                log.push_str(&format!("{{\"schema\":\"hfs.manifest/1\",\"record\":\"done\",\"item\":\"k{i}\",\"attempt\":1}}\n"));
+            }
+            let at = cut.index(log.len() + 1);
+            let (state, keep) = parse(&log.as_bytes()[..at], Path::new("m")).expect("a cut log is never damage");
+            prop_assert!(keep <= at);
+            prop_assert_eq!(state.done.len(), log[..keep].lines().count());
+            // A whole record may lack only its newline (`open` adds it before appending).
+            let whole = log[..keep].is_empty() || log[..keep].ends_with('\n') || log[..keep].ends_with('}');
+            prop_assert!(whole, "kept a fragment: {:?}", &log[..keep]);
+        }
     }
 }

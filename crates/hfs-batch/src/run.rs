@@ -104,6 +104,8 @@ pub enum BatchEvent {
         item: Arc<Item>,
         outcome: Box<GenOutcome>,
     },
+    /// An attempt failed; `last`: the item failed for good (else it is retried, waits, moves on,
+    /// or is left for `resume` because the run is stopping).
     Failed {
         item: Arc<Item>,
         error: String,
@@ -149,6 +151,8 @@ pub struct Summary {
 
 /// Item keys, their title and the failure of the last attempt, for the summary.
 struct Work {
+    /// This attempt's number in the run (to match its `Received` signal).
+    ticket: u64,
     item: Arc<Item>,
     backend: usize,
     /// The last attempt number recorded for this item (across runs).
@@ -206,6 +210,7 @@ pub async fn run(
     let mut pending: VecDeque<Work> = items
         .into_iter()
         .map(|item| Work {
+            ticket: 0,
             attempt: attempts.get(&item.key).copied().unwrap_or(0),
             item: Arc::new(item),
             backend: 0,
@@ -220,6 +225,11 @@ pub async fn run(
     let halt = CancellationToken::new();
     let deadline = opts.max_time.and_then(|d| Instant::now().checked_add(d));
     let mut running = FuturesUnordered::new();
+    // Attempts whose backend is done (outputs arrived) while their files download: they no longer
+    // hold a backend slot, so the backend gets its next call without waiting for our disk.
+    let (released_tx, mut released_rx) = tokio::sync::mpsc::unbounded_channel::<u64>();
+    let mut released: std::collections::HashSet<u64> = Default::default();
+    let mut tickets = 0u64;
     let emit = |e: BatchEvent| {
         if let Some(tx) = &opts.events {
             let _ = tx.send(e);
@@ -230,7 +240,8 @@ pub async fn run(
     loop {
         // Start what may start: in plan order, within the global limit and each lane's.
         let now = Instant::now();
-        while running.len() < global && !halt.is_cancelled() {
+        // The global limit counts calls on backends; downloads in flight are bounded at as many again.
+        while running.len() - released.len() < global && running.len() < 2 * global && !halt.is_cancelled() {
             let Some(pos) = pending.iter_mut().position(|w| {
                 if w.not_before.is_some_and(|t| t > now) {
                     return false;
@@ -249,9 +260,13 @@ pub async fn run(
             let mut w = pending.remove(pos).expect("position is in range");
             lane_for(&mut lanes, &w, opts, global).running += 1;
             w.attempt += 1;
+            tickets += 1;
+            w.ticket = tickets;
             let backend = w.backend().clone();
             emit(BatchEvent::Started { item: w.item.clone(), backend: backend.label(), attempt: w.attempt });
-            running.push(attempt(generator, w, backend, opts, halt.child_token(), &manifest, run_id));
+            let (ticket, label) = (w.ticket, backend.label());
+            let fut = Box::pin(attempt(generator, w, backend, opts, halt.child_token(), &manifest, run_id, released_tx.clone()));
+            running.push(Attempting { ticket, label, fut });
         }
         if running.is_empty() && (pending.is_empty() || halt.is_cancelled()) {
             break;
@@ -267,7 +282,9 @@ pub async fn run(
         tokio::select! {
             Some((mut w, result)) = running.next(), if !running.is_empty() => {
                 let label = w.backend().label();
-                if let Some(lane) = lanes.get_mut(&label) {
+                if !released.remove(&w.ticket)
+                    && let Some(lane) = lanes.get_mut(&label)
+                {
                     lane.running -= 1;
                 }
                 match result {
@@ -292,7 +309,7 @@ pub async fn run(
                     }
                     Err(e) => {
                         let decision = decide(&e, &mut w, &mut lanes, opts, halt.is_cancelled());
-                        let last = matches!(decision, Next::Fail | Next::Stopped);
+                        let last = matches!(decision, Next::Fail);
                         record(json!({
                             "schema": SCHEMA, "record": "failed", "item": w.item.key, "attempt": w.attempt, "run": run_id,
                             "backend": label, "class": class_name(&e), "message": e.to_string(),
@@ -329,6 +346,16 @@ pub async fn run(
                             }
                         }
                     }
+                }
+            }
+            Some(ticket) = released_rx.recv() => {
+                // Only an attempt still running holds a slot to give back.
+                let label = running.iter().find_map(|f: &Attempting<'_>| (f.ticket == ticket).then(|| f.label.clone()));
+                if let Some(label) = label
+                    && released.insert(ticket)
+                    && let Some(lane) = lanes.get_mut(&label)
+                {
+                    lane.running = lane.running.saturating_sub(1);
                 }
             }
             _ = sleep_until(wake), if wake.is_some() && !halt.is_cancelled() => {}
@@ -499,6 +526,24 @@ pub fn class_name(e: &GenError) -> &'static str {
     }
 }
 
+/// What an attempt ends with: the work item back, and how it went.
+type Ended = (Work, Result<GenOutcome, GenError>);
+
+/// An attempt in flight, with what the scheduler needs to find it by.
+struct Attempting<'a> {
+    ticket: u64,
+    label: String,
+    fut: std::pin::Pin<Box<dyn std::future::Future<Output = Ended> + 'a>>,
+}
+
+impl std::future::Future for Attempting<'_> {
+    type Output = Ended;
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> std::task::Poll<Self::Output> {
+        self.fut.as_mut().poll(cx)
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 async fn attempt(
     generator: &Generator,
     w: Work,
@@ -507,7 +552,8 @@ async fn attempt(
     cancel: CancellationToken,
     manifest: &Mutex<Manifest>,
     run_id: &str,
-) -> (Work, Result<GenOutcome, GenError>) {
+    released: tokio::sync::mpsc::UnboundedSender<u64>,
+) -> Ended {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let gopts = GenOptions { out_dir: opts.out_dir.clone(), timeout: opts.timeout, cancel, events: Some(tx), skip_manifest: true };
     let item = w.item.clone();
@@ -535,6 +581,9 @@ async fn attempt(
                     }
                 }
                 event => {
+                    if matches!(event, GenEvent::Received { .. }) {
+                        let _ = released.send(w.ticket);
+                    }
                     if let Some(events) = &opts.events {
                         let _ = events.send(BatchEvent::Progress { item: item.clone(), event });
                     }
@@ -549,4 +598,108 @@ async fn attempt(
         (r, _) => r,
     };
     (w, result)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hfs_generate::GenRequest;
+
+    fn work(backends: usize) -> Work {
+        let backends: Vec<Backend> = (0..backends).map(|i| Backend::Space { space: format!("a/b{i}"), endpoint: None }).collect();
+        let item =
+            Item { key: "k".into(), index: 0, task: hfs_generate::GenTask::Image, request: GenRequest::default(), backends, copy: 0 };
+        Work {
+            ticket: 0,
+            item: Arc::new(item),
+            backend: 0,
+            attempt: 1,
+            counted: 0,
+            not_before: None,
+            unreachable_since: None,
+            fallbacks: vec![],
+        }
+    }
+
+    fn lanes(w: &Work) -> HashMap<String, Lane> {
+        let mut l = HashMap::new();
+        lane_for(&mut l, w, &RunOptions::default(), 16).running = 2;
+        l
+    }
+
+    fn quota() -> GenError {
+        GenError::Gradio(hfs_gradio::Error::QuotaExceeded { message: "quota".into(), retry_in: Some(Duration::from_secs(30)) })
+    }
+
+    #[test]
+    fn quota_pauses_the_backend_or_moves_to_the_fallback() {
+        let opts = RunOptions::default();
+        let mut w = work(1);
+        let mut l = lanes(&w);
+        assert!(matches!(decide(&quota(), &mut w, &mut l, &opts, false), Next::Pause { .. }));
+        let lane = &l["space:a/b0"];
+        assert!(lane.quota && lane.paused_until.is_some_and(|t| t > Instant::now() + Duration::from_secs(29)));
+        assert_eq!(w.counted, 0, "waiting for a reset spends no attempt");
+        let mut w = work(2);
+        let mut l = lanes(&w);
+        assert!(matches!(decide(&quota(), &mut w, &mut l, &opts, false), Next::FallBack));
+        // A single generation fails at once instead.
+        let mut w = work(1);
+        let mut l = lanes(&w);
+        assert!(matches!(decide(&quota(), &mut w, &mut l, &RunOptions { pause_on_quota: false, ..opts }, false), Next::Fail));
+    }
+
+    #[test]
+    fn retryable_failures_spend_attempts_then_fall_back_or_fail() {
+        let opts = RunOptions { attempts: 3, ..Default::default() };
+        let full = || GenError::Gradio(hfs_gradio::Error::QueueFull { detail: "full".into() });
+        let mut w = work(1);
+        let mut l = lanes(&w);
+        assert!(matches!(decide(&full(), &mut w, &mut l, &opts, false), Next::Retry(_)));
+        // A full queue caps the lane at what is in flight.
+        assert_eq!(l["space:a/b0"].limit, 2);
+        assert!(matches!(decide(&full(), &mut w, &mut l, &opts, false), Next::Retry(_)));
+        assert!(matches!(decide(&full(), &mut w, &mut l, &opts, false), Next::Fail));
+        let mut w = work(2);
+        let mut l = lanes(&w);
+        for _ in 0..2 {
+            decide(&full(), &mut w, &mut l, &opts, false);
+        }
+        assert!(matches!(decide(&full(), &mut w, &mut l, &opts, false), Next::FallBack));
+        // A rate limit's Retry-After is honoured, for the whole backend.
+        let limited = GenError::Gradio(hfs_gradio::Error::RateLimited { url: "u".into(), retry_after: Some(Duration::from_secs(7)) });
+        let mut w = work(1);
+        let mut l = lanes(&w);
+        assert!(matches!(decide(&limited, &mut w, &mut l, &opts, false), Next::Retry(d) if d == Duration::from_secs(7)));
+        assert!(l["space:a/b0"].paused_until.is_some());
+    }
+
+    #[test]
+    fn an_unreachable_backend_is_waited_for_within_the_wait() {
+        let lost = GenError::Gradio(hfs_gradio::Error::ConnectionLost("gone".into()));
+        let mut w = work(1);
+        let mut l = lanes(&w);
+        let opts = RunOptions { attempts: 1, ..Default::default() };
+        for _ in 0..10 {
+            assert!(matches!(decide(&lost, &mut w, &mut l, &opts, false), Next::Pause { .. }));
+        }
+        assert_eq!(w.counted, 0);
+        let mut w = work(1);
+        w.unreachable_since = Some(Instant::now() - Duration::from_secs(3600));
+        assert!(matches!(decide(&lost, &mut w, &mut l, &opts, false), Next::Fail));
+    }
+
+    #[test]
+    fn bad_input_and_app_errors_fail_at_once_and_a_stop_is_not_final() {
+        let opts = RunOptions::default();
+        let app = GenError::Gradio(hfs_gradio::Error::App { message: Some("no".into()), title: None });
+        let mut w = work(2);
+        let mut l = lanes(&w);
+        assert!(matches!(decide(&app, &mut w, &mut l, &opts, false), Next::Fail));
+        assert!(matches!(decide(&GenError::Usage("x".into()), &mut w, &mut l, &opts, false), Next::Fail));
+        assert!(matches!(decide(&app, &mut w, &mut l, &opts, true), Next::Stopped));
+        assert!(matches!(decide(&GenError::Cancelled, &mut w, &mut l, &opts, false), Next::Stopped));
+        assert_eq!(class_name(&quota()), "quota");
+        assert_eq!(class_name(&app), "remote");
+    }
 }

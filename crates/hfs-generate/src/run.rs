@@ -42,6 +42,11 @@ pub enum GenEvent {
         backend: String,
         job_id: Option<String>,
     },
+    /// The backend finished its part (the outputs arrived); what is left is local: downloading,
+    /// hashing, recording. A scheduler may give the backend its next call now.
+    Received {
+        backend: String,
+    },
     /// `backend` failed in a way another may not; `next` is tried.
     FallingBack {
         backend: String,
@@ -229,7 +234,10 @@ impl Generator {
                 let mut cancelled = false;
                 let outputs = loop {
                     match next_unless_cancelled(&mut job, &opts.cancel, &mut cancelled, |j| j.cancel()).await {
-                        Some(Event::Completed(o)) => break o,
+                        Some(Event::Completed(o)) => {
+                            opts.emit(GenEvent::Received { backend: label.clone() });
+                            break o;
+                        }
                         Some(Event::Accepted { event_id }) => {
                             opts.emit(GenEvent::Submitted { backend: label.clone(), job_id: Some(event_id) })
                         }

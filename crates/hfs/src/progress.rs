@@ -29,7 +29,7 @@ impl Progress {
         Self { bar, quiet }
     }
 
-    fn message(&self, m: impl Into<String>) {
+    pub fn message(&self, m: impl Into<String>) {
         if let Some(bar) = &self.bar {
             bar.set_message(m.into());
         }

@@ -5,6 +5,7 @@ Faults a real Space produces, on a fixed schedule so a run sees each of them:
 * every `HFS_BATCH_QUOTA_EVERY`th call (default 23; 0: never) fails with the ZeroGPU quota
   error of the `spaces` package, resetting in `HFS_BATCH_QUOTA_RESET` (default `0:00:01`);
 * a prompt starting with "slow" takes ten times as long;
+* a prompt containing "quota-once" runs out of quota (resetting in 1 s) the first time it is seen;
 * a prompt containing "forbidden" fails with an app error (`gr.Error`): nothing will change it.
 
 The image's colour is a hash of (prompt, seed, width, height): same inputs, same pixels.
@@ -24,15 +25,20 @@ from . import _compat as compat
 MAX_SEED = 2**31 - 1
 _calls = itertools.count(1)
 _lock = threading.Lock()
+_seen = set()
 
 
 def infer(prompt, seed, width, height):
     with _lock:
         n = next(_calls)
+        first_time = prompt not in _seen
+        _seen.add(prompt)
     ms = int(os.environ.get("HFS_BATCH_MS", "50"))
     time.sleep(ms * (10 if prompt.startswith("slow") else 1) / 1000)
     if "forbidden" in prompt:
         raise gr.Error("This prompt is not allowed by the app.")
+    if "quota-once" in prompt and first_time:
+        raise gr.Error("You have exceeded your free ZeroGPU quota (60s requested vs. 0s left). Try again in 0:00:01.")
     every = int(os.environ.get("HFS_BATCH_QUOTA_EVERY", "23"))
     if every and n % every == 0:
         reset = os.environ.get("HFS_BATCH_QUOTA_RESET", "0:00:01")

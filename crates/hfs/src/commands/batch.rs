@@ -100,6 +100,9 @@ pub async fn resume(global: &GlobalArgs, p: &Printer, args: &ResumeArgs) -> Resu
         // Nothing to do: no client to build, nothing to connect to.
         drop(manifest);
         report(p, &args.dir, &Summary { skipped, ..Default::default() });
+        if !p.json() && skipped == 0 {
+            p.status("nothing to do: no planned item falls in this shard");
+        }
         return Ok(());
     }
     let mut backends: Vec<Backend> = Vec::new();
@@ -253,6 +256,7 @@ impl Output<'_> {
                         }
                     }
                 }
+                GenEvent::Received { .. } => progress.job_message(&item.key, "downloading"),
                 GenEvent::Submitted { .. } | GenEvent::FallingBack { .. } => {}
             },
             BatchEvent::Retrying { item, backend, error, after } => {
@@ -330,6 +334,10 @@ fn report(p: &Printer, dir: &Path, s: &Summary) {
                 })
                 .collect(),
         });
+    }
+    if s.total == 0 && s.skipped > 0 {
+        p.status(&format!("nothing to do: all {} items in {} are done", s.skipped, dir.display()));
+        return;
     }
     let secs = s.duration_ms as f64 / 1000.0;
     let rate = if secs > 0.0 { format!(", {:.2} items/s", s.done as f64 / secs) } else { String::new() };

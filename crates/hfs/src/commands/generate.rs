@@ -119,6 +119,7 @@ async fn generate_once(
                     tracing::debug!(%backend, ?endpoint, "planned");
                 }
                 GenEvent::Submitted { .. } => {}
+                GenEvent::Received { .. } => progress.message("downloading the outputs"),
                 GenEvent::FallingBack { backend, error, next } => {
                     p.note(&format!("{backend} failed ({}); trying {next}", hfs_core::text::one_line(&error)));
                 }

@@ -23,6 +23,7 @@ any_version!(
     one_process_holds_a_run_and_ctrl_c_stops_cleanly,
     a_torn_last_line_is_tolerated_and_damage_is_named,
     prompt_files_variations_failures_and_shards,
+    max_time_stops_the_run_and_wait_quota_waits,
 );
 
 fn batch_url(v: &V) -> String {
@@ -234,7 +235,7 @@ fn killed_at_random_points_and_resumed(v: V) {
     assert_eq!(exactly_once(out.path()).len(), 24);
     // Resuming a finished run does nothing.
     let r = Hfs::new().args(resume).run().ok();
-    assert!(r.stderr.contains("0 done, 0 failed, 24 skipped as already done"), "{r:?}");
+    assert!(r.stderr.contains("nothing to do: all 24 items"), "{r:?}");
 }
 
 fn child_running(child: &Child) -> bool {
@@ -305,7 +306,7 @@ fn a_torn_last_line_is_tolerated_and_damage_is_named(v: V) {
     let whole = std::fs::read_to_string(&path).unwrap();
     std::fs::write(&path, format!("{whole}{{\"schema\":\"hfs.manifest/1\",\"record\":\"do")).unwrap();
     let r = Hfs::new().args(["resume", o]).run().ok();
-    assert!(r.stderr.contains("cut short") && r.stderr.contains("3 skipped"), "{r:?}");
+    assert!(r.stderr.contains("cut short") && r.stderr.contains("all 3 items"), "{r:?}");
     assert_eq!(std::fs::read_to_string(&path).unwrap(), whole, "the fragment is removed, nothing else");
     let mut lines: Vec<&str> = whole.lines().collect();
     lines[1] = "{\"schema\": \"hfs.manifest/1\", \"record\": ";
@@ -392,4 +393,30 @@ fn prompt_files_variations_failures_and_shards(v: V) {
     std::fs::write(&prompts, "ok\n{\"prompt\": 3, \n").unwrap();
     Hfs::new().args(["image", "--prompts", p, "--space", &url, "-o", b]).run().fails(2).says(&["line 2"]);
     assert!(!bad.join("hfs-manifest.jsonl").exists() || of(&records(&bad), "planned").is_empty());
+}
+
+/// `--max-time` stops a run (the calls in flight cancelled and recorded, exit 1, the JSON says
+/// `max_time`) and `hfs resume` finishes it. A single generation out of quota fails at once
+/// saying when it resets; with `--wait-quota` it waits for the reset and succeeds.
+fn max_time_stops_the_run_and_wait_quota_waits(v: V) {
+    let url = batch_url(&v);
+    let out = tempfile::tempdir().unwrap();
+    let o = out.path().to_str().unwrap();
+    let r = Hfs::new()
+        .args(["image", "slow tide", "-n", "20", "-j", "2", "--seed", "3", "--max-time", "1s", "--space", &url, "-o", o, "--json"])
+        .run();
+    assert_eq!(r.code, Some(1), "{r:?}");
+    let last = json_lines(&r.stdout).pop().unwrap();
+    assert_eq!(last["stopped"], "max_time", "{last}");
+    assert!(last["not_run"].as_u64().unwrap() > 0 && last["done"].as_u64().unwrap() < 20, "{last}");
+    assert!(r.stderr.contains("stopped at --max-time") && r.stderr.contains(&format!("hfs resume {o}")), "{r:?}");
+    Hfs::new().args(["resume", o, "-j", "4"]).run().ok();
+    assert_eq!(exactly_once(out.path()).len(), 20);
+
+    let unique = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let single = tempfile::tempdir().unwrap();
+    let s = single.path().to_str().unwrap();
+    Hfs::new().args(["image", &format!("quota-once a {unique}"), "--space", &url, "-o", s]).run().fails(1).says(&["quota", "resets in 1s"]);
+    let r = Hfs::new().args(["image", &format!("quota-once b {unique}"), "--space", &url, "-o", s, "--wait-quota"]).run().ok();
+    assert!(r.stderr.contains("waiting (--wait-quota)") && r.stdout.contains(".png"), "{r:?}");
 }

@@ -100,6 +100,42 @@ fn image_is_the_recorded_png_and_never_overwritten() {
     assert!(assets.iter().all(|r| r["authorization"] == false), "the CDN never gets the token");
 }
 
+/// A batch on a provider: three items with their own seeds (sent, and recorded), three files that
+/// are the recorded PNG, a manifest `hfs resume` finds finished; the `started` records carry the
+/// provider's request id where it gave one.
+#[test]
+fn a_batch_on_a_provider() {
+    let (hub, home, out) = (hub(), Home::new(), tempfile::tempdir().unwrap());
+    let dir = out.path().to_str().unwrap();
+    let want = recorded("TestInferenceClient.test_text_to_image_default[fal-ai,text-to-image].yaml", "fal.media");
+    let r = hfs(&home, &hub, &["image", PROMPT, "-n", "3", "--seed", "40", "--model", FLUX, "--provider", "fal-ai", "-o", dir, "--json"])
+        .run()
+        .ok();
+    let lines: Vec<Value> = r.stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 4, "{r:?}");
+    let mut seeds: Vec<u64> = lines[..3].iter().map(|d| d["seed"].as_u64().unwrap()).collect();
+    seeds.sort();
+    assert_eq!(seeds, [40, 41, 42]);
+    for d in &lines[..3] {
+        assert_eq!(d["backend"]["provider"], "fal-ai");
+        assert_eq!(without_provenance(&std::fs::read(d["files"][0]["path"].as_str().unwrap()).unwrap()), want);
+    }
+    assert_eq!(lines[3]["schema"], "hfs.batch/1");
+    assert_eq!(lines[3]["done"], 3);
+    // Wherever the provider's body format puts it (`seed`, `parameters.seed`, `input.seed`).
+    fn seed_in(v: &Value) -> Option<u64> {
+        match v {
+            Value::Object(m) => m.get("seed").and_then(Value::as_u64).or_else(|| m.values().find_map(seed_in)),
+            _ => None,
+        }
+    }
+    let mut sent: Vec<u64> = router_requests(&hub).iter().filter_map(|r| seed_in(&r["body"])).collect();
+    sent.sort();
+    assert_eq!(sent, [40, 41, 42], "each item's seed is sent: {:?}", router_requests(&hub));
+    let r = hfs(&home, &hub, &["resume", dir]).run().ok();
+    assert!(r.stderr.contains("nothing to do: all 3 items"), "{r:?}");
+}
+
 #[test]
 fn image_to_image_reads_the_input_file() {
     let (hub, home, out) = (hub(), Home::new(), tempfile::tempdir().unwrap());
