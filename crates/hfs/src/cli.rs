@@ -235,7 +235,7 @@ pub struct ResumeArgs {
 #[derive(Args, Debug)]
 pub struct ImageArgs {
     /// What the image should show (or, with --image, how to change it).
-    #[arg(required_unless_present = "prompts")]
+    #[arg(required_unless_present = "prompts", conflicts_with = "prompts")]
     pub prompt: Option<String>,
     /// Input image: image-to-image instead of text-to-image.
     #[arg(long, value_name = "FILE")]
@@ -253,7 +253,7 @@ pub struct ImageArgs {
 #[derive(Args, Debug)]
 pub struct VideoArgs {
     /// What the video should show.
-    #[arg(required_unless_present = "prompts")]
+    #[arg(required_unless_present = "prompts", conflicts_with = "prompts")]
     pub prompt: Option<String>,
     /// Input image: image-to-video instead of text-to-video.
     #[arg(long, value_name = "FILE")]
@@ -271,7 +271,7 @@ pub struct VideoArgs {
 #[derive(Args, Debug)]
 pub struct SpeechArgs {
     /// The text to speak.
-    #[arg(required_unless_present = "prompts")]
+    #[arg(required_unless_present = "prompts", conflicts_with = "prompts")]
     pub text: Option<String>,
     #[command(flatten)]
     pub generation: GenArgs,
@@ -286,7 +286,7 @@ pub struct SpeechArgs {
 #[derive(Args, Debug)]
 pub struct TranscribeArgs {
     /// The audio file (flac, wav, mp3, …).
-    #[arg(required_unless_present = "prompts")]
+    #[arg(required_unless_present = "prompts", conflicts_with = "prompts")]
     pub audio: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub generation: GenArgs,

@@ -390,6 +390,8 @@ fn prompt_files_variations_failures_and_shards(v: V) {
     Hfs::new().args(["image", "x", "--vary", "width", "--space", &url, "-o", b]).run().fails(2).says(&["--vary takes KEY=V1,V2"]);
     Hfs::new().args(["image", "x", "--vary", "sed=1,2", "--space", &url, "-o", b]).run().fails(2).says(&["did you mean `seed`"]);
     Hfs::new().args(["image", "x", "--shard", "4/3", "--space", &url, "-o", b]).run().fails(2).says(&["--shard takes K/N"]);
+    let both = Hfs::new().args(["image", "x", "--prompts", p, "--space", &url, "-o", b]).run();
+    assert_eq!(both.code, Some(2), "a prompt and a prompts file: {both:?}");
     std::fs::write(&prompts, "ok\n{\"prompt\": 3, \n").unwrap();
     Hfs::new().args(["image", "--prompts", p, "--space", &url, "-o", b]).run().fails(2).says(&["line 2"]);
     assert!(!bad.join("hfs-manifest.jsonl").exists() || of(&records(&bad), "planned").is_empty());
