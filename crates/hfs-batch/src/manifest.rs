@@ -141,6 +141,35 @@ pub fn read(dir: &Path) -> Result<State, BatchError> {
     Ok(parse(std::io::BufReader::with_capacity(1 << 20, file), &path)?.state)
 }
 
+/// Every record of a manifest as JSON, with its line number, without locking it (`hfs gallery`,
+/// inspection). The same rules as [`Manifest::open`]: a torn last line is left out, damage before
+/// it is [`BatchError::Corrupt`].
+pub fn records(dir: &Path) -> Result<Vec<(usize, Value)>, BatchError> {
+    use std::io::BufRead;
+    let path = dir.join(MANIFEST);
+    let file = File::open(&path).map_err(|e| io(&path, e))?;
+    let mut r = std::io::BufReader::with_capacity(1 << 20, file);
+    let (mut out, mut line, mut number) = (Vec::new(), Vec::new(), 0);
+    loop {
+        line.clear();
+        let n = r.read_until(b'\n', &mut line).map_err(|e| io(&path, e))?;
+        if n == 0 {
+            return Ok(out);
+        }
+        number += 1;
+        let last = line.last() != Some(&b'\n') || r.fill_buf().map_err(|e| io(&path, e))?.is_empty();
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<Value>(&line) {
+            Ok(v) if v.is_object() => out.push((number, v)),
+            _ if last => return Ok(out),
+            Ok(_) => return Err(BatchError::Corrupt { path, line: number, message: "not a JSON object".into() }),
+            Err(e) => return Err(BatchError::Corrupt { path, line: number, message: e.to_string() }),
+        }
+    }
+}
+
 /// What reading a manifest found.
 struct Parsed {
     state: State,

@@ -139,6 +139,17 @@ pub struct BatchDoc {
     pub failures: Vec<BatchFailure>,
 }
 
+/// `hfs.gallery/1`: where `hfs gallery` wrote the page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GalleryDoc {
+    pub schema: String,
+    pub page: PathBuf,
+}
+
+impl GalleryDoc {
+    pub const SCHEMA: &'static str = "hfs.gallery/1";
+}
+
 impl BatchDoc {
     pub const SCHEMA: &'static str = "hfs.batch/1";
 }

@@ -60,6 +60,9 @@ pub enum Command {
     /// Finish a batch run: every item of DIR's manifest that is not done, with its own inputs and
     /// seeds (a done item is never run again).
     Resume(ResumeArgs),
+    /// Write DIR/index.html: one self-contained page showing every item of DIR's manifest
+    /// (thumbnails, players, prompts, seeds, backends, failures), with a filter.
+    Gallery(GalleryArgs),
     /// Generate an image from a prompt (with --image: edit an image) on any Space or provider.
     Image(ImageArgs),
     /// Generate a video from a prompt (with --image: animate an image) on any Space or provider.
@@ -203,6 +206,18 @@ pub struct BatchArgs {
     /// Out of ZeroGPU quota: wait for the reset and go on, even for a single generation.
     #[arg(long)]
     pub wait_quota: bool,
+    /// At the end, write the run's gallery (DIR/index.html) and print its path.
+    #[arg(long)]
+    pub gallery: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct GalleryArgs {
+    /// A run's directory (where hfs-manifest.jsonl is).
+    pub dir: std::path::PathBuf,
+    /// Open the page in the default browser.
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[derive(Args, Debug)]
@@ -230,6 +245,9 @@ pub struct ResumeArgs {
     /// Bill provider calls to this organization (X-HF-Bill-To).
     #[arg(long, value_name = "ORG")]
     pub bill_to: Option<String>,
+    /// At the end, write the run's gallery (DIR/index.html) and print its path.
+    #[arg(long)]
+    pub gallery: bool,
 }
 
 #[derive(Args, Debug)]

@@ -31,6 +31,8 @@ pub enum CliError {
     Interrupted,
     /// A batch run could not start (or its manifest could not be written).
     Batch(hfs_batch::BatchError),
+    /// The gallery could not be written.
+    Gallery(hfs_gallery::GalleryError),
     /// The command reported its outcome itself (a batch summary): exit with this code, print
     /// nothing more.
     Reported(i32),
@@ -82,6 +84,8 @@ impl CliError {
             CliError::Interrupted => INTERRUPTED,
             CliError::Batch(e) => code_for(e.class()),
             CliError::Reported(code) => *code,
+            CliError::Gallery(hfs_gallery::GalleryError::NoManifest(_) | hfs_gallery::GalleryError::NotOurs(_)) => USAGE,
+            CliError::Gallery(_) => FAILURE,
         }
     }
 
@@ -120,6 +124,8 @@ impl CliError {
                 _ => "local_io",
             },
             CliError::Reported(_) => "reported",
+            CliError::Gallery(hfs_gallery::GalleryError::NoManifest(_) | hfs_gallery::GalleryError::NotOurs(_)) => "usage",
+            CliError::Gallery(_) => "local_io",
         }
     }
 
@@ -144,6 +150,7 @@ impl CliError {
             CliError::Other(e) => format!("{e:#}"),
             CliError::Batch(e) => with_sources(e),
             CliError::Reported(code) => format!("exit {code}"),
+            CliError::Gallery(e) => with_sources(e),
         }
     }
 

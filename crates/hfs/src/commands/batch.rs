@@ -80,7 +80,19 @@ pub async fn run_new(
         concurrency,
         ..Default::default()
     };
-    execute(p, generator, manifest, todo, &state.attempts, skipped, &run_id, opts).await
+    let gallery = batch.gallery;
+    finish(p, out_dir, gallery, execute(p, generator, manifest, todo, &state.attempts, skipped, &run_id, opts).await)
+}
+
+/// With `--gallery`, the run's page is written whatever the outcome (failures are on it too).
+fn finish(p: &Printer, dir: &Path, gallery: bool, r: Result<(), CliError>) -> Result<(), CliError> {
+    if gallery {
+        match hfs_gallery::write(dir) {
+            Ok(page) => p.status(&format!("gallery: {}", page.display())),
+            Err(e) => p.warn(&format!("the gallery was not written: {e}")),
+        }
+    }
+    r
 }
 
 /// `hfs resume DIR`: every planned item not done, as planned.
@@ -103,7 +115,7 @@ pub async fn resume(global: &GlobalArgs, p: &Printer, args: &ResumeArgs) -> Resu
         if !p.json() && skipped == 0 {
             p.status("nothing to do: no planned item falls in this shard");
         }
-        return Ok(());
+        return finish(p, &args.dir, args.gallery, Ok(()));
     }
     let mut backends: Vec<Backend> = Vec::new();
     for b in todo.iter().flat_map(|i| &i.backends) {
@@ -131,7 +143,7 @@ pub async fn resume(global: &GlobalArgs, p: &Printer, args: &ResumeArgs) -> Resu
         pause_on_quota: true,
         ..Default::default()
     };
-    execute(p, &generator, manifest, todo, &state.attempts, skipped, &run_id(), opts).await
+    finish(p, &args.dir, args.gallery, execute(p, &generator, manifest, todo, &state.attempts, skipped, &run_id(), opts).await)
 }
 
 fn run_id() -> String {

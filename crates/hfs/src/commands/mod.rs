@@ -9,6 +9,7 @@ mod call;
 mod call_args;
 mod call_output;
 mod chat;
+mod gallery;
 mod generate;
 mod image;
 mod infer;
@@ -50,6 +51,7 @@ pub async fn dispatch(cli: Cli) -> i32 {
         Command::Models(args) => models::run(g, &p, args).await,
         Command::Presets => presets::run(g, &p).await,
         Command::Resume(args) => batch::resume(g, &p, args).await,
+        Command::Gallery(args) => gallery::run(&p, args),
         Command::Image(args) => image::run(g, &p, args).await,
         Command::Video(args) => video::run(g, &p, args).await,
         Command::Speech(args) => speech::run(g, &p, args).await,
@@ -86,6 +88,7 @@ fn context(cmd: &Command) -> ErrorContext {
         Command::Models(_) => ("models", None, None),
         Command::Presets => ("presets", None, None),
         Command::Resume(a) => ("resume", Some(a.dir.display().to_string()), None),
+        Command::Gallery(a) => ("gallery", Some(a.dir.display().to_string()), None),
         Command::Image(a) => ("image", None, a.run.model.clone()),
         Command::Video(a) => ("video", None, a.run.model.clone()),
         Command::Speech(a) => ("speech", None, a.run.model.clone()),

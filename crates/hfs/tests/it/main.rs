@@ -17,6 +17,7 @@ mod call;
 mod discovery;
 mod errors;
 mod files;
+mod gallery;
 mod generate;
 mod help;
 mod hostile;
