@@ -214,9 +214,10 @@ fn killed_at_random_points_and_resumed(v: V) {
     let home = tempfile::tempdir().unwrap();
     let out = tempfile::tempdir().unwrap();
     let o = out.path().to_str().unwrap();
-    // "slow…" takes 0.5 s a call: 24 items at 4 at a time take about 3 s, so kills land mid-run.
-    let new_run = ["image", "slow red fox", "-n", "24", "--seed", "100", "-j", "4", "--space", &url, "-o", o];
-    let resume = ["resume", o, "-j", "4"];
+    // "slow…" takes 0.5 s a call: 48 items 2 at a time take about 12 s, more than six rounds
+    // killed within 1.65 s each can finish, so every kill lands mid-run.
+    let new_run = ["image", "slow red fox", "-n", "48", "--seed", "100", "-j", "2", "--space", &url, "-o", o];
+    let resume = ["resume", o, "-j", "2"];
     let nanos = || std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos() as u64;
     let mut kills = 0;
     for round in 0..6 {
@@ -231,12 +232,12 @@ fn killed_at_random_points_and_resumed(v: V) {
         let _ = finish(child, Duration::from_secs(30));
     }
     assert!(kills >= 3, "the run was too fast to kill ({kills} kills)");
-    let r = Hfs::new().args(resume).run().ok();
+    let r = Hfs::new().args(["resume", o, "-j", "8"]).run().ok();
     assert!(r.stderr.contains(" done, 0 failed"), "{r:?}");
-    assert_eq!(exactly_once(out.path()).len(), 24);
+    assert_eq!(exactly_once(out.path()).len(), 48);
     // Resuming a finished run does nothing.
     let r = Hfs::new().args(resume).run().ok();
-    assert!(r.stderr.contains("nothing to do: all 24 items"), "{r:?}");
+    assert!(r.stderr.contains("nothing to do: all 48 items"), "{r:?}");
 }
 
 fn child_running(child: &Child) -> bool {
@@ -251,7 +252,8 @@ fn a_space_restarted_mid_run_is_waited_for(v: V) {
     let port = hfs_testkit::free_port();
     let app = format!("gen_batch@{port}");
     let gradio_tmp = temp.path().join("gradio");
-    let env = [("HFS_BATCH_MS", "100"), ("HFS_BATCH_QUOTA_EVERY", "0"), ("GRADIO_TEMP_DIR", gradio_tmp.to_str().unwrap())];
+    // 30 calls of 0.3 s, 2 at a time: 4.5 s of work, so the kill after 4 lands mid-run.
+    let env = [("HFS_BATCH_MS", "300"), ("HFS_BATCH_QUOTA_EVERY", "0"), ("GRADIO_TEMP_DIR", gradio_tmp.to_str().unwrap())];
     let server = hfs_testkit::SpaceServer::start_with(v.version, &[app.as_str()], &env);
     let hub = fake(&json!({"spaces": {"tests/batch": {"host": format!("http://127.0.0.1:{port}/")}}}));
     let out = temp.path().join("run");
@@ -261,7 +263,7 @@ fn a_space_restarted_mid_run_is_waited_for(v: V) {
         &["image", "a storm", "-n", "30", "-j", "2", "--attempts", "1", "--space", "tests/batch", "-o", o],
         &[("HF_ENDPOINT", &hub.url)],
     );
-    wait_for("six items done", Duration::from_secs(60), || of(&records(&out), "done").len() >= 6);
+    wait_for("four items done", Duration::from_secs(60), || of(&records(&out), "done").len() >= 4);
     server.kill();
     std::thread::sleep(Duration::from_millis(500));
     let server = hfs_testkit::SpaceServer::start_with(v.version, &[app.as_str()], &env);
