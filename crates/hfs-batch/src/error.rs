@@ -7,7 +7,7 @@ pub enum BatchError {
     Usage(String),
     #[error("prompts file, line {line}: {message}")]
     Prompts { line: usize, message: String },
-    #[error("another hfs process is running the batch in `{}` (one process at a time holds a run)", .dir.display())]
+    #[error("another hfs process is running the batch in `{}` (one process at a time holds a run): wait for it to end, or stop it first", .dir.display())]
     Busy { dir: PathBuf },
     #[error("`{}` is damaged at line {line}: {message}", .path.display())]
     Corrupt { path: PathBuf, line: usize, message: String },

@@ -39,8 +39,6 @@ pub struct State {
     pub attempts: HashMap<String, u32>,
     /// The last failure recorded per key (class and message), for items not done.
     pub last_failure: HashMap<String, String>,
-    /// Lines read (the torn last line, if any, not counted).
-    pub lines: usize,
     /// Whether a torn last line was dropped.
     pub torn: bool,
 }
@@ -134,38 +132,67 @@ impl Manifest {
     }
 }
 
-/// Reads a manifest without locking it (`hfs gallery`, inspection).
-pub fn read(dir: &Path) -> Result<State, BatchError> {
-    let path = dir.join(MANIFEST);
-    let file = File::open(&path).map_err(|e| io(&path, e))?;
-    Ok(parse(std::io::BufReader::with_capacity(1 << 20, file), &path)?.state)
-}
-
 /// Every record of a manifest as JSON, with its line number, without locking it (`hfs gallery`,
 /// inspection). The same rules as [`Manifest::open`]: a torn last line is left out, damage before
 /// it is [`BatchError::Corrupt`].
 pub fn records(dir: &Path) -> Result<Vec<(usize, Value)>, BatchError> {
-    use std::io::BufRead;
     let path = dir.join(MANIFEST);
     let file = File::open(&path).map_err(|e| io(&path, e))?;
-    let mut r = std::io::BufReader::with_capacity(1 << 20, file);
-    let (mut out, mut line, mut number) = (Vec::new(), Vec::new(), 0);
-    loop {
-        line.clear();
-        let n = r.read_until(b'\n', &mut line).map_err(|e| io(&path, e))?;
-        if n == 0 {
-            return Ok(out);
+    let mut lines = Lines::new(std::io::BufReader::with_capacity(1 << 20, file));
+    let mut out = Vec::new();
+    while let Some(line) = lines.next().map_err(|e| io(&path, e))? {
+        match serde_json::from_slice::<Value>(line.text) {
+            Ok(v) if v.is_object() => out.push((line.number, v)),
+            _ if line.last => break,
+            Ok(_) => return Err(BatchError::Corrupt { path, line: line.number, message: "not a JSON object".into() }),
+            Err(e) => return Err(BatchError::Corrupt { path, line: line.number, message: e.to_string() }),
         }
-        number += 1;
-        let last = line.last() != Some(&b'\n') || r.fill_buf().map_err(|e| io(&path, e))?.is_empty();
-        if line.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
-        match serde_json::from_slice::<Value>(&line) {
-            Ok(v) if v.is_object() => out.push((number, v)),
-            _ if last => return Ok(out),
-            Ok(_) => return Err(BatchError::Corrupt { path, line: number, message: "not a JSON object".into() }),
-            Err(e) => return Err(BatchError::Corrupt { path, line: number, message: e.to_string() }),
+    }
+    Ok(out)
+}
+
+/// The non-blank lines of a manifest, one at a time, numbered from 1, each knowing where it
+/// starts and whether it is the last (the only line a crash can have cut short).
+struct Lines<R> {
+    r: R,
+    buf: Vec<u8>,
+    number: usize,
+    /// Bytes read so far.
+    offset: u64,
+    /// Whether the bytes read so far end with a newline.
+    ended: bool,
+}
+
+struct Line<'a> {
+    number: usize,
+    /// Where the line starts.
+    start: u64,
+    /// Without its newline.
+    text: &'a [u8],
+    last: bool,
+}
+
+impl<R: std::io::BufRead> Lines<R> {
+    fn new(r: R) -> Self {
+        Lines { r, buf: Vec::new(), number: 0, offset: 0, ended: false }
+    }
+
+    fn next(&mut self) -> std::io::Result<Option<Line<'_>>> {
+        loop {
+            self.buf.clear();
+            let n = self.r.read_until(b'\n', &mut self.buf)?;
+            if n == 0 {
+                return Ok(None);
+            }
+            self.number += 1;
+            let start = self.offset;
+            self.offset += n as u64;
+            self.ended = self.buf.last() == Some(&b'\n');
+            let last = !self.ended || self.r.fill_buf()?.is_empty();
+            let len = if self.ended { n - 1 } else { n };
+            if !self.buf[..len].iter().all(u8::is_ascii_whitespace) {
+                return Ok(Some(Line { number: self.number, start, text: &self.buf[..len], last }));
+            }
         }
     }
 }
@@ -181,38 +208,22 @@ struct Parsed {
 }
 
 /// Reads the records one line at a time.
-fn parse(mut r: impl std::io::BufRead, path: &Path) -> Result<Parsed, BatchError> {
+fn parse(r: impl std::io::BufRead, path: &Path) -> Result<Parsed, BatchError> {
     let mut state = State::default();
     let mut planned = HashSet::new();
-    let mut offset = 0u64;
-    let mut number = 0;
-    let mut line = Vec::new();
-    let mut ends_with_newline = false;
-    loop {
-        line.clear();
-        let n = r.read_until(b'\n', &mut line).map_err(|e| io(path, e))?;
-        if n == 0 {
-            break;
-        }
-        number += 1;
-        ends_with_newline = line.last() == Some(&b'\n');
-        let last = !ends_with_newline || r.fill_buf().map_err(|e| io(path, e))?.is_empty();
-        let start = offset;
-        offset += n as u64;
-        let text = if ends_with_newline { &line[..n - 1] } else { &line[..] };
-        if text.iter().all(u8::is_ascii_whitespace) {
-            continue;
-        }
+    let mut lines = Lines::new(r);
+    while let Some(line) = lines.next().map_err(|e| io(path, e))? {
+        let (number, text) = (line.number, line.text);
         let head: Head = match serde_json::from_slice(text) {
             // A line cut short by a crash is the last one; anything else is damage.
-            Err(_) | Ok(Head { record: None, .. }) if last => {
+            Err(_) | Ok(Head { record: None, .. }) if line.last => {
+                let keep = line.start;
                 state.torn = true;
-                return Ok(Parsed { state, keep: start, len: offset, ends_with_newline });
+                return Ok(Parsed { state, keep, len: lines.offset, ends_with_newline: lines.ended });
             }
             Err(e) => return Err(BatchError::Corrupt { path: path.to_path_buf(), line: number, message: e.to_string() }),
             Ok(h) => h,
         };
-        state.lines = number;
         let (Some(record), Some(key)) = (head.record.as_deref(), head.item) else {
             continue;
         };
@@ -241,7 +252,7 @@ fn parse(mut r: impl std::io::BufRead, path: &Path) -> Result<Parsed, BatchError
             _ => {}
         }
     }
-    Ok(Parsed { state, keep: offset, len: offset, ends_with_newline })
+    Ok(Parsed { state, keep: lines.offset, len: lines.offset, ends_with_newline: lines.ended })
 }
 
 fn remove_stale_temp_files(dir: &Path) {

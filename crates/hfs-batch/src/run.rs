@@ -121,16 +121,19 @@ pub enum Stop {
     MaxTime,
 }
 
-/// An item that failed for good (this run).
-#[derive(Clone, Debug, serde::Serialize)]
-pub struct Failure {
-    pub item: String,
-    pub title: String,
-    pub backend: String,
-    pub class: String,
-    pub message: String,
-    pub attempts: u32,
+impl Stop {
+    /// As `hfs.batch/1` names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stop::Cancelled => "cancelled",
+            Stop::MaxTime => "max_time",
+        }
+    }
 }
+
+/// An item that failed for good (this run): the `hfs.batch/1` type itself, so the summary a
+/// caller gets is the one the CLI prints.
+pub type Failure = hfs_schema::BatchFailure;
 
 /// How a run ended.
 #[derive(Clone, Debug, Default, serde::Serialize)]
@@ -145,16 +148,16 @@ pub struct Summary {
     pub not_run: usize,
     pub stopped: Option<Stop>,
     pub duration_ms: u64,
-    /// Items done by a fallback backend.
-    pub fell_back: usize,
 }
 
-/// Item keys, their title and the failure of the last attempt, for the summary.
+/// One item on its way: which backend it is on, its attempts, when it may go again.
 struct Work {
     /// This attempt's number in the run (to match its `Received` signal).
     ticket: u64,
     item: Arc<Item>,
     backend: usize,
+    /// The lane of that backend (its [`Backend::label`]).
+    lane: String,
     /// The last attempt number recorded for this item (across runs).
     attempt: u32,
     /// Attempts spent in this run that count against [`RunOptions::attempts`].
@@ -165,19 +168,56 @@ struct Work {
 }
 
 impl Work {
+    fn new(item: Item, attempt: u32) -> Work {
+        let lane = item.backends[0].label();
+        Work {
+            ticket: 0,
+            item: Arc::new(item),
+            backend: 0,
+            lane,
+            attempt,
+            counted: 0,
+            not_before: None,
+            unreachable_since: None,
+            fallbacks: vec![],
+        }
+    }
+
     fn backend(&self) -> &Backend {
         &self.item.backends[self.backend]
     }
+
+    fn has_next(&self) -> bool {
+        self.backend + 1 < self.item.backends.len()
+    }
+
+    /// On to the next backend, noting why the last one was left.
+    fn fall_back(&mut self, why: String) {
+        self.fallbacks.push(Attempt { backend: self.lane.clone(), error: why });
+        self.backend += 1;
+        self.lane = self.backend().label();
+        self.counted = 0;
+        self.not_before = None;
+    }
 }
 
-/// One backend's share of the run.
+/// One backend's share of the run: its queue of items (in plan order; retries in front) and
+/// how many of them it may run at once.
 struct Lane {
+    queue: VecDeque<Work>,
     limit: usize,
     running: usize,
     paused_until: Option<Instant>,
     /// Paused for quota (items with a fallback move on instead of waiting).
     quota: bool,
     backoff: Duration,
+}
+
+impl Lane {
+    /// Paused until a ZeroGPU quota resets.
+    fn out_of_quota(&self) -> bool {
+        self.quota && self.paused_until.is_some_and(|t| t > Instant::now())
+    }
 }
 
 /// Appends `planned` records for the items the manifest does not have yet and returns the ones
@@ -207,21 +247,14 @@ pub async fn run(
     let started = Instant::now();
     let manifest = Mutex::new(manifest);
     let mut summary = Summary { total: items.len(), ..Default::default() };
-    let mut pending: VecDeque<Work> = items
-        .into_iter()
-        .map(|item| Work {
-            ticket: 0,
-            attempt: attempts.get(&item.key).copied().unwrap_or(0),
-            item: Arc::new(item),
-            backend: 0,
-            counted: 0,
-            not_before: None,
-            unreachable_since: None,
-            fallbacks: vec![],
-        })
-        .collect();
     let global = opts.jobs.unwrap_or(16).max(1);
     let mut lanes: HashMap<String, Lane> = HashMap::new();
+    // Lanes in the order they appeared: each round of starting gives every lane a turn.
+    let mut order: Vec<String> = Vec::new();
+    for item in items {
+        let attempt = attempts.get(&item.key).copied().unwrap_or(0);
+        enqueue(&mut lanes, &mut order, Work::new(item, attempt), false, opts, global);
+    }
     let halt = CancellationToken::new();
     let deadline = opts.max_time.and_then(|d| Instant::now().checked_add(d));
     let mut running = FuturesUnordered::new();
@@ -238,50 +271,55 @@ pub async fn run(
     let record = |v: Value| manifest.lock().unwrap_or_else(|e| e.into_inner()).append(&v);
 
     loop {
-        // Start what may start: in plan order, within the global limit and each lane's.
+        // Start what may start, a lane at a time (each in plan order), within the global limit
+        // (calls on backends; downloads in flight are bounded at as many again) and each lane's.
+        // Only the front of a lane's queue is looked at: the work per event does not grow with
+        // the size of the run.
         let now = Instant::now();
-        // The global limit counts calls on backends; downloads in flight are bounded at as many again.
-        while running.len() - released.len() < global && running.len() < 2 * global && !halt.is_cancelled() {
-            let Some(pos) = pending.iter_mut().position(|w| {
-                if w.not_before.is_some_and(|t| t > now) {
-                    return false;
+        'fill: loop {
+            let mut started_one = false;
+            for label in &order {
+                if halt.is_cancelled() || running.len() - released.len() >= global || running.len() >= 2 * global {
+                    break 'fill;
                 }
-                // A lane out of quota sends items with a fallback on to it.
-                let lane = lane_for(&mut lanes, w, opts, global);
-                if lane.quota && lane.paused_until.is_some_and(|t| t > now) && w.backend + 1 < w.item.backends.len() {
-                    w.fallbacks.push(Attempt { backend: w.backend().label(), error: "out of quota (paused)".into() });
-                    w.backend += 1;
+                let lane = lanes.get_mut(label).expect("every lane in the order exists");
+                if lane.running >= lane.limit || lane.paused_until.is_some_and(|t| t > now) {
+                    continue;
                 }
-                let lane = lane_for(&mut lanes, w, opts, global);
-                lane.running < lane.limit && lane.paused_until.is_none_or(|t| t <= now)
-            }) else {
+                let Some(pos) = lane.queue.iter().position(|w| w.not_before.is_none_or(|t| t <= now)) else { continue };
+                let mut w = lane.queue.remove(pos).expect("position is in range");
+                lane.running += 1;
+                w.attempt += 1;
+                tickets += 1;
+                w.ticket = tickets;
+                let backend = w.backend().clone();
+                emit(BatchEvent::Started { item: w.item.clone(), backend: w.lane.clone(), attempt: w.attempt });
+                let (ticket, label) = (w.ticket, w.lane.clone());
+                let fut = Box::pin(attempt(generator, w, backend, opts, halt.child_token(), &manifest, run_id, released_tx.clone()));
+                running.push(Attempting { ticket, label, fut });
+                started_one = true;
+            }
+            if !started_one {
                 break;
-            };
-            let mut w = pending.remove(pos).expect("position is in range");
-            lane_for(&mut lanes, &w, opts, global).running += 1;
-            w.attempt += 1;
-            tickets += 1;
-            w.ticket = tickets;
-            let backend = w.backend().clone();
-            emit(BatchEvent::Started { item: w.item.clone(), backend: backend.label(), attempt: w.attempt });
-            let (ticket, label) = (w.ticket, backend.label());
-            let fut = Box::pin(attempt(generator, w, backend, opts, halt.child_token(), &manifest, run_id, released_tx.clone()));
-            running.push(Attempting { ticket, label, fut });
+            }
         }
-        if running.is_empty() && (pending.is_empty() || halt.is_cancelled()) {
+        if running.is_empty() && (halt.is_cancelled() || lanes.values().all(|l| l.queue.is_empty())) {
             break;
         }
-        // Wake for the first item or lane that becomes ready, if nothing finishes first.
-        let wake = pending
-            .iter()
-            .filter_map(|w| {
-                let lane = lanes.get(&w.backend().label());
-                [w.not_before, lane.and_then(|l| l.paused_until)].into_iter().flatten().max()
+        // Wake for the first lane or item that becomes ready, if nothing finishes first: a paused
+        // lane's end, or the first retry due at the front of a lane with room.
+        let wake = lanes
+            .values()
+            .filter(|l| !l.queue.is_empty())
+            .filter_map(|l| match l.paused_until {
+                Some(t) if t > now => Some(t),
+                _ if l.running < l.limit => l.queue.iter().map_while(|w| w.not_before).min(),
+                _ => None,
             })
             .min();
         tokio::select! {
             Some((mut w, result)) = running.next(), if !running.is_empty() => {
-                let label = w.backend().label();
+                let label = w.lane.clone();
                 if !released.remove(&w.ticket)
                     && let Some(lane) = lanes.get_mut(&label)
                 {
@@ -298,7 +336,6 @@ pub async fn run(
                         }
                         if !w.fallbacks.is_empty() {
                             rec["fallbacks"] = serde_json::to_value(&w.fallbacks).unwrap_or(Value::Null);
-                            summary.fell_back += 1;
                         }
                         record(rec)?;
                         if let Some(lane) = lanes.get_mut(&label) {
@@ -309,11 +346,12 @@ pub async fn run(
                     }
                     Err(e) => {
                         let decision = decide(&e, &mut w, &mut lanes, opts, halt.is_cancelled());
+                        hand_on_if_out_of_quota(&mut lanes, &mut order, &label, opts, global);
                         let last = matches!(decision, Next::Fail);
                         record(json!({
                             "schema": SCHEMA, "record": "failed", "item": w.item.key, "attempt": w.attempt, "run": run_id,
                             "backend": label, "class": class_name(&e), "message": e.to_string(),
-                            "final": matches!(decision, Next::Fail), "at": unix_now(),
+                            "final": last, "at": unix_now(),
                         }))?;
                         emit(BatchEvent::Failed { item: w.item.clone(), error: e.to_string(), last });
                         match decision {
@@ -329,20 +367,17 @@ pub async fn run(
                             Next::Retry(after) => {
                                 emit(BatchEvent::Retrying { item: w.item.clone(), backend: label, error: e.to_string(), after });
                                 w.not_before = Some(Instant::now() + after);
-                                pending.push_front(w);
+                                enqueue(&mut lanes, &mut order, w, true, opts, global);
                             }
                             Next::Pause { until, reason } => {
                                 emit(BatchEvent::Paused { backend: label, until: std::time::SystemTime::now() + until.saturating_duration_since(Instant::now()), reason });
-                                pending.push_front(w);
+                                enqueue(&mut lanes, &mut order, w, true, opts, global);
                             }
                             Next::FallBack => {
                                 let to = w.item.backends[w.backend + 1].label();
-                                emit(BatchEvent::FellBack { item: w.item.clone(), from: label.clone(), to, error: e.to_string() });
-                                w.fallbacks.push(Attempt { backend: label, error: e.to_string() });
-                                w.backend += 1;
-                                w.counted = 0;
-                                w.not_before = None;
-                                pending.push_front(w);
+                                emit(BatchEvent::FellBack { item: w.item.clone(), from: label, to, error: e.to_string() });
+                                w.fall_back(e.to_string());
+                                enqueue(&mut lanes, &mut order, w, true, opts, global);
                             }
                         }
                     }
@@ -369,7 +404,7 @@ pub async fn run(
             }
         }
     }
-    summary.not_run += pending.len();
+    summary.not_run += lanes.values().map(|l| l.queue.len()).sum::<usize>();
     summary.duration_ms = started.elapsed().as_millis() as u64;
     Ok(summary)
 }
@@ -382,10 +417,9 @@ async fn sleep_until(t: Option<Instant>) {
 }
 
 fn lane_for<'a>(lanes: &'a mut HashMap<String, Lane>, w: &Work, opts: &RunOptions, global: usize) -> &'a mut Lane {
-    let backend = w.backend();
-    lanes.entry(backend.label()).or_insert_with(|| {
-        let declared = opts.concurrency.get(&backend.label()).copied();
-        let default = match backend {
+    lanes.entry(w.lane.clone()).or_insert_with(|| {
+        let declared = opts.concurrency.get(&w.lane).copied();
+        let default = match w.backend() {
             // Gradio runs one call per endpoint at a time unless the app says otherwise; two in
             // flight keep the next one queued behind the running one.
             Backend::Space { .. } => declared.unwrap_or(2),
@@ -398,8 +432,49 @@ fn lane_for<'a>(lanes: &'a mut HashMap<String, Lane>, w: &Work, opts: &RunOption
             Some(j) => default.min(j),
             None => default,
         };
-        Lane { limit: limit.clamp(1, global), running: 0, paused_until: None, quota: false, backoff: Duration::ZERO }
+        Lane {
+            queue: VecDeque::new(),
+            limit: limit.clamp(1, global),
+            running: 0,
+            paused_until: None,
+            quota: false,
+            backoff: Duration::ZERO,
+        }
     })
+}
+
+/// Puts `w` in its lane's queue (in front: a retry keeps its place in the plan). A lane out of
+/// quota sends an item that has a fallback straight on to it.
+fn enqueue(lanes: &mut HashMap<String, Lane>, order: &mut Vec<String>, mut w: Work, front: bool, opts: &RunOptions, global: usize) {
+    loop {
+        if !lanes.contains_key(&w.lane) {
+            order.push(w.lane.clone());
+        }
+        let lane = lane_for(lanes, &w, opts, global);
+        if lane.out_of_quota() && w.has_next() {
+            w.fall_back("out of quota (paused)".into());
+            continue;
+        }
+        if front {
+            lane.queue.push_front(w);
+        } else {
+            lane.queue.push_back(w);
+        }
+        return;
+    }
+}
+
+/// When `label` is out of quota, the items waiting in it that have a fallback move on to it.
+fn hand_on_if_out_of_quota(lanes: &mut HashMap<String, Lane>, order: &mut Vec<String>, label: &str, opts: &RunOptions, global: usize) {
+    let Some(lane) = lanes.get_mut(label) else { return };
+    if !(lane.out_of_quota() && lane.queue.iter().any(Work::has_next)) {
+        return;
+    }
+    let queue = std::mem::take(&mut lane.queue);
+    for w in queue {
+        // Those without one stay, in order; the others go to their next backend's lane.
+        enqueue(lanes, order, w, false, opts, global);
+    }
 }
 
 /// What to do after a failed attempt.
@@ -419,8 +494,8 @@ fn decide(e: &GenError, w: &mut Work, lanes: &mut HashMap<String, Lane>, opts: &
     if halting || matches!(e, GenError::Cancelled) {
         return Next::Stopped;
     }
-    let has_next = w.backend + 1 < w.item.backends.len();
-    let mut lane = lanes.get_mut(&w.backend().label());
+    let has_next = w.has_next();
+    let mut lane = lanes.get_mut(&w.lane);
     let now = Instant::now();
     if let Some(reset) = quota_reset(e) {
         if has_next {
@@ -609,16 +684,7 @@ mod tests {
         let backends: Vec<Backend> = (0..backends).map(|i| Backend::Space { space: format!("a/b{i}"), endpoint: None }).collect();
         let item =
             Item { key: "k".into(), index: 0, task: hfs_generate::GenTask::Image, request: GenRequest::default(), backends, copy: 0 };
-        Work {
-            ticket: 0,
-            item: Arc::new(item),
-            backend: 0,
-            attempt: 1,
-            counted: 0,
-            not_before: None,
-            unreachable_since: None,
-            fallbacks: vec![],
-        }
+        Work::new(item, 1)
     }
 
     fn lanes(w: &Work) -> HashMap<String, Lane> {
@@ -647,6 +713,24 @@ mod tests {
         let mut w = work(1);
         let mut l = lanes(&w);
         assert!(matches!(decide(&quota(), &mut w, &mut l, &RunOptions { pause_on_quota: false, ..opts }, false), Next::Fail));
+    }
+
+    #[test]
+    fn a_lane_out_of_quota_hands_its_waiting_items_with_a_fallback_on() {
+        let opts = RunOptions::default();
+        let (mut lanes, mut order) = (HashMap::new(), Vec::new());
+        enqueue(&mut lanes, &mut order, work(2), false, &opts, 16);
+        enqueue(&mut lanes, &mut order, work(1), false, &opts, 16);
+        let lane = lanes.get_mut("space:a/b0").unwrap();
+        (lane.quota, lane.paused_until) = (true, Some(Instant::now() + Duration::from_secs(30)));
+        hand_on_if_out_of_quota(&mut lanes, &mut order, "space:a/b0", &opts, 16);
+        assert_eq!(lanes["space:a/b0"].queue.len(), 1, "the item without a fallback waits");
+        let moved = &lanes["space:a/b1"].queue[0];
+        assert_eq!((moved.backend, moved.fallbacks.len()), (1, 1));
+        assert_eq!(order, ["space:a/b0", "space:a/b1"]);
+        // One that arrives while the lane is out of quota goes straight on.
+        enqueue(&mut lanes, &mut order, work(2), true, &opts, 16);
+        assert_eq!(lanes["space:a/b1"].queue.len(), 2);
     }
 
     #[test]

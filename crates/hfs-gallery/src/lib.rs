@@ -188,35 +188,18 @@ pub fn write(dir: &Path) -> Result<PathBuf, GalleryError> {
         return Err(GalleryError::NotOurs(path));
     }
     let io = |source| GalleryError::Io { path: path.clone(), source };
-    // Whole or not at all: a temp file in the directory, renamed over the old page.
-    let mut tmp = tempfile_in(dir).map_err(io)?;
-    tmp.1.write_all(page.as_bytes()).and_then(|_| tmp.1.sync_all()).map_err(io)?;
-    std::fs::rename(&tmp.0, &path).map_err(io)?;
-    tmp.0 = PathBuf::new();
+    // Whole or not at all: a temp file in the directory (named like the ones a batch cleans up
+    // after a crash), renamed over the old page.
+    let mut tmp = tempfile::Builder::new().prefix(".hfs-gallery-").suffix(".part").tempfile_in(dir).map_err(io)?;
+    tmp.write_all(page.as_bytes()).and_then(|_| tmp.as_file().sync_all()).map_err(io)?;
+    // Temp files are private (0600); the page is an ordinary file, readable like its images.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644)).map_err(io)?;
+    }
+    tmp.persist(&path).map_err(|e| io(e.error))?;
     Ok(path)
-}
-
-/// A `.hfs-*.part` temp file (the name a batch cleans up after a crash), removed on drop.
-fn tempfile_in(dir: &Path) -> std::io::Result<TempFile> {
-    for i in 0..100u32 {
-        let p = dir.join(format!(".hfs-gallery-{}-{i}.part", std::process::id()));
-        match std::fs::OpenOptions::new().write(true).create_new(true).open(&p) {
-            Ok(f) => return Ok(TempFile(p, f)),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    Err(std::io::Error::other("no free temp file name"))
-}
-
-struct TempFile(PathBuf, std::fs::File);
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        if !self.0.as_os_str().is_empty() {
-            let _ = std::fs::remove_file(&self.0);
-        }
-    }
 }
 
 fn is_empty(v: &Value) -> bool {

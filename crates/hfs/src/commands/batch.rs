@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use hfs_batch::{BatchEvent, Item, Manifest, RunOptions, Spec, Stop, Summary};
 use hfs_generate::{Backend, GenEvent, GenRequest, GenTask, Generator};
-use hfs_schema::{BatchDoc, BatchFailure};
+use hfs_schema::BatchDoc;
 
 use crate::cli::{BatchArgs, GlobalArgs, InferArgs, ResumeArgs};
 use crate::exit::{self, CliError};
@@ -150,16 +150,10 @@ fn run_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..12].to_string()
 }
 
-/// Input files by absolute path, so `hfs resume` finds them from any directory; a missing one
-/// is a usage error naming it.
+/// Every item's input files checked and made absolute (per-line files come from the prompts file).
 fn absolute_inputs(mut items: Vec<Item>) -> Result<Vec<Item>, CliError> {
     for item in &mut items {
-        for f in [&mut item.request.image, &mut item.request.audio].into_iter().flatten() {
-            if !f.is_file() {
-                return Err(CliError::Usage(format!("no file `{}`", f.display())));
-            }
-            *f = std::path::absolute(&*f).unwrap_or_else(|_| f.clone());
-        }
+        super::generate::input_files(&mut item.request)?;
     }
     Ok(items)
 }
@@ -329,22 +323,8 @@ fn report(p: &Printer, dir: &Path, s: &Summary) {
             skipped: s.skipped,
             not_run: s.not_run,
             duration_ms: s.duration_ms,
-            stopped: s.stopped.map(|st| match st {
-                Stop::Cancelled => "cancelled".into(),
-                Stop::MaxTime => "max_time".into(),
-            }),
-            failures: s
-                .failed
-                .iter()
-                .map(|f| BatchFailure {
-                    item: f.item.clone(),
-                    title: f.title.clone(),
-                    backend: f.backend.clone(),
-                    class: f.class.clone(),
-                    message: f.message.clone(),
-                    attempts: f.attempts,
-                })
-                .collect(),
+            stopped: s.stopped.map(|st| st.as_str().into()),
+            failures: s.failed.clone(),
         });
     }
     if s.total == 0 && s.skipped > 0 {

@@ -157,12 +157,7 @@ fn request(generation: &GenArgs, run: &InferArgs, input: &Input) -> Result<GenRe
             .ok_or_else(|| CliError::Usage(format!("--param takes NAME=VALUE, got `{raw}`")))?;
         params.push((k.trim().to_string(), v.to_string()));
     }
-    for f in [&input.image, &input.audio].into_iter().flatten() {
-        if !f.is_file() {
-            return Err(CliError::Usage(format!("no file `{}`", f.display())));
-        }
-    }
-    Ok(GenRequest {
+    let mut req = GenRequest {
         prompt: input.prompt.clone(),
         negative: generation.negative.clone(),
         seed: generation.seed,
@@ -174,10 +169,24 @@ fn request(generation: &GenArgs, run: &InferArgs, input: &Input) -> Result<GenRe
         duration: generation.duration,
         voice: generation.voice.clone(),
         language: generation.language.clone(),
-        image: input.image.as_ref().map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone())),
-        audio: input.audio.as_ref().map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone())),
+        image: input.image.clone(),
+        audio: input.audio.clone(),
         params,
-    })
+    };
+    input_files(&mut req)?;
+    Ok(req)
+}
+
+/// The request's input files by absolute path (a batch's `hfs resume` finds them from any
+/// directory); a missing one is a usage error naming it.
+pub fn input_files(req: &mut GenRequest) -> Result<(), CliError> {
+    for f in [&mut req.image, &mut req.audio].into_iter().flatten() {
+        if !f.is_file() {
+            return Err(CliError::Usage(format!("no file `{}`", f.display())));
+        }
+        *f = std::path::absolute(&*f).unwrap_or_else(|_| f.clone());
+    }
+    Ok(())
 }
 
 fn backends(generation: &GenArgs, run: &InferArgs, task: GenTask) -> Result<Vec<Backend>, CliError> {
