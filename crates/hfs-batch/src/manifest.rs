@@ -5,7 +5,8 @@
 //! Records: `planned` (an [`Item`]), `started` (attempt, backend, remote job id), `done` (the
 //! generation's provenance record plus `item` and `attempt`), `failed` (attempt, class, message,
 //! whether final). Single generations append `done` records without `item`; they are history,
-//! not work.
+//! not work. A pipeline run adds `pipeline` (its source and vars, first) and `skipped` (a step
+//! not run because an input it takes failed).
 
 use std::collections::{HashMap, HashSet};
 use std::fs::{File, OpenOptions};
@@ -41,6 +42,8 @@ pub struct State {
     pub last_failure: HashMap<String, String>,
     /// Whether a torn last line was dropped.
     pub torn: bool,
+    /// The `pipeline` record of a pipeline run (the pipeline's source and vars), the first one.
+    pub pipeline: Option<Value>,
 }
 
 impl State {
@@ -224,6 +227,10 @@ fn parse(r: impl std::io::BufRead, path: &Path) -> Result<Parsed, BatchError> {
             Err(e) => return Err(BatchError::Corrupt { path: path.to_path_buf(), line: number, message: e.to_string() }),
             Ok(h) => h,
         };
+        if head.record.as_deref() == Some("pipeline") && state.pipeline.is_none() {
+            state.pipeline = serde_json::from_slice(text).ok();
+            continue;
+        }
         let (Some(record), Some(key)) = (head.record.as_deref(), head.item) else {
             continue;
         };
@@ -290,6 +297,9 @@ mod tests {
             request,
             backends,
             copy: 0,
+            step: None,
+            group: None,
+            inputs: vec![],
         }
     }
 

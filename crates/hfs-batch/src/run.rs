@@ -135,6 +135,38 @@ impl Stop {
 /// caller gets is the one the CLI prints.
 pub type Failure = hfs_schema::BatchFailure;
 
+/// A step not run because an input it takes failed.
+pub type Skipped = hfs_schema::PipelineSkip;
+
+/// What comes after an item in a run whose work grows as it goes (a pipeline's later steps).
+#[derive(Debug)]
+pub enum Then {
+    /// Run this item (planned first if the manifest does not have it yet).
+    Run(Item),
+    /// Record that this will not run.
+    Skip(Skipped),
+}
+
+/// Told when items end, it says what runs next. A plain batch has nothing after its items.
+pub trait Follow {
+    /// `item` is done; `record` is its `done` record as written (files, seed, text, values).
+    fn done(&mut self, item: &Item, record: &Value) -> Vec<Then>;
+    /// `item` failed for good (this run): what will not run because of it.
+    fn failed(&mut self, item: &Item, reason: &str) -> Vec<Then>;
+}
+
+/// Nothing after any item.
+pub struct Nothing;
+
+impl Follow for Nothing {
+    fn done(&mut self, _: &Item, _: &Value) -> Vec<Then> {
+        vec![]
+    }
+    fn failed(&mut self, _: &Item, _: &str) -> Vec<Then> {
+        vec![]
+    }
+}
+
 /// How a run ended.
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct Summary {
@@ -148,6 +180,20 @@ pub struct Summary {
     pub not_run: usize,
     pub stopped: Option<Stop>,
     pub duration_ms: u64,
+    /// Steps not run because an input failed (pipelines).
+    pub blocked: Vec<Skipped>,
+    /// Items done by this run, by step (pipelines).
+    pub done_by_step: HashMap<String, usize>,
+    /// Items failed for good in this run, by step (pipelines).
+    pub failed_by_step: HashMap<String, usize>,
+}
+
+/// The `skipped` record of a step that will not run.
+pub fn skipped_record(s: &Skipped, run_id: &str) -> Value {
+    json!({
+        "schema": SCHEMA, "record": "skipped", "step": s.step, "group": s.group, "because": s.because,
+        "reason": s.reason, "run": run_id, "at": unix_now(),
+    })
 }
 
 /// One item on its way: which backend it is on, its attempts, when it may go again.
@@ -244,6 +290,25 @@ pub async fn run(
     run_id: &str,
     opts: &RunOptions,
 ) -> Result<Summary, BatchError> {
+    run_following(generator, manifest, items, attempts, &Default::default(), run_id, opts, &mut Nothing).await
+}
+
+/// [`run`], with `follow` told as items end and the items it returns run too (planned first
+/// unless `planned` has their key): a pipeline's DAG, each step starting as soon as what it takes
+/// exists. Items of pipeline steps get their outputs (`values`, `text`) in their `done` record,
+/// so a later run can resolve what they feed without calling anything.
+#[allow(clippy::too_many_arguments)]
+pub async fn run_following(
+    generator: &Generator,
+    manifest: Manifest,
+    items: Vec<Item>,
+    attempts: &HashMap<String, u32>,
+    planned: &std::collections::HashSet<String>,
+    run_id: &str,
+    opts: &RunOptions,
+    follow: &mut dyn Follow,
+) -> Result<Summary, BatchError> {
+    let mut planned = planned.clone();
     let started = Instant::now();
     let manifest = Mutex::new(manifest);
     let mut summary = Summary { total: items.len(), ..Default::default() };
@@ -269,6 +334,26 @@ pub async fn run(
         }
     };
     let record = |v: Value| manifest.lock().unwrap_or_else(|e| e.into_inner()).append(&v);
+    // What an item's end brings: new items planned and queued, skips recorded.
+    let mut absorb = |thens: Vec<Then>, lanes: &mut HashMap<String, Lane>, order: &mut Vec<String>, summary: &mut Summary| {
+        for then in thens {
+            match then {
+                Then::Run(item) => {
+                    if planned.insert(item.key.clone()) {
+                        manifest.lock().unwrap_or_else(|e| e.into_inner()).plan(&[&item], run_id)?;
+                    }
+                    summary.total += 1;
+                    let attempt = attempts.get(&item.key).copied().unwrap_or(0);
+                    enqueue(lanes, order, Work::new(item, attempt), false, opts, global);
+                }
+                Then::Skip(s) => {
+                    record(skipped_record(&s, run_id))?;
+                    summary.blocked.push(s);
+                }
+            }
+        }
+        Ok::<(), BatchError>(())
+    };
 
     loop {
         // Start what may start, a lane at a time (each in plan order), within the global limit
@@ -337,12 +422,21 @@ pub async fn run(
                         if !w.fallbacks.is_empty() {
                             rec["fallbacks"] = serde_json::to_value(&w.fallbacks).unwrap_or(Value::Null);
                         }
-                        record(rec)?;
+                        if let Some(step) = &w.item.step {
+                            // What later steps take from it, kept for a resume.
+                            rec["step"] = json!(step);
+                            rec["text"] = json!(outcome.text);
+                            rec["values"] = Value::Array(outcome.values.clone());
+                            *summary.done_by_step.entry(step.clone()).or_default() += 1;
+                        }
+                        record(rec.clone())?;
                         if let Some(lane) = lanes.get_mut(&label) {
                             lane.backoff = Duration::ZERO;
                         }
                         summary.done += 1;
                         emit(BatchEvent::Done { item: w.item.clone(), outcome: Box::new(outcome) });
+                        let thens = follow.done(&w.item, &rec);
+                        absorb(thens, &mut lanes, &mut order, &mut summary)?;
                     }
                     Err(e) => {
                         let decision = decide(&e, &mut w, &mut lanes, opts, halt.is_cancelled());
@@ -356,14 +450,21 @@ pub async fn run(
                         emit(BatchEvent::Failed { item: w.item.clone(), error: e.to_string(), last });
                         match decision {
                             Next::Stopped => summary.not_run += 1,
-                            Next::Fail => summary.failed.push(Failure {
-                                item: w.item.key.clone(),
-                                title: w.item.title(),
-                                backend: label,
-                                class: class_name(&e).into(),
-                                message: e.to_string(),
-                                attempts: w.attempt,
-                            }),
+                            Next::Fail => {
+                                summary.failed.push(Failure {
+                                    item: w.item.key.clone(),
+                                    title: w.item.title(),
+                                    backend: label,
+                                    class: class_name(&e).into(),
+                                    message: e.to_string(),
+                                    attempts: w.attempt,
+                                });
+                                if let Some(step) = &w.item.step {
+                                    *summary.failed_by_step.entry(step.clone()).or_default() += 1;
+                                }
+                                let thens = follow.failed(&w.item, &hfs_core::text::one_line(&e.to_string()));
+                                absorb(thens, &mut lanes, &mut order, &mut summary)?;
+                            }
                             Next::Retry(after) => {
                                 emit(BatchEvent::Retrying { item: w.item.clone(), backend: label, error: e.to_string(), after });
                                 w.not_before = Some(Instant::now() + after);
@@ -682,8 +783,17 @@ mod tests {
 
     fn work(backends: usize) -> Work {
         let backends: Vec<Backend> = (0..backends).map(|i| Backend::Space { space: format!("a/b{i}"), endpoint: None }).collect();
-        let item =
-            Item { key: "k".into(), index: 0, task: hfs_generate::GenTask::Image, request: GenRequest::default(), backends, copy: 0 };
+        let item = Item {
+            key: "k".into(),
+            index: 0,
+            task: hfs_generate::GenTask::Image,
+            request: GenRequest::default(),
+            backends,
+            copy: 0,
+            step: None,
+            group: None,
+            inputs: vec![],
+        };
         Work::new(item, 1)
     }
 

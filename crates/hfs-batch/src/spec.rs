@@ -51,6 +51,16 @@ pub struct Item {
     /// Which of the N copies this is (it tells copies apart when the backend takes no seed).
     #[serde(default)]
     pub copy: u32,
+    /// The pipeline step this item runs (`None` in a plain batch).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// The pipeline instance it belongs to (a key of its vars' values): a run's items of one
+    /// instance are shown together.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// The items whose outputs it takes, by key.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub inputs: Vec<String>,
 }
 
 impl Item {
@@ -191,7 +201,17 @@ impl Spec {
                     };
                     let key = Item::key_of(self.task, &r, &backends, copy);
                     if seen.insert(key.clone()) {
-                        items.push(Item { key, index: items.len(), task: self.task, request: r, backends: backends.clone(), copy });
+                        items.push(Item {
+                            key,
+                            index: items.len(),
+                            task: self.task,
+                            request: r,
+                            backends: backends.clone(),
+                            copy,
+                            step: None,
+                            group: None,
+                            inputs: vec![],
+                        });
                     }
                 }
             }

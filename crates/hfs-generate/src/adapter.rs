@@ -173,6 +173,8 @@ fn fit(e: &Endpoint, task: GenTask, with_image: bool) -> Result<i64, String> {
         GenTask::Speech => outs.iter().any(|c| c == "audio"),
         GenTask::Transcribe => outs.iter().any(|c| c == "textbox" || c == "text" || c == "json"),
         GenTask::Chat => outs.iter().any(|c| ["chatbot", "textbox", "markdown", "text", "json"].contains(&c.as_str())),
+        // A raw call names its endpoint; whatever it returns is kept.
+        GenTask::Call => true,
     };
     if !out_ok {
         return Err(format!("no {} output", task.as_str()));
@@ -201,6 +203,7 @@ fn fit(e: &Endpoint, task: GenTask, with_image: bool) -> Result<i64, String> {
         (GenTask::Speech, _) => &["tts", "speak", "synthesize", "generate_voice", "voice", "speech", "generate_audio"],
         (GenTask::Transcribe, _) => &["transcribe", "asr", "recognize", "speech_to_text", "stt"],
         (GenTask::Chat, _) => &["chat", "respond", "reply", "answer", "converse"],
+        (GenTask::Call, _) => &[],
     };
     let generic = ["generate", "infer", "run", "predict"];
     let name_score = if task_words.iter().any(|w| name.contains(w)) {
@@ -562,7 +565,7 @@ pub(crate) fn plan_space(
             let suggestion = hfs_core::text::suggest(k, names.iter().map(String::as_str));
             return Err(GenError::UnknownParameter { endpoint: e.display_name(), name: k.clone(), suggestion, valid: names });
         };
-        let v = hfs_gradio::coerce(raw, Some(&ps[i]), false, k).map_err(GenError::Gradio)?;
+        let v = coerce_param(req, k, raw, &ps[i])?;
         values[i] = Some(v.clone());
         plan.set(&name_of(i), display(&v), Source::Param);
     }
@@ -590,6 +593,106 @@ pub(crate) fn plan_space(
                         e.display_name(),
                         name_of(i)
                     )));
+                }
+            }
+        }
+    }
+    plan.send = Send::Space { args };
+    Ok(plan)
+}
+
+/// One extra argument, coerced like `hfs call`; one that carries a server's output
+/// ([`GenRequest::literal`]) is text as given, and a file parameter refuses it: nothing a server
+/// sends can make hfs read a local file.
+fn coerce_param(req: &GenRequest, key: &str, raw: &str, p: &Parameter) -> Result<Value, GenError> {
+    if !req.literal.iter().any(|l| l == key) {
+        return hfs_gradio::coerce(raw, Some(p), false, key).map_err(GenError::Gradio);
+    }
+    if p.is_file() {
+        return Err(GenError::Usage(format!(
+            "`{key}` is a file parameter and its value is another step's text output; only a file output (files[i]) or a path you wrote can fill it"
+        )));
+    }
+    hfs_gradio::coerce(raw, Some(p), true, key).map_err(GenError::Gradio)
+}
+
+/// Plans a raw call of `endpoint` (the Space's only public endpoint when `None`): the arguments by
+/// the endpoint's own names (or labels) and by position, coerced like `hfs call`, the rest left
+/// to their defaults.
+pub(crate) fn plan_call(space: &str, endpoints: &[Endpoint], req: &GenRequest, endpoint: Option<&str>) -> Result<Plan, GenError> {
+    let public: Vec<&Endpoint> = endpoints.iter().filter(|e| e.visibility == Visibility::Public && e.api_name.is_some()).collect();
+    let listed = || public.iter().map(|e| Candidate { endpoint: e.display_name(), fits: true, score: 0, note: String::new() }).collect();
+    let e = match endpoint {
+        Some(name) => {
+            let want = format!("/{}", name.trim_start_matches('/'));
+            public.iter().find(|e| e.api_name.as_deref() == Some(want.as_str())).ok_or_else(|| GenError::NoEndpoint {
+                space: space.into(),
+                task: GenTask::Call.as_str(),
+                why: format!("it has no endpoint `{want}`"),
+                candidates: listed(),
+            })?
+        }
+        None if public.len() == 1 => public[0],
+        None => {
+            return Err(GenError::NoEndpoint {
+                space: space.into(),
+                task: GenTask::Call.as_str(),
+                why: format!("it has {} public endpoints; name one", public.len()),
+                candidates: listed(),
+            });
+        }
+    };
+    let ps = e.parameters.clone().ok_or_else(|| GenError::Usage(format!("{} has no parameter information", e.display_name())))?;
+    let mut plan = Plan {
+        backend: Backend::Space { space: space.into(), endpoint: e.api_name.clone() },
+        endpoint: e.api_name.clone(),
+        arguments: Map::new(),
+        sources: Map::new(),
+        candidates: vec![],
+        warnings: vec![],
+        seed: None,
+        seed_range: None,
+        concurrency: None,
+        send: Send::Nothing,
+    };
+    let mut values: Vec<Option<Value>> = vec![None; ps.len()];
+    if req.positional.len() > ps.len() {
+        return Err(GenError::Usage(format!("{} takes {} arguments, {} given", e.display_name(), ps.len(), req.positional.len())));
+    }
+    for (i, raw) in req.positional.iter().enumerate() {
+        values[i] = Some(coerce_param(req, &i.to_string(), raw, &ps[i])?);
+    }
+    for (k, raw) in &req.params {
+        let Some(i) = param_index(&ps, k) else {
+            let names: Vec<String> = ps.iter().map(Parameter::display_name).collect();
+            let suggestion = hfs_core::text::suggest(k, names.iter().map(String::as_str));
+            return Err(GenError::UnknownParameter { endpoint: e.display_name(), name: k.clone(), suggestion, valid: names });
+        };
+        if values[i].is_some() {
+            return Err(GenError::Usage(format!("`{k}` is given twice (by name and by position)")));
+        }
+        values[i] = Some(coerce_param(req, k, raw, &ps[i])?);
+    }
+    let named = ps.iter().all(|p| p.name.is_some());
+    let mut args = Args::new();
+    for (i, p) in ps.iter().enumerate() {
+        let name = p.display_name();
+        match values[i].take() {
+            Some(v) => {
+                plan.set(&name, display(&v), Source::Param);
+                if named {
+                    args.keyword.push((p.name.clone().unwrap_or_default(), v));
+                } else {
+                    args.positional.push(v);
+                }
+            }
+            None => {
+                plan.set(&name, p.default.clone().unwrap_or(Value::Null), Source::Default);
+                if !p.has_default && p.default.is_none() {
+                    return Err(GenError::Usage(format!("{} needs `{name}`: give it in the arguments", e.display_name())));
+                }
+                if !named {
+                    args.positional.push(p.default.clone().unwrap_or(Value::Null));
                 }
             }
         }

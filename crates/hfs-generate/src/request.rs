@@ -18,12 +18,15 @@ pub enum GenTask {
     /// Speech recognition of an input audio file.
     Transcribe,
     /// One chat turn with a Space's chat endpoint (a `gr.ChatInterface` is recognised from its
-    /// config, whatever its endpoint is named).
+    /// config, whatever its endpoint is named); with a provider model, a chat completion.
     Chat,
+    /// A raw endpoint call (`hfs call`): the arguments by the endpoint's own names (or by
+    /// position), every output kept, every file saved.
+    Call,
 }
 
 impl GenTask {
-    pub const ALL: [GenTask; 5] = [GenTask::Image, GenTask::Video, GenTask::Speech, GenTask::Transcribe, GenTask::Chat];
+    pub const ALL: [GenTask; 6] = [GenTask::Image, GenTask::Video, GenTask::Speech, GenTask::Transcribe, GenTask::Chat, GenTask::Call];
 
     pub fn parse(s: &str) -> Option<GenTask> {
         Self::ALL.into_iter().find(|t| t.as_str() == s)
@@ -36,6 +39,7 @@ impl GenTask {
             GenTask::Speech => "speech",
             GenTask::Transcribe => "transcribe",
             GenTask::Chat => "chat",
+            GenTask::Call => "call",
         }
     }
 }
@@ -63,6 +67,14 @@ pub struct GenRequest {
     pub audio: Option<PathBuf>,
     /// Extra arguments by the backend's own parameter names, as text (coerced to the schema).
     pub params: Vec<(String, String)>,
+    /// Arguments by position (a raw call to an endpoint whose parameters have no names).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub positional: Vec<String>,
+    /// Parameters (by name, or position as `"0"`, `"1"`, …) whose text is sent as text and never
+    /// read as a file or a URL: values that carry what a server sent (another step's output).
+    /// A file parameter refuses them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub literal: Vec<String>,
 }
 
 impl GenRequest {

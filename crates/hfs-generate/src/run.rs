@@ -12,7 +12,7 @@ use serde_json::{Map, Value, json};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio_util::sync::CancellationToken;
 
-use crate::adapter::plan_space;
+use crate::adapter::{plan_call, plan_space};
 use crate::error::Attempt;
 use crate::plan::{Plan, Send, Source};
 use crate::presets::Presets;
@@ -138,6 +138,11 @@ impl Generator {
         match backend {
             Backend::Space { space, endpoint } => {
                 let client = self.clients.get(space, &self.gradio).await?;
+                if task == GenTask::Call {
+                    let mut plan = plan_call(space, client.endpoints(), req, endpoint.as_deref())?;
+                    plan.concurrency = space_concurrency(&client, plan.endpoint.as_deref());
+                    return Ok((plan, Some(client)));
+                }
                 let preset = self.presets.find(space, task);
                 let chat_interface = client.config().raw.get("mode").and_then(Value::as_str) == Some("chat_interface");
                 let mut plan = plan_space(space, client.endpoints(), task, req, endpoint.as_deref(), preset, chat_interface)?;
@@ -199,7 +204,11 @@ impl Generator {
         let (plan, client) = self.prepare(task, req, backend).await?;
         let label = plan.backend.label();
         opts.emit(GenEvent::Planned { backend: label.clone(), endpoint: plan.endpoint.clone(), warnings: plan.warnings.clone() });
-        let stem_base = stem(task, req, plan.seed);
+        let stem_base = match (task, &plan.endpoint) {
+            // A raw call is named by its endpoint (it has no prompt).
+            (GenTask::Call, Some(e)) => format!("call-{}", hfs_core::naming::slug(e)),
+            _ => stem(task, req, plan.seed),
+        };
         // The record of what was sent (input files by path and hash); it goes into each PNG as the
         // file is written (without the files' own hashes), then whole into the manifest.
         let mut arguments = plan.arguments.clone();
@@ -283,6 +292,17 @@ impl Generator {
                     request = request.input(hfs_inference::InputFile::read(path).await?);
                 }
                 let job_task = match task {
+                    GenTask::Chat => InferenceTask::Chat {
+                        request: hfs_inference::ChatRequest {
+                            model: model.clone(),
+                            provider: ProviderChoice::parse(provider.as_deref()),
+                            messages: vec![hfs_inference::ChatMessage::new("user", req.prompt.clone().unwrap_or_default())],
+                            max_tokens: None,
+                            temperature: None,
+                            stream: false,
+                            params: params.clone(),
+                        },
+                    },
                     GenTask::Transcribe => InferenceTask::Transcribe { request },
                     _ => InferenceTask::Media {
                         task: provider_task(task, req.image.is_some()),
@@ -318,7 +338,12 @@ impl Generator {
                         let record = record_for(backend_json, None);
                         (vec![json!(t.text)], vec![], Some(t.text), record, None)
                     }
-                    Outcome::Chat(_) => unreachable!("no chat task here"),
+                    Outcome::Chat(c) => {
+                        let backend_json = json!({"kind": "provider", "model": model, "provider": c.provider,
+                                            "provider_model": c.model, "job_id": c.request_id});
+                        let record = record_for(backend_json, None);
+                        (vec![json!(c.content)], vec![], Some(c.content), record, None)
+                    }
                 }
             }
             _ => return Err(GenError::Usage("the plan has nothing to send".into())),
@@ -475,7 +500,7 @@ fn provider_task(task: GenTask, with_image: bool) -> Task {
         (GenTask::Video, true) => Task::ImageToVideo,
         (GenTask::Speech, _) => Task::TextToSpeech,
         (GenTask::Transcribe, _) => Task::SpeechRecognition,
-        (GenTask::Chat, _) => Task::Chat,
+        (GenTask::Chat | GenTask::Call, _) => Task::Chat,
     }
 }
 
@@ -499,12 +524,13 @@ fn plan_provider(task: GenTask, req: &GenRequest, model: &str, provider: Option<
         params.insert(k.into(), v.clone());
         plan.set(k, v, s);
     };
-    if task == GenTask::Chat {
-        return Err(GenError::Usage("chat with a provider model is a chat completion, not a generation".into()));
+    if task == GenTask::Call {
+        return Err(GenError::Usage(format!("a raw call runs on a Space's endpoint, not on a model ({model})")));
     }
     if let Some(p) = &req.prompt {
         plan.set("prompt", json!(p), Source::Option("prompt".into()));
     } else if task != GenTask::Transcribe {
+        // (A chat turn needs its message too.)
         return Err(GenError::Usage(format!("{} needs a prompt", task.as_str())));
     }
     if matches!(task, GenTask::Image | GenTask::Video) {

@@ -116,6 +116,9 @@ pub struct GenerateDoc {
     /// In a batch: the item's key (as in `hfs-manifest.jsonl`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub item: Option<String>,
+    /// In a pipeline: the step the item ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
 }
 
 /// `hfs.batch/1`: the last line of a batch run or `hfs resume` with `--json` (after one
@@ -169,6 +172,89 @@ pub struct BatchFailure {
 
 impl GenerateDoc {
     pub const SCHEMA: &'static str = "hfs.generate/1";
+}
+
+/// A pipeline step that did not run because an input it takes failed (recorded as `skipped`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PipelineSkip {
+    pub step: String,
+    /// The pipeline instance (its vars' binding), as the items' `group`.
+    pub group: Option<String>,
+    /// The item whose failure it follows.
+    pub because: String,
+    pub reason: String,
+}
+
+/// One step's counts in `hfs.pipeline/1`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PipelineStepCount {
+    pub step: String,
+    pub task: String,
+    pub done: usize,
+    pub failed: usize,
+    pub skipped: usize,
+}
+
+/// `hfs.pipeline/1`: how a pipeline run (`hfs run`, `hfs resume` of one) ended.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PipelineDoc {
+    pub schema: String,
+    pub dir: PathBuf,
+    pub pipeline: String,
+    /// Items done by this run.
+    pub done: usize,
+    pub failed: usize,
+    /// Step instances not run because an input failed.
+    pub skipped: usize,
+    /// Items done by an earlier run (not run again).
+    pub already_done: usize,
+    pub not_run: usize,
+    pub duration_ms: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stopped: Option<String>,
+    /// Per step, in the file's order: this run's counts.
+    pub steps: Vec<PipelineStepCount>,
+    pub failures: Vec<BatchFailure>,
+    pub skips: Vec<PipelineSkip>,
+}
+
+impl PipelineDoc {
+    pub const SCHEMA: &'static str = "hfs.pipeline/1";
+}
+
+/// One step of `hfs.pipeline.explain/1`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PipelineStepPlan {
+    pub step: String,
+    pub task: String,
+    /// Backends in order (the first serves; the others are fallbacks), by label.
+    pub backends: Vec<String>,
+    /// The steps whose outputs it takes.
+    pub after: Vec<String>,
+    /// Copies per instance (`n`).
+    pub n: u32,
+    /// How many times it runs: instances of the vars × the fan-out of the steps before it × `n`.
+    pub runs: u64,
+    /// The plan of its first run on its first backend (`hfs.explain/1` without `schema`; outputs of
+    /// earlier steps as placeholders), or why it cannot be made before they exist.
+    pub plan: Option<Value>,
+    pub note: Option<String>,
+}
+
+/// `hfs.pipeline.explain/1`: `hfs run --explain`, nothing called but the Spaces' APIs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PipelineExplainDoc {
+    pub schema: String,
+    pub pipeline: String,
+    /// Instances of the vars (the product of every list var's values).
+    pub instances: u64,
+    pub vars: Value,
+    /// In an order they can run in (every step after the steps it takes from).
+    pub steps: Vec<PipelineStepPlan>,
+}
+
+impl PipelineExplainDoc {
+    pub const SCHEMA: &'static str = "hfs.pipeline.explain/1";
 }
 
 /// A generated file with its hash (also in `hfs-manifest.jsonl`).

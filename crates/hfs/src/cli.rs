@@ -60,6 +60,10 @@ pub enum Command {
     /// Finish a batch run: every item of DIR's manifest that is not done, with its own inputs and
     /// seeds (a done item is never run again).
     Resume(ResumeArgs),
+    /// Run a pipeline from a TOML file: steps on Spaces and providers that take earlier steps'
+    /// outputs ({{ steps.NAME.files[0] }}), fan-out, fallbacks, as a DAG with the batch
+    /// scheduler's retries and exactly-once resume.
+    Run(RunArgs),
     /// Write DIR/index.html: one self-contained page showing every item of DIR's manifest
     /// (thumbnails, players, prompts, seeds, backends, failures), with a filter.
     Gallery(GalleryArgs),
@@ -218,6 +222,58 @@ pub struct GalleryArgs {
     /// Open the page in the default browser.
     #[arg(long)]
     pub open: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The pipeline file (TOML; see the README's pipeline reference).
+    pub pipeline: std::path::PathBuf,
+    /// The run's directory: files and hfs-manifest.jsonl (default: the file's name without
+    /// .toml, in the working directory). Running the same pipeline into it again finishes it.
+    #[arg(short, long, value_name = "DIR")]
+    pub output_dir: Option<std::path::PathBuf>,
+    /// Set a var (replacing the file's value or list). Repeatable.
+    #[arg(long = "var", value_name = "NAME=VALUE")]
+    pub vars: Vec<String>,
+    /// Print the DAG and every step's plan (endpoint, arguments and where they come from);
+    /// call nothing but the Spaces' APIs.
+    #[arg(long)]
+    pub explain: bool,
+    /// Continue the run in DIR (it must hold a run of a pipeline); the same as running the same
+    /// file into DIR again.
+    #[arg(long)]
+    pub resume: bool,
+    #[command(flatten)]
+    pub run: RunFlags,
+}
+
+/// The flags a run and a resume share.
+#[derive(Args, Debug, Clone)]
+pub struct RunFlags {
+    /// Calls in flight at once (default: sized to the backends).
+    #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub jobs: Option<u32>,
+    /// Attempts per item for failures that may pass.
+    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
+    pub attempts: u32,
+    /// Stop after this long (resume again later).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub max_time: Option<Duration>,
+    /// Give up on one call after this long.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+    /// Run only shard K of N (a pipeline: its instances, by key; a batch: its items).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// The provider's own API key, for steps on a provider.
+    #[arg(long, value_name = "KEY", hide_env_values = true)]
+    pub provider_key: Option<String>,
+    /// Bill provider calls to this organization (X-HF-Bill-To).
+    #[arg(long, value_name = "ORG")]
+    pub bill_to: Option<String>,
+    /// At the end, write the run's gallery (DIR/index.html) and print its path.
+    #[arg(long)]
+    pub gallery: bool,
 }
 
 #[derive(Args, Debug)]

@@ -85,7 +85,7 @@ pub async fn run_new(
 }
 
 /// With `--gallery`, the run's page is written whatever the outcome (failures are on it too).
-fn finish(p: &Printer, dir: &Path, gallery: bool, r: Result<(), CliError>) -> Result<(), CliError> {
+pub(super) fn finish(p: &Printer, dir: &Path, gallery: bool, r: Result<(), CliError>) -> Result<(), CliError> {
     if gallery {
         match hfs_gallery::write(dir) {
             Ok(page) => p.status(&format!("gallery: {}", page.display())),
@@ -101,6 +101,9 @@ pub async fn resume(global: &GlobalArgs, p: &Printer, args: &ResumeArgs) -> Resu
     let (manifest, state) = Manifest::open(&args.dir)?;
     if state.torn {
         p.note("the manifest's last line was cut short (a crash while writing it); it was dropped");
+    }
+    if state.pipeline.is_some() {
+        return super::pipeline::resume(global, p, args, manifest, state).await;
     }
     if state.items.is_empty() {
         return Err(hfs_batch::BatchError::NothingPlanned { dir: args.dir.clone() }.into());
@@ -146,7 +149,7 @@ pub async fn resume(global: &GlobalArgs, p: &Printer, args: &ResumeArgs) -> Resu
     finish(p, &args.dir, args.gallery, execute(p, &generator, manifest, todo, &state.attempts, skipped, &run_id(), opts).await)
 }
 
-fn run_id() -> String {
+pub(super) fn run_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()[..12].to_string()
 }
 
@@ -201,18 +204,59 @@ async fn execute(
     attempts: &HashMap<String, u32>,
     skipped: usize,
     run_id: &str,
-    mut opts: RunOptions,
+    opts: RunOptions,
 ) -> Result<(), CliError> {
+    let dir = opts.out_dir.clone();
+    let total = todo.len();
+    let run = Run { manifest, todo, attempts, planned: &Default::default(), run_id, total, skipped };
+    let summary = drive(p, generator, run, opts, &mut hfs_batch::Nothing).await?;
+    report(p, &dir, &summary);
+    exit_for(&summary)
+}
+
+/// The exit of a run that reported itself: 130 after Ctrl-C, 1 when anything failed or is left.
+pub(super) fn exit_for(summary: &Summary) -> Result<(), CliError> {
+    Err(CliError::Reported(match summary.stopped {
+        Some(Stop::Cancelled) => exit::INTERRUPTED,
+        _ if !summary.failed.is_empty() || summary.not_run > 0 || !summary.blocked.is_empty() => exit::FAILURE,
+        _ => return Ok(()),
+    }))
+}
+
+/// What a run starts from.
+pub(super) struct Run<'a> {
+    pub manifest: Manifest,
+    pub todo: Vec<Item>,
+    pub attempts: &'a HashMap<String, u32>,
+    /// Keys the manifest has planned already.
+    pub planned: &'a std::collections::HashSet<String>,
+    pub run_id: &'a str,
+    /// Items the bar counts (a pipeline knows more than it starts with).
+    pub total: usize,
+    /// Items done already.
+    pub skipped: usize,
+}
+
+/// Runs the scheduler with the terminal's progress, the `--json` lines and Ctrl-C; the summary
+/// back, not reported.
+pub(super) async fn drive(
+    p: &Printer,
+    generator: &Generator,
+    run: Run<'_>,
+    mut opts: RunOptions,
+    follow: &mut dyn hfs_batch::Follow,
+) -> Result<Summary, CliError> {
     let dir = opts.out_dir.clone();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     opts.events = Some(tx);
     let cancel = opts.cancel.clone();
-    let mut progress = p.batch_progress(todo.len());
+    let mut progress = p.batch_progress(run.total);
+    let skipped = run.skipped;
     if skipped > 0 {
         progress.log(&format!("{skipped} item(s) already done in {}: skipped", dir.display()));
     }
     let mut out = Output { p, warned: Default::default() };
-    let running = hfs_batch::run(generator, manifest, todo, attempts, run_id, &opts);
+    let running = hfs_batch::run_following(generator, run.manifest, run.todo, run.attempts, run.planned, run.run_id, &opts, follow);
     tokio::pin!(running);
     let mut ctrl_c = Box::pin(crate::signals::first());
     let mut interrupted = false;
@@ -233,12 +277,7 @@ async fn execute(
     progress.clear();
     let mut summary = summary?;
     summary.skipped = skipped;
-    report(p, &dir, &summary);
-    Err(CliError::Reported(match summary.stopped {
-        Some(Stop::Cancelled) => exit::INTERRUPTED,
-        _ if !summary.failed.is_empty() || summary.not_run > 0 => exit::FAILURE,
-        _ => return Ok(()),
-    }))
+    Ok(summary)
 }
 
 struct Output<'a> {
@@ -287,6 +326,7 @@ impl Output<'_> {
                 if self.p.json() {
                     let mut doc = super::generate::generate_doc(&outcome);
                     doc.item = Some(item.key.clone());
+                    doc.step = item.step.clone();
                     // A closed stdout ends the run where it is: the manifest has every step.
                     if self.p.line(&doc).is_err() {
                         std::process::exit(0);
@@ -358,7 +398,7 @@ fn report(p: &Printer, dir: &Path, s: &Summary) {
     }
 }
 
-fn shell_word(s: &str) -> String {
+pub(super) fn shell_word(s: &str) -> String {
     if s.chars().all(|c| c.is_ascii_alphanumeric() || "/._-+:@".contains(c)) {
         s.to_string()
     } else {

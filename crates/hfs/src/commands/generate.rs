@@ -33,8 +33,8 @@ pub fn builtin_backends(task: GenTask) -> Vec<Backend> {
         GenTask::Video => vec![space("alexnasa/ltx-2-TURBO")],
         GenTask::Speech => vec![space("Qwen/Qwen3-TTS"), model("hexgrad/Kokoro-82M")],
         GenTask::Transcribe => vec![model("openai/whisper-large-v3")],
-        // Chat without a Space is the `chat` command's chat completion.
-        GenTask::Chat => vec![],
+        // Chat without a Space is the `chat` command's chat completion; a raw call names its Space.
+        GenTask::Chat | GenTask::Call => vec![],
     }
 }
 
@@ -172,6 +172,7 @@ fn request(generation: &GenArgs, run: &InferArgs, input: &Input) -> Result<GenRe
         image: input.image.clone(),
         audio: input.audio.clone(),
         params,
+        ..Default::default()
     };
     input_files(&mut req)?;
     Ok(req)
@@ -228,18 +229,29 @@ pub async fn generator(global: &GlobalArgs, p: &Printer, run: &InferArgs, backen
 
 fn explain(p: &Printer, plan: &Plan) -> Result<(), CliError> {
     if p.json() {
-        p.doc(&ExplainDoc {
-            schema: ExplainDoc::SCHEMA.into(),
-            backend: serde_json::to_value(&plan.backend).unwrap_or(Value::Null),
-            endpoint: plan.endpoint.clone(),
-            arguments: Value::Object(plan.arguments.clone()),
-            sources: Value::Object(plan.sources.clone()),
-            candidates: serde_json::to_value(&plan.candidates).unwrap_or(Value::Null),
-            warnings: plan.warnings.clone(),
-            seed: plan.seed,
-        });
+        p.doc(&explain_doc(plan));
         return Ok(());
     }
+    p.out(&plan_text(plan));
+    Ok(())
+}
+
+/// `hfs.explain/1` of a plan.
+pub fn explain_doc(plan: &Plan) -> ExplainDoc {
+    ExplainDoc {
+        schema: ExplainDoc::SCHEMA.into(),
+        backend: serde_json::to_value(&plan.backend).unwrap_or(Value::Null),
+        endpoint: plan.endpoint.clone(),
+        arguments: Value::Object(plan.arguments.clone()),
+        sources: Value::Object(plan.sources.clone()),
+        candidates: serde_json::to_value(&plan.candidates).unwrap_or(Value::Null),
+        warnings: plan.warnings.clone(),
+        seed: plan.seed,
+    }
+}
+
+/// A plan as `--explain` shows it.
+pub fn plan_text(plan: &Plan) -> String {
     let mut out = format!("backend:   {}\n", plan.backend.label());
     if let Some(e) = &plan.endpoint {
         out.push_str(&format!("endpoint:  {e}\n"));
@@ -262,8 +274,7 @@ fn explain(p: &Printer, plan: &Plan) -> Result<(), CliError> {
             out.push_str(&format!("  - {w}\n"));
         }
     }
-    p.out(&out);
-    Ok(())
+    out
 }
 
 fn source_text(s: &Value) -> String {
@@ -305,6 +316,7 @@ pub fn generate_doc(o: &GenOutcome) -> GenerateDoc {
         warnings: o.plan.warnings.clone(),
         duration_ms: o.duration_ms,
         item: None,
+        step: None,
     }
 }
 

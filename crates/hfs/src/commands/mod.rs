@@ -14,6 +14,7 @@ mod generate;
 mod image;
 mod infer;
 mod models;
+mod pipeline;
 mod presets;
 mod quota;
 mod search;
@@ -51,6 +52,7 @@ pub async fn dispatch(cli: Cli) -> i32 {
         Command::Models(args) => models::run(g, &p, args).await,
         Command::Presets => presets::run(g, &p).await,
         Command::Resume(args) => batch::resume(g, &p, args).await,
+        Command::Run(args) => pipeline::run(g, &p, args).await,
         Command::Gallery(args) => gallery::run(&p, args),
         Command::Image(args) => image::run(g, &p, args).await,
         Command::Video(args) => video::run(g, &p, args).await,
@@ -88,6 +90,7 @@ fn context(cmd: &Command) -> ErrorContext {
         Command::Models(_) => ("models", None, None),
         Command::Presets => ("presets", None, None),
         Command::Resume(a) => ("resume", Some(a.dir.display().to_string()), None),
+        Command::Run(a) => ("run", Some(a.pipeline.display().to_string()), None),
         Command::Gallery(a) => ("gallery", Some(a.dir.display().to_string()), None),
         Command::Image(a) => ("image", None, a.run.model.clone()),
         Command::Video(a) => ("video", None, a.run.model.clone()),

@@ -32,7 +32,7 @@ fn batch_url(v: &V) -> String {
 }
 
 /// Every manifest record, in order.
-fn records(dir: &Path) -> Vec<Value> {
+pub(crate) fn records(dir: &Path) -> Vec<Value> {
     std::fs::read_to_string(dir.join("hfs-manifest.jsonl"))
         .unwrap_or_default()
         .lines()
@@ -40,7 +40,7 @@ fn records(dir: &Path) -> Vec<Value> {
         .collect()
 }
 
-fn of<'a>(recs: &'a [Value], kind: &str) -> Vec<&'a Value> {
+pub(crate) fn of<'a>(recs: &'a [Value], kind: &str) -> Vec<&'a Value> {
     recs.iter().filter(|r| r["record"] == kind).collect()
 }
 
@@ -76,7 +76,7 @@ fn exactly_once(dir: &Path) -> Vec<String> {
     planned
 }
 
-fn json_lines(stdout: &str) -> Vec<Value> {
+pub(crate) fn json_lines(stdout: &str) -> Vec<Value> {
     stdout.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect()
 }
 
@@ -86,14 +86,14 @@ fn png_width(path: &str) -> u32 {
 }
 
 /// `hfs ARGS…` started in the background (clean environment), for runs a test kills.
-fn spawn(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Child {
+pub(crate) fn spawn(home: &Path, args: &[&str], env: &[(&str, &str)]) -> Child {
     let mut cmd = Command::new(bin());
     clean_env(&mut cmd, home);
     cmd.envs(env.iter().copied()).args(args).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
     cmd.spawn().expect("spawn hfs")
 }
 
-fn wait_for(what: &str, limit: Duration, mut cond: impl FnMut() -> bool) {
+pub(crate) fn wait_for(what: &str, limit: Duration, mut cond: impl FnMut() -> bool) {
     let start = Instant::now();
     while !cond() {
         assert!(start.elapsed() < limit, "timed out waiting for {what}");
@@ -101,13 +101,13 @@ fn wait_for(what: &str, limit: Duration, mut cond: impl FnMut() -> bool) {
     }
 }
 
-fn signal(child: &Child, sig: &str) {
+pub(crate) fn signal(child: &Child, sig: &str) {
     let ok = Command::new("kill").args([sig, &child.id().to_string()]).status().unwrap().success();
     assert!(ok, "kill {sig} failed");
 }
 
 /// Ends a child within `limit` (killing it if it hangs) and returns its exit code and stderr.
-fn finish(mut child: Child, limit: Duration) -> (Option<i32>, String) {
+pub(crate) fn finish(mut child: Child, limit: Duration) -> (Option<i32>, String) {
     use std::io::Read;
     let start = Instant::now();
     let status = loop {
@@ -240,7 +240,7 @@ fn killed_at_random_points_and_resumed(v: V) {
     assert!(r.stderr.contains("nothing to do: all 48 items"), "{r:?}");
 }
 
-fn child_running(child: &Child) -> bool {
+pub(crate) fn child_running(child: &Child) -> bool {
     Path::new(&format!("/proc/{}", child.id())).exists()
         && !std::fs::read_to_string(format!("/proc/{}/stat", child.id())).is_ok_and(|s| s.contains(") Z "))
 }

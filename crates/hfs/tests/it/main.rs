@@ -24,5 +24,6 @@ mod hostile;
 mod hub_errors;
 mod inference;
 mod lifecycle;
+mod pipeline;
 mod space_id;
 mod token;
