@@ -45,5 +45,7 @@ pub mod spec;
 
 pub use error::BatchError;
 pub use manifest::{Manifest, State};
-pub use run::{BatchEvent, Failure, Follow, Nothing, RunOptions, Skipped, Stop, Summary, Then, class_name, plan, run, run_following, skipped_record};
+pub use run::{
+    BatchEvent, Failure, Follow, Nothing, RunOptions, Skipped, Stop, Summary, Then, class_name, plan, run, run_following, skipped_record,
+};
 pub use spec::{Item, Line, Spec, draw_seeds, parse_prompts, parse_shard, parse_vary};

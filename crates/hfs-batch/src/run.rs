@@ -140,6 +140,7 @@ pub type Skipped = hfs_schema::PipelineSkip;
 
 /// What comes after an item in a run whose work grows as it goes (a pipeline's later steps).
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // most are `Run`s, moved straight into a queue
 pub enum Then {
     /// Run this item (planned first if the manifest does not have it yet).
     Run(Item),

@@ -82,6 +82,9 @@ pub struct Entry {
     /// The last failure's reason.
     pub error: Option<String>,
     pub attempts: u32,
+    /// A pipeline item's instance: its cards are shown together (an image next to the video
+    /// made from it).
+    pub group: Option<String>,
 }
 
 /// The entries of a run directory's manifest, in the order items were first recorded.
@@ -104,9 +107,14 @@ pub fn entries(dir: &Path) -> Result<Vec<Entry>, GalleryError> {
                         .map(|o| o.iter().filter(|(_, v)| !is_empty(v)).map(|(k, v)| (k.clone(), v.clone())).collect())
                         .unwrap_or_default(),
                 );
+                let task = match r.get("step").and_then(Value::as_str) {
+                    Some(step) => format!("{step} · {}", str_of(&r, "task")),
+                    None => str_of(&r, "task"),
+                };
                 let entry = Entry {
                     key: key.clone(),
-                    task: str_of(&r, "task"),
+                    task,
+                    group: r.get("group").and_then(Value::as_str).map(str::to_string),
                     title: title.to_string(),
                     status: Status::Pending,
                     files: vec![],
@@ -148,11 +156,13 @@ pub fn entries(dir: &Path) -> Result<Vec<Entry>, GalleryError> {
                     duration_ms: r.get("duration_ms").and_then(Value::as_u64),
                     error: None,
                     attempts: r.get("attempt").and_then(Value::as_u64).unwrap_or(1) as u32,
+                    group: None,
                 };
                 match at {
                     Some(i) => {
                         let title = std::mem::take(&mut out[i].title);
-                        out[i] = Entry { title: if done.title.is_empty() { title } else { done.title.clone() }, ..done };
+                        let (task, group) = (std::mem::take(&mut out[i].task), out[i].group.take());
+                        out[i] = Entry { title: if done.title.is_empty() { title } else { done.title.clone() }, task, group, ..done };
                     }
                     None => {
                         if let Some(k) = key {
@@ -174,7 +184,13 @@ pub fn entries(dir: &Path) -> Result<Vec<Entry>, GalleryError> {
             _ => {}
         }
     }
-    Ok(out)
+    // A pipeline instance's items together, at the place of its first one.
+    let mut first: HashMap<String, usize> = HashMap::new();
+    let rank: Vec<usize> =
+        out.iter().enumerate().map(|(i, e)| e.group.as_ref().map(|g| *first.entry(g.clone()).or_insert(i)).unwrap_or(i)).collect();
+    let mut ranked: Vec<(usize, Entry)> = rank.into_iter().zip(out).collect();
+    ranked.sort_by_key(|(r, _)| *r);
+    Ok(ranked.into_iter().map(|(_, e)| e).collect())
 }
 
 /// Writes `DIR/index.html` (replacing only a page hfs wrote) and returns its path.

@@ -60,11 +60,16 @@ pub struct Pipeline {
     pub steps: Vec<Step>,
 }
 
+/// A table with every key and value where it is in the file.
+type Table = BTreeMap<Spanned<String>, Spanned<toml::Value>>;
+type Span = std::ops::Range<usize>;
+type Built = (Step, Span, Vec<(Ref, Span)>);
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
     vars: Option<BTreeMap<Spanned<String>, Spanned<toml::Value>>>,
-    steps: Option<BTreeMap<Spanned<String>, Spanned<BTreeMap<Spanned<String>, Spanned<toml::Value>>>>>,
+    steps: Option<BTreeMap<Spanned<String>, Spanned<Table>>>,
 }
 
 const BACKEND_KEYS: &[&str] = &["task", "space", "endpoint", "model", "provider", "fallback", "n"];
@@ -187,7 +192,8 @@ pub fn compile(
     }
     let step_names: Vec<String> = raw_steps.iter().map(|(k, _)| k.get_ref().clone()).collect();
     let mut tasks: HashMap<String, GenTask> = HashMap::new();
-    let mut built: Vec<(Step, std::ops::Range<usize>, Vec<(Ref, std::ops::Range<usize>)>)> = Vec::new();
+    // Each step with its table's place and its references' places.
+    let mut built: Vec<Built> = Vec::new();
     // A first pass for every step's task: references check what the referenced step gives.
     for (k, table) in &raw_steps {
         let t = table.get_ref().iter().find(|(key, _)| key.get_ref() == "task");
@@ -252,9 +258,9 @@ pub fn compile(
         }
         match (&space, &model) {
             (Some(_), Some((_, span))) => c.at(span.clone(), format!("step `{step_name}` names both a `space` and a `model`; give one")),
-            (Some((s, _)), None) => {
-                step.backends.push(Backend::Space { space: text(s).unwrap_or_default(), endpoint: endpoint.as_ref().and_then(|(e, _)| text(e)) })
-            }
+            (Some((s, _)), None) => step
+                .backends
+                .push(Backend::Space { space: text(s).unwrap_or_default(), endpoint: endpoint.as_ref().and_then(|(e, _)| text(e)) }),
             (None, Some((m, _))) => step.backends.push(Backend::Provider {
                 model: text(m).unwrap_or_default(),
                 provider: provider.as_ref().and_then(|(p, _)| text(p)).filter(|p| p != "auto"),
@@ -354,7 +360,8 @@ pub fn compile(
                             c.at(span.clone(), format!("`{k}`: no file `{p}` (relative paths are from the pipeline file's directory)"));
                         }
                     } else if matches!(k, "image" | "audio")
-                        && let Some((r, rspan)) = refs[before..].iter().find(|(r, _)| matches!(r, Ref::Step { output, .. } if output.is_server_text()))
+                        && let Some((r, rspan)) =
+                            refs[before..].iter().find(|(r, _)| matches!(r, Ref::Step { output, .. } if output.is_server_text()))
                     {
                         // A server's text is never a path hfs reads.
                         c.at(rspan.clone(), format!("`{k}` takes a file: {r} is text a server sent; reference a file output (files[i])"));
@@ -409,11 +416,8 @@ pub fn compile(
                                 }
                             ),
                         ),
-                        Some(_) => {
-                            if !step.after.contains(s) {
-                                step.after.push(s.clone());
-                            }
-                        }
+                        Some(_) if !step.after.contains(s) => step.after.push(s.clone()),
+                        Some(_) => {}
                     }
                 }
             }
@@ -441,7 +445,9 @@ pub fn compile(
             let span = built
                 .iter()
                 .find(|(s, _, _)| &s.name == first)
-                .and_then(|(_, _, refs)| refs.iter().find(|(r, _)| matches!(r, Ref::Step { step, .. } if step == next)).map(|(_, s)| s.clone()))
+                .and_then(|(_, _, refs)| {
+                    refs.iter().find(|(r, _)| matches!(r, Ref::Step { step, .. } if step == next)).map(|(_, s)| s.clone())
+                })
                 .unwrap_or(0..0);
             let mut path = cycle.clone();
             path.push(cycle[0].clone());
@@ -454,7 +460,13 @@ pub fn compile(
     }
     let mut by_name: HashMap<String, Step> = built.into_iter().map(|(s, _, _)| (s.name.clone(), s)).collect();
     let steps = order.into_iter().filter_map(|n| by_name.remove(&n)).collect();
-    Ok(Pipeline { name: name.into(), source: source.into(), base: base.to_path_buf(), vars: vars.into_iter().map(|(v, _)| v).collect(), steps })
+    Ok(Pipeline {
+        name: name.into(),
+        source: source.into(),
+        base: base.to_path_buf(),
+        vars: vars.into_iter().map(|(v, _)| v).collect(),
+        steps,
+    })
 }
 
 /// Every reference in a value (strings inside lists and tables too), positioned in the file:
@@ -498,7 +510,9 @@ fn topo(steps: &[&Step]) -> Result<Vec<String>, Vec<String>> {
                 let mut path = vec![left[0].name.clone()];
                 loop {
                     let cur = left.iter().find(|s| s.name == *path.last().unwrap_or(&String::new())).copied();
-                    let Some(next) = cur.and_then(|s| s.after.iter().find(|a| left.iter().any(|x| &x.name == *a))) else { return Err(path) };
+                    let Some(next) = cur.and_then(|s| s.after.iter().find(|a| left.iter().any(|x| &x.name == *a))) else {
+                        return Err(path);
+                    };
                     if let Some(at) = path.iter().position(|p| p == next) {
                         return Err(path.split_off(at));
                     }

@@ -116,7 +116,9 @@ fn reference(inner: &str) -> Result<Ref, String> {
         o if o.starts_with("values") => Output::Value(index("values")?),
         o => {
             let known = ["files", "seed", "text", "values"];
-            let hint = hfs_core::text::suggest(o.split('[').next().unwrap_or(o), known).map(|s| format!(" — did you mean `{s}`?")).unwrap_or_default();
+            let hint = hfs_core::text::suggest(o.split('[').next().unwrap_or(o), known)
+                .map(|s| format!(" — did you mean `{s}`?"))
+                .unwrap_or_default();
             return Err(format!("steps.{step} has no output `{o}`{hint} (files[i], seed, text, values[i])"));
         }
     };

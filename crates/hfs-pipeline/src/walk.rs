@@ -180,9 +180,7 @@ impl<'p> Walker<'p> {
         let instances = p
             .instances()
             .into_iter()
-            .filter(|i| {
-                shard.is_none_or(|(k, n)| u64::from_str_radix(&i.key, 16).unwrap_or(0) % n as u64 == (k.saturating_sub(1)) as u64)
-            })
+            .filter(|i| shard.is_none_or(|(k, n)| u64::from_str_radix(&i.key, 16).unwrap_or(0) % n as u64 == (k.saturating_sub(1)) as u64))
             .map(|i| (i.key.clone(), i))
             .collect();
         let earlier = records
@@ -298,7 +296,8 @@ impl<'p> Walker<'p> {
 
     /// `step` (and every step after it) will not run in `group`.
     fn skip_from(&self, group: &str, step: &str, because: String, reason: String) -> Vec<Then> {
-        let mut out = vec![Then::Skip(Skipped { step: step.into(), group: Some(group.into()), because: because.clone(), reason: reason.clone() })];
+        let mut out =
+            vec![Then::Skip(Skipped { step: step.into(), group: Some(group.into()), because: because.clone(), reason: reason.clone() })];
         for d in self.p.dependants(step) {
             out.push(Then::Skip(Skipped {
                 step: d.name.clone(),
@@ -346,7 +345,13 @@ impl<'p> Walker<'p> {
     }
 
     /// A value with its references filled in, and whether it carries a server's text.
-    fn resolve(&self, v: &Value, vars: &BTreeMap<String, Value>, step: &Step, inputs: &[&Finished]) -> Result<(Value, bool), (Option<String>, String)> {
+    fn resolve(
+        &self,
+        v: &Value,
+        vars: &BTreeMap<String, Value>,
+        step: &Step,
+        inputs: &[&Finished],
+    ) -> Result<(Value, bool), (Option<String>, String)> {
         match v {
             Value::String(s) => {
                 let pieces = template::parse(s).map_err(|(_, m)| (None, m))?;
@@ -393,7 +398,13 @@ impl<'p> Walker<'p> {
         }
     }
 
-    fn value_of(&self, r: &Ref, vars: &BTreeMap<String, Value>, step: &Step, inputs: &[&Finished]) -> Result<Value, (Option<String>, String)> {
+    fn value_of(
+        &self,
+        r: &Ref,
+        vars: &BTreeMap<String, Value>,
+        step: &Step,
+        inputs: &[&Finished],
+    ) -> Result<Value, (Option<String>, String)> {
         match r {
             Ref::Var(name) => vars.get(name).cloned().ok_or_else(|| (None, format!("no var `{name}`"))),
             Ref::Step { step: from, output } => {
@@ -408,7 +419,11 @@ impl<'p> Walker<'p> {
                     Output::File(i) => {
                         let files = record["files"].as_array().cloned().unwrap_or_default();
                         let path = files.get(*i).and_then(|f| f["path"].as_str()).ok_or_else(|| {
-                            missing(format!("{} file(s); {} does not exist", files.len(), Ref::Step { step: from.clone(), output: *output }))
+                            missing(format!(
+                                "{} file(s); {} does not exist",
+                                files.len(),
+                                Ref::Step { step: from.clone(), output: *output }
+                            ))
                         })?;
                         // Outputs live in the run directory: found there wherever it was moved.
                         let name = Path::new(path).file_name().map(PathBuf::from).unwrap_or_else(|| PathBuf::from(path));

@@ -105,5 +105,8 @@ fn cycles_backends_and_vars() {
     insta::assert_snapshot!(errors(
         "[steps.a]\ntask = \"call\"\nargs = { x = 1 }\n[steps.b]\ntask = \"image\"\nprompt = \"x\"\nspace = \"a/b\"\nmodel = \"c/d\"\nendpoint = \"/x\"\n[steps.c]\ntask = \"image\"\nprompt = \"x\"\nprovider = \"fal-ai\"\nfallback = [\"nonsense\"]\n"
     ));
-    insta::assert_snapshot!(errors_with("[vars]\nprompt = []\n[steps.a]\ntask = \"image\"\nprompt = \"{{ prompt }}\"\n", &[("promt", "x")]));
+    insta::assert_snapshot!(errors_with(
+        "[vars]\nprompt = []\n[steps.a]\ntask = \"image\"\nprompt = \"{{ prompt }}\"\n",
+        &[("promt", "x")]
+    ));
 }

@@ -22,8 +22,10 @@ pub async fn run(global: &GlobalArgs, p: &Printer, args: &RunArgs) -> Result<(),
         std::fs::read_to_string(path).map_err(|e| CliError::Usage(format!("cannot read the pipeline `{}`: {e}", path.display())))?;
     let mut overrides = Vec::new();
     for v in &args.vars {
-        let (k, val) =
-            v.split_once('=').filter(|(k, _)| !k.trim().is_empty()).ok_or_else(|| CliError::Usage(format!("--var takes NAME=VALUE, got `{v}`")))?;
+        let (k, val) = v
+            .split_once('=')
+            .filter(|(k, _)| !k.trim().is_empty())
+            .ok_or_else(|| CliError::Usage(format!("--var takes NAME=VALUE, got `{v}`")))?;
         overrides.push((k.trim().to_string(), val.to_string()));
     }
     let base = std::path::absolute(path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new(".")))
@@ -76,7 +78,8 @@ fn compile(source: &str, name: &str, base: &Path, overrides: &[(String, String)]
     for t in GenTask::ALL {
         defaults.insert(t.as_str(), super::generate::default_backends(t)?);
     }
-    hfs_pipeline::compile(source, name, base, overrides, &|t| defaults.get(t.as_str()).cloned().unwrap_or_default()).map_err(|e| CliError::Usage(e.to_string()))
+    hfs_pipeline::compile(source, name, base, overrides, &|t| defaults.get(t.as_str()).cloned().unwrap_or_default())
+        .map_err(|e| CliError::Usage(e.to_string()))
 }
 
 async fn generator(global: &GlobalArgs, p: &Printer, flags: &RunFlags, pipeline: &Pipeline) -> Result<Generator, CliError> {
@@ -184,7 +187,9 @@ async fn explain(p: &Printer, generator: &Generator, pipeline: &Pipeline) -> Res
         }
         match (plan, note) {
             (Some(plan), _) => out.push_str(&super::generate::plan_text(plan)),
-            (None, Some(n)) => out.push_str(&format!("backend:   {}\nno plan yet: {}\n", s.backends[0].label(), hfs_core::text::one_line(n))),
+            (None, Some(n)) => {
+                out.push_str(&format!("backend:   {}\nno plan yet: {}\n", s.backends[0].label(), hfs_core::text::one_line(n)))
+            }
             (None, None) => {}
         }
     }
@@ -300,14 +305,22 @@ fn report(p: &Printer, dir: &Path, pipeline: &Pipeline, walker: &Walker<'_>, s: 
         .collect();
     p.status(&per_step.join(" · "));
     let secs = s.duration_ms as f64 / 1000.0;
-    let mut text = format!("{} done, {} failed, {} skipped (an input failed), {} already done", s.done, s.failed.len(), s.blocked.len(), s.skipped);
+    let mut text =
+        format!("{} done, {} failed, {} skipped (an input failed), {} already done", s.done, s.failed.len(), s.blocked.len(), s.skipped);
     if s.not_run > 0 {
         text.push_str(&format!(", {} not run", s.not_run));
     }
     text.push_str(&format!(" in {secs:.1}s; files and hfs-manifest.jsonl in {}", dir.display()));
     p.status(&text);
     for f in &s.failed {
-        p.status(&format!("  failed {} ({}) on {} after {} attempt(s): {}", f.item, f.title, f.backend, f.attempts, hfs_core::text::one_line(&f.message)));
+        p.status(&format!(
+            "  failed {} ({}) on {} after {} attempt(s): {}",
+            f.item,
+            f.title,
+            f.backend,
+            f.attempts,
+            hfs_core::text::one_line(&f.message)
+        ));
     }
     for b in s.blocked.iter().take(20) {
         p.status(&format!("  skipped {}: {}", b.step, hfs_core::text::one_line(&b.reason)));
@@ -317,7 +330,9 @@ fn report(p: &Printer, dir: &Path, pipeline: &Pipeline, walker: &Walker<'_>, s: 
     }
     let how = format!("hfs resume {}", batch::shell_word(&dir.display().to_string()));
     match s.stopped {
-        Some(hfs_batch::Stop::Cancelled) => p.status(&format!("interrupted: the calls in flight were cancelled and recorded; finish with `{how}`")),
+        Some(hfs_batch::Stop::Cancelled) => {
+            p.status(&format!("interrupted: the calls in flight were cancelled and recorded; finish with `{how}`"))
+        }
         Some(hfs_batch::Stop::MaxTime) => p.status(&format!("stopped at --max-time; finish with `{how}`")),
         None if !s.failed.is_empty() => p.status(&format!("try the failed steps (and what they feed) again with `{how}`")),
         None => {}

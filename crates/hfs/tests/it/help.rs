@@ -20,6 +20,7 @@ const COMMANDS: &[&[&str]] = &[
     &["models"],
     &["presets"],
     &["resume"],
+    &["run"],
     &["gallery"],
     &["image"],
     &["video"],

@@ -61,7 +61,8 @@ fn the_example_pipeline_runs_on_the_mimic_spaces(v: V) {
     let plan = Hfs::new().env("HF_ENDPOINT", &hub.url).args(["run", f, "--explain", "--json"]).run().ok().json();
     assert_eq!(plan["schema"], "hfs.pipeline.explain/1");
     assert_eq!(plan["instances"], 2);
-    let runs: Vec<(&str, u64)> = plan["steps"].as_array().unwrap().iter().map(|s| (s["step"].as_str().unwrap(), s["runs"].as_u64().unwrap())).collect();
+    let runs: Vec<(&str, u64)> =
+        plan["steps"].as_array().unwrap().iter().map(|s| (s["step"].as_str().unwrap(), s["runs"].as_u64().unwrap())).collect();
     assert_eq!(runs, [("picture", 4), ("clip", 4), ("narration", 2)]);
     assert_eq!(plan["steps"][0]["plan"]["endpoint"], "/generate", "{plan}");
     assert_eq!(plan["steps"][1]["after"], json!(["picture"]));
@@ -74,7 +75,8 @@ fn the_example_pipeline_runs_on_the_mimic_spaces(v: V) {
     let doc = lines.last().unwrap();
     assert_eq!(doc["schema"], "hfs.pipeline/1", "{r:?}");
     assert_eq!((doc["done"].as_u64(), doc["failed"].as_u64(), doc["skipped"].as_u64()), (Some(10), Some(0), Some(0)), "{doc}");
-    let per: Vec<(String, u64)> = doc["steps"].as_array().unwrap().iter().map(|s| (s["step"].as_str().unwrap().into(), s["done"].as_u64().unwrap())).collect();
+    let per: Vec<(String, u64)> =
+        doc["steps"].as_array().unwrap().iter().map(|s| (s["step"].as_str().unwrap().into(), s["done"].as_u64().unwrap())).collect();
     assert_eq!(per, [("picture".into(), 4), ("clip".into(), 4), ("narration".into(), 2)]);
     assert!(lines[..lines.len() - 1].iter().all(|l| l["schema"] == "hfs.generate/1" && l["step"].is_string()));
     let done = exactly_once(&out);
@@ -144,7 +146,8 @@ args = {{ text = "{{{{ prompt }}}}", voice_description = "seed {{{{ steps.pictur
     )
     .unwrap();
     let out = temp.path().join("out");
-    let r = Hfs::new().args(["run", file.to_str().unwrap(), "-o", out.to_str().unwrap(), "--json", "--gallery"]).run().fails(1);
+    let r = Hfs::new().args(["run", file.to_str().unwrap(), "-o", out.to_str().unwrap(), "--json", "--gallery"]).run();
+    assert_eq!(r.code, Some(1), "{r:?}");
     let doc = json_lines(&r.stdout).into_iter().rev().find(|d| d["schema"] == "hfs.pipeline/1").unwrap();
     assert_eq!((doc["done"].as_u64(), doc["failed"].as_u64(), doc["skipped"].as_u64()), (Some(3), Some(1), Some(2)), "{doc}");
     let skips: Vec<&str> = doc["skips"].as_array().unwrap().iter().map(|s| s["step"].as_str().unwrap()).collect();
@@ -157,12 +160,14 @@ args = {{ text = "{{{{ prompt }}}}", voice_description = "seed {{{{ steps.pictur
     // The call got the seed the picture was made with, and the clip's second output.
     let raw = of(&recs, "planned").into_iter().find(|p| p["step"] == "raw").unwrap().clone();
     let picture = of(&recs, "done").into_iter().find(|d| d["step"] == "picture").unwrap().clone();
-    let voice = raw["request"]["params"].as_array().unwrap().iter().find(|p| p[0] == "voice_description").unwrap()[1].as_str().unwrap().to_string();
+    let voice =
+        raw["request"]["params"].as_array().unwrap().iter().find(|p| p[0] == "voice_description").unwrap()[1].as_str().unwrap().to_string();
     assert!(voice.starts_with(&format!("seed {} and ", picture["seed"])), "{voice}");
     assert_eq!(raw["request"]["literal"], json!(["voice_description"]), "server text is sent as text");
     let raw_done = of(&recs, "done").into_iter().find(|d| d["step"] == "raw").unwrap().clone();
     assert!(raw_done["files"][0]["path"].as_str().unwrap().contains("call-generate_voice_design"), "{raw_done}");
-    assert!(out.join("index.html").is_file(), "--gallery");
+    let page = std::fs::read_to_string(out.join("index.html")).expect("--gallery writes the page");
+    assert!(page.contains("picture · image") && page.contains("raw · call"), "pipeline cards name their step");
 }
 
 /// hfs SIGKILLed at random points of a pipeline, again and again (new runs of the same file and
@@ -226,13 +231,20 @@ fn a_bad_file_stops_before_anything_runs(v: V) {
     .unwrap();
     let out = temp.path().join("out");
     let r = Hfs::new().args(["run", bad.to_str().unwrap(), "-o", out.to_str().unwrap()]).run().fails(2);
-    for want in ["bad.toml:4:1: unknown option `aspct`", "did you mean `aspect`", "bad.toml:7:8: unknown task `vidoe`", "bad.toml:11:9: no step `pictur`", "3 problems"] {
+    for want in [
+        "bad.toml:4:1: unknown option `aspct`",
+        "did you mean `aspect`",
+        "bad.toml:7:8: unknown task `vidoe`",
+        "bad.toml:11:9: no step `pictur`",
+        "3 problems",
+    ] {
         assert!(r.stderr.contains(want), "no `{want}`: {r:?}");
     }
     assert!(!out.exists(), "nothing written");
     if v.has_param_names() {
         let p = temp.path().join("param.toml");
-        std::fs::write(&p, format!("[steps.picture]\ntask = \"image\"\nspace = \"{url}\"\nprompt = \"x\"\nparams = {{ sed = 3 }}\n")).unwrap();
+        std::fs::write(&p, format!("[steps.picture]\ntask = \"image\"\nspace = \"{url}\"\nprompt = \"x\"\nparams = {{ sed = 3 }}\n"))
+            .unwrap();
         let r = Hfs::new().args(["run", p.to_str().unwrap(), "-o", out.to_str().unwrap()]).run().fails(2);
         assert!(r.stderr.contains("param.toml:1: step `picture`") && r.stderr.contains("did you mean `seed`"), "{r:?}");
         assert!(!out.exists(), "nothing written");
