@@ -250,36 +250,6 @@ pub struct RunArgs {
 /// The flags a run and a resume share.
 #[derive(Args, Debug, Clone)]
 pub struct RunFlags {
-    /// Calls in flight at once (default: sized to the backends).
-    #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
-    pub jobs: Option<u32>,
-    /// Attempts per item for failures that may pass.
-    #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..))]
-    pub attempts: u32,
-    /// Stop after this long (resume again later).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub max_time: Option<Duration>,
-    /// Give up on one call after this long.
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
-    pub timeout: Option<Duration>,
-    /// Run only shard K of N (a pipeline: its instances, by key; a batch: its items).
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<String>,
-    /// The provider's own API key, for steps on a provider.
-    #[arg(long, value_name = "KEY", hide_env_values = true)]
-    pub provider_key: Option<String>,
-    /// Bill provider calls to this organization (X-HF-Bill-To).
-    #[arg(long, value_name = "ORG")]
-    pub bill_to: Option<String>,
-    /// At the end, write the run's gallery (DIR/index.html) and print its path.
-    #[arg(long)]
-    pub gallery: bool,
-}
-
-#[derive(Args, Debug)]
-pub struct ResumeArgs {
-    /// The run's directory (where hfs-manifest.jsonl is).
-    pub dir: std::path::PathBuf,
     /// Calls in flight at once (default: sized to the backend).
     #[arg(short = 'j', long = "jobs", value_name = "N", value_parser = clap::value_parser!(u32).range(1..=256))]
     pub jobs: Option<u32>,
@@ -304,6 +274,14 @@ pub struct ResumeArgs {
     /// At the end, write the run's gallery (DIR/index.html) and print its path.
     #[arg(long)]
     pub gallery: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ResumeArgs {
+    /// The run's directory (where hfs-manifest.jsonl is).
+    pub dir: std::path::PathBuf,
+    #[command(flatten)]
+    pub run: RunFlags,
 }
 
 #[derive(Args, Debug)]

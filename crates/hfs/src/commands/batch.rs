@@ -97,7 +97,7 @@ pub(super) fn finish(p: &Printer, dir: &Path, gallery: bool, r: Result<(), CliEr
 
 /// `hfs resume DIR`: every planned item not done, as planned.
 pub async fn resume(global: &GlobalArgs, p: &Printer, args: &ResumeArgs) -> Result<(), CliError> {
-    let shard = args.shard.as_deref().map(hfs_batch::parse_shard).transpose().map_err(CliError::Usage)?;
+    let shard = args.run.shard.as_deref().map(hfs_batch::parse_shard).transpose().map_err(CliError::Usage)?;
     let (manifest, state) = Manifest::open(&args.dir)?;
     if state.torn {
         p.note("the manifest's last line was cut short (a crash while writing it); it was dropped");
@@ -118,7 +118,7 @@ pub async fn resume(global: &GlobalArgs, p: &Printer, args: &ResumeArgs) -> Resu
         if !p.json() && skipped == 0 {
             p.status("nothing to do: no planned item falls in this shard");
         }
-        return finish(p, &args.dir, args.gallery, Ok(()));
+        return finish(p, &args.dir, args.run.gallery, Ok(()));
     }
     let mut backends: Vec<Backend> = Vec::new();
     for b in todo.iter().flat_map(|i| &i.backends) {
@@ -130,23 +130,23 @@ pub async fn resume(global: &GlobalArgs, p: &Printer, args: &ResumeArgs) -> Resu
         model: None,
         provider: "auto".into(),
         params: vec![],
-        timeout: args.timeout,
+        timeout: args.run.timeout,
         retries: 3,
         poll_interval: None,
-        provider_key: args.provider_key.clone(),
-        bill_to: args.bill_to.clone(),
+        provider_key: args.run.provider_key.clone(),
+        bill_to: args.run.bill_to.clone(),
     };
     let generator = super::generate::generator(global, p, &infer, &backends).await?;
     let opts = RunOptions {
         out_dir: args.dir.clone(),
-        jobs: args.jobs.map(|j| j as usize),
-        attempts: args.attempts,
-        max_time: args.max_time,
-        timeout: args.timeout,
+        jobs: args.run.jobs.map(|j| j as usize),
+        attempts: args.run.attempts,
+        max_time: args.run.max_time,
+        timeout: args.run.timeout,
         pause_on_quota: true,
         ..Default::default()
     };
-    finish(p, &args.dir, args.gallery, execute(p, &generator, manifest, todo, &state.attempts, skipped, &run_id(), opts).await)
+    finish(p, &args.dir, args.run.gallery, execute(p, &generator, manifest, todo, &state.attempts, skipped, &run_id(), opts).await)
 }
 
 pub(super) fn run_id() -> String {
@@ -379,6 +379,11 @@ fn report(p: &Printer, dir: &Path, s: &Summary) {
     }
     text.push_str(&format!(" in {secs:.1}s{rate}; files and hfs-manifest.jsonl in {}", dir.display()));
     p.status(&text);
+    failures_and_how(p, dir, s, "try the failed items again");
+}
+
+/// The failed items, then how to finish the run (`retry` says what `hfs resume` would do).
+pub(super) fn failures_and_how(p: &Printer, dir: &Path, s: &Summary, retry: &str) {
     for f in &s.failed {
         p.status(&format!(
             "  failed {} ({}) on {} after {} attempt(s): {}",
@@ -393,7 +398,7 @@ fn report(p: &Printer, dir: &Path, s: &Summary) {
     match s.stopped {
         Some(Stop::Cancelled) => p.status(&format!("interrupted: the calls in flight were cancelled and recorded; finish with `{how}`")),
         Some(Stop::MaxTime) => p.status(&format!("stopped at --max-time; finish with `{how}`")),
-        None if !s.failed.is_empty() => p.status(&format!("try the failed items again with `{how}`")),
+        None if !s.failed.is_empty() => p.status(&format!("{retry} with `{how}`")),
         None => {}
     }
 }

@@ -59,18 +59,9 @@ pub async fn resume(global: &GlobalArgs, p: &Printer, args: &ResumeArgs, manifes
         .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
         .unwrap_or_default();
     let pipeline = compile(source, name, &base, &overrides)?;
-    let flags = RunFlags {
-        jobs: args.jobs,
-        attempts: args.attempts,
-        max_time: args.max_time,
-        timeout: args.timeout,
-        shard: args.shard.clone(),
-        provider_key: args.provider_key.clone(),
-        bill_to: args.bill_to.clone(),
-        gallery: args.gallery,
-    };
-    let generator = generator(global, p, &flags, &pipeline).await?;
-    execute(p, &generator, &pipeline, &args.dir, &flags, (manifest, state)).await
+    let flags = &args.run;
+    let generator = generator(global, p, flags, &pipeline).await?;
+    execute(p, &generator, &pipeline, &args.dir, flags, (manifest, state)).await
 }
 
 fn compile(source: &str, name: &str, base: &Path, overrides: &[(String, String)]) -> Result<Pipeline, CliError> {
@@ -312,29 +303,11 @@ fn report(p: &Printer, dir: &Path, pipeline: &Pipeline, walker: &Walker<'_>, s: 
     }
     text.push_str(&format!(" in {secs:.1}s; files and hfs-manifest.jsonl in {}", dir.display()));
     p.status(&text);
-    for f in &s.failed {
-        p.status(&format!(
-            "  failed {} ({}) on {} after {} attempt(s): {}",
-            f.item,
-            f.title,
-            f.backend,
-            f.attempts,
-            hfs_core::text::one_line(&f.message)
-        ));
-    }
     for b in s.blocked.iter().take(20) {
         p.status(&format!("  skipped {}: {}", b.step, hfs_core::text::one_line(&b.reason)));
     }
     if s.blocked.len() > 20 {
         p.status(&format!("  … and {} more skipped", s.blocked.len() - 20));
     }
-    let how = format!("hfs resume {}", batch::shell_word(&dir.display().to_string()));
-    match s.stopped {
-        Some(hfs_batch::Stop::Cancelled) => {
-            p.status(&format!("interrupted: the calls in flight were cancelled and recorded; finish with `{how}`"))
-        }
-        Some(hfs_batch::Stop::MaxTime) => p.status(&format!("stopped at --max-time; finish with `{how}`")),
-        None if !s.failed.is_empty() => p.status(&format!("try the failed steps (and what they feed) again with `{how}`")),
-        None => {}
-    }
+    batch::failures_and_how(p, dir, s, "try the failed steps (and what they feed) again");
 }
