@@ -55,4 +55,7 @@ pub enum Hint {
     OtherSpace,
     /// See how much ZeroGPU quota is left and when it resets.
     CheckQuota,
+    /// The file is outside the directories this front end may read: allow its directory, or
+    /// copy the file into one of `allowed`.
+    AllowDirectory { path: String, allowed: Vec<String> },
 }

@@ -30,6 +30,9 @@ pub enum GenError {
     },
     #[error("the call was cancelled")]
     Cancelled,
+    /// A file the request would upload lies outside the directories that may be read.
+    #[error("`{path}` is outside the directories hfs may read here ({})", if .allowed.is_empty() { "none".to_string() } else { .allowed.join(", ") })]
+    NotReadable { path: String, allowed: Vec<String> },
 }
 
 fn list(c: &[Candidate]) -> String {
@@ -43,7 +46,7 @@ fn list(c: &[Candidate]) -> String {
 impl GenError {
     pub fn class(&self) -> ErrorClass {
         match self {
-            GenError::NoEndpoint { .. } | GenError::UnknownParameter { .. } | GenError::Usage(_) => ErrorClass::Usage,
+            GenError::NoEndpoint { .. } | GenError::UnknownParameter { .. } | GenError::Usage(_) | GenError::NotReadable { .. } => ErrorClass::Usage,
             GenError::Gradio(e) => e.class(),
             GenError::Inference(e) => e.class(),
             GenError::Output { .. } => ErrorClass::LocalIo,
@@ -62,10 +65,23 @@ impl GenError {
         }
     }
 
+    /// A short machine-readable kind, as in `hfs.error/1`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            GenError::Gradio(e) => e.kind(),
+            GenError::Inference(e) => e.kind(),
+            GenError::Output { .. } => "local_io",
+            GenError::Cancelled => "cancelled",
+            GenError::NotReadable { .. } => "not_readable",
+            _ => "usage",
+        }
+    }
+
     pub fn hints(&self) -> Vec<Hint> {
         match self {
             GenError::Gradio(e) => e.hints(),
             GenError::Inference(e) => e.hints(),
+            GenError::NotReadable { path, allowed } => vec![Hint::AllowDirectory { path: path.clone(), allowed: allowed.clone() }],
             GenError::NoEndpoint { candidates, .. } => {
                 vec![Hint::PickEndpoint { endpoints: candidates.iter().map(|c| c.endpoint.clone()).collect() }]
             }

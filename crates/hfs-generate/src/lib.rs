@@ -23,6 +23,7 @@ mod backend;
 mod error;
 mod plan;
 pub mod presets;
+mod readable;
 pub mod provenance;
 mod request;
 mod run;
@@ -32,6 +33,7 @@ pub use error::{Attempt, GenError};
 pub use plan::{Candidate, Plan, Source};
 pub use presets::{Preset, Presets};
 pub use provenance::GenFile;
+pub use readable::Readable;
 pub use request::{GenRequest, GenTask};
 pub use run::{GenEvent, GenOptions, GenOutcome, Generator};
 

@@ -67,6 +67,9 @@ pub struct GenOptions {
     /// Leave `hfs-manifest.jsonl` alone: the caller (a batch run) writes the record itself,
     /// from [`GenOutcome::record`].
     pub skip_manifest: bool,
+    /// Only files under these directories may be read and uploaded (`None`: any file the
+    /// process can read). An MCP server sets it so an agent cannot make hfs send `~/.ssh`.
+    pub readable: Option<std::sync::Arc<crate::Readable>>,
 }
 
 impl GenOptions {
@@ -94,6 +97,38 @@ pub struct GenOutcome {
     pub duration_ms: u64,
     /// The provenance record written to the manifest.
     pub record: Value,
+}
+
+impl GenOutcome {
+    /// The `hfs.generate/1` document of this outcome (`--json`, a batch's lines, an MCP tool's
+    /// structured result).
+    pub fn doc(&self) -> hfs_schema::GenerateDoc {
+        hfs_schema::GenerateDoc {
+            schema: hfs_schema::GenerateDoc::SCHEMA.into(),
+            task: self.task.as_str().into(),
+            // What served it (host and Gradio version, or provider, provider model and job id).
+            backend: self.record.get("backend").cloned().unwrap_or_else(|| serde_json::to_value(&self.backend).unwrap_or(Value::Null)),
+            seed: self.seed,
+            arguments: Value::Object(self.plan.arguments.clone()),
+            files: self
+                .files
+                .iter()
+                .map(|f| hfs_schema::GeneratedFile {
+                    path: f.path.clone(),
+                    mime_type: f.mime_type.clone(),
+                    size: f.size,
+                    sha256: f.sha256.clone(),
+                })
+                .collect(),
+            values: self.values.clone(),
+            text: self.text.clone().filter(|_| matches!(self.task, GenTask::Transcribe | GenTask::Chat)),
+            fallbacks: self.fallbacks.iter().map(|a| serde_json::to_value(a).unwrap_or(Value::Null)).collect(),
+            warnings: self.plan.warnings.clone(),
+            duration_ms: self.duration_ms,
+            item: None,
+            step: None,
+        }
+    }
 }
 
 /// Runs generations: Space backends through `hfs-gradio`, provider backends through
@@ -129,6 +164,12 @@ impl ClientCache {
 }
 
 impl Generator {
+    /// The connected client of a Space (cached; a Space is connected once): its endpoints and
+    /// parameters, for callers that describe them (`hfs mcp` builds tool schemas from them).
+    pub async fn client(&self, space: &str) -> Result<Client, GenError> {
+        Ok(self.clients.get(space, &self.gradio).await?)
+    }
+
     /// The plan for one backend, without calling anything (a Space is connected to read its API).
     pub async fn plan(&self, task: GenTask, req: &GenRequest, backend: &Backend) -> Result<Plan, GenError> {
         Ok(self.prepare(task, req, backend).await?.0)
@@ -202,6 +243,17 @@ impl Generator {
         let started = Instant::now();
         let started_at = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
         let (plan, client) = self.prepare(task, req, backend).await?;
+        if let Some(readable) = &opts.readable {
+            // Checked on what will really be sent: every local file in the plan's arguments
+            // (however it got there: an option, a parameter, `@path`) and a provider's input.
+            let mut paths = crate::readable::local_files(&plan.arguments);
+            if matches!(plan.send, Send::Provider { .. }) {
+                paths.extend([&req.image, &req.audio].into_iter().flatten().cloned());
+            }
+            for p in paths {
+                readable.check(&p)?;
+            }
+        }
         let label = plan.backend.label();
         opts.emit(GenEvent::Planned { backend: label.clone(), endpoint: plan.endpoint.clone(), warnings: plan.warnings.clone() });
         let stem_base = match (task, &plan.endpoint) {

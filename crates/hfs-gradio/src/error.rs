@@ -123,6 +123,28 @@ pub enum Error {
 }
 
 impl Error {
+    /// A short machine-readable kind (`usage`, `timeout`, `app_error`, `quota_exceeded`, …), the
+    /// `kind` of `hfs.error/1` and of an MCP tool's error result.
+    pub fn kind(&self) -> &'static str {
+        match self.class() {
+            ErrorClass::Usage => "usage",
+            ErrorClass::Deadline => "timeout",
+            ErrorClass::Cancelled => "cancelled",
+            ErrorClass::LocalIo => "local_io",
+            ErrorClass::Remote { .. } => match self {
+                Error::App { .. } => "app_error",
+                Error::QuotaExceeded { .. } => "quota_exceeded",
+                Error::QueueFull { .. } => "queue_full",
+                Error::Validation(_) => "validation",
+                Error::AuthRequired { .. } | Error::BadCredentials | Error::AccessDenied { .. } => "auth",
+                Error::SpaceNotRunning { .. } | Error::SpaceStartTimeout { .. } => "space_not_running",
+                Error::RateLimited { .. } => "rate_limited",
+                Error::Hub(h) => h.kind(),
+                _ => "remote",
+            },
+        }
+    }
+
     /// The class a caller acts on: exit codes in the CLI, retry decisions in a scheduler.
     pub fn class(&self) -> ErrorClass {
         use Error::*;

@@ -48,7 +48,7 @@ pub use config::{AppConfig, Component, Dependency, Visibility};
 pub use endpoint::{Endpoint, EndpointRef, Parameter, Return, describe as describe_endpoint};
 pub use error::{Action, Error, ErrorClass, Hint, ParamProblem, fmt_duration};
 pub use event::{Event, LogLevel, Outputs, ProgressUnit};
-pub use filedata::{FileData, FileInput, find_files, is_file_data, local_file, sanitize_filename, url_file};
+pub use filedata::{FileData, FileInput, MARKER as FILE_MARKER, find_files, is_file_data, local_file, sanitize_filename, url_file};
 pub use hfs_core::body::Limits;
 pub use hfs_core::mime::extension_for;
 pub use hfs_hub::{HubConfig, SpaceStage, Token};

@@ -35,6 +35,22 @@ impl SpaceHit {
     }
 }
 
+/// The categories Space search knows (`ai_category` slugs).
+pub const SPACE_CATEGORIES: &[&str] = &[
+    "image-generation",
+    "video-generation",
+    "text-generation",
+    "speech-synthesis",
+    "music-generation",
+    "voice-cloning",
+    "image-editing",
+    "background-removal",
+    "image-upscaling",
+    "ocr",
+    "style-transfer",
+    "image-captioning",
+];
+
 /// What to search Spaces for.
 #[derive(Clone, Debug, Default)]
 pub struct SpaceSearch {

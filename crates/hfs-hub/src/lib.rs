@@ -22,7 +22,7 @@ mod token;
 pub use account::{DEFAULT_OAUTH_CLIENT_ID, Refreshed, WhoAmI, ZeroGpuQuota};
 pub use client::{HubClient, retry_after};
 pub use config::{DEFAULT_ENDPOINT, DEFAULT_ROUTER, HubConfig, RetryPolicy};
-pub use discovery::{ChatModel, ModelHit, ProviderEntry, SpaceHit, SpaceSearch, provider_entries};
+pub use discovery::{ChatModel, ModelHit, ProviderEntry, SPACE_CATEGORIES, SpaceHit, SpaceSearch, provider_entries};
 pub use error::HubError;
 pub use policy::{AuthHeader, TokenPolicy, origin_key};
 pub use refresh::{REFRESH_MARGIN_SECS, refresh_if_needed};

@@ -37,6 +37,7 @@ pub fn advice(h: &Hint) -> String {
         Hint::RetryLater { after_secs: None } => "try again later".into(),
         Hint::OtherSpace => "use another Space, or duplicate this one (or give --fallback)".into(),
         Hint::CheckQuota => "see what is left and when it resets with `hfs quota`".into(),
+        Hint::AllowDirectory { .. } => "copy the file under an allowed directory, or start `hfs mcp` with --allow-dir DIR".into(),
         _ => String::new(),
     }
 }

@@ -324,7 +324,7 @@ impl Output<'_> {
             BatchEvent::Done { item, outcome } => {
                 progress.end(&item.key, true, false);
                 if self.p.json() {
-                    let mut doc = super::generate::generate_doc(&outcome);
+                    let mut doc = outcome.doc();
                     doc.item = Some(item.key.clone());
                     doc.step = item.step.clone();
                     // A closed stdout ends the run where it is: the manifest has every step.

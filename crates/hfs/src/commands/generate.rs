@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 use hfs_generate::{Backend, GenEvent, GenOptions, GenOutcome, GenRequest, GenTask, Generator, Plan};
-use hfs_schema::{ExplainDoc, GenerateDoc, GeneratedFile};
+use hfs_schema::ExplainDoc;
 use serde_json::Value;
 
 use crate::cli::{BatchArgs, ConnectArgs, GenArgs, GlobalArgs, InferArgs};
@@ -99,6 +99,7 @@ async fn generate_once(
         cancel: Default::default(),
         events: Some(tx),
         skip_manifest: false,
+        readable: None,
     };
     let cancel = opts.cancel.clone();
     let mut progress = p.progress("connecting");
@@ -296,33 +297,9 @@ fn short(v: &Value) -> String {
     if s.chars().count() > 60 { format!("{}…", s.chars().take(59).collect::<String>()) } else { s }
 }
 
-/// The `hfs.generate/1` document of an outcome.
-pub fn generate_doc(o: &GenOutcome) -> GenerateDoc {
-    GenerateDoc {
-        schema: GenerateDoc::SCHEMA.into(),
-        task: o.task.as_str().into(),
-        // What served it (host and Gradio version, or provider, provider model and job id).
-        backend: o.record.get("backend").cloned().unwrap_or_else(|| serde_json::to_value(&o.backend).unwrap_or(Value::Null)),
-        seed: o.seed,
-        arguments: Value::Object(o.plan.arguments.clone()),
-        files: o
-            .files
-            .iter()
-            .map(|f| GeneratedFile { path: f.path.clone(), mime_type: f.mime_type.clone(), size: f.size, sha256: f.sha256.clone() })
-            .collect(),
-        values: o.values.clone(),
-        text: o.text.clone().filter(|_| matches!(o.task, GenTask::Transcribe | GenTask::Chat)),
-        fallbacks: o.fallbacks.iter().map(|a| serde_json::to_value(a).unwrap_or(Value::Null)).collect(),
-        warnings: o.plan.warnings.clone(),
-        duration_ms: o.duration_ms,
-        item: None,
-        step: None,
-    }
-}
-
 fn print_outcome(p: &Printer, o: &GenOutcome) {
     if p.json() {
-        p.doc(&generate_doc(o));
+        p.doc(&o.doc());
         return;
     }
     let mut out = String::new();

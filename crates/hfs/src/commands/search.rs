@@ -9,20 +9,6 @@ use crate::exit::CliError;
 use crate::printer::Printer;
 use crate::table::{self, cut};
 
-const CATEGORIES: &[&str] = &[
-    "image-generation",
-    "video-generation",
-    "text-generation",
-    "speech-synthesis",
-    "music-generation",
-    "voice-cloning",
-    "image-editing",
-    "background-removal",
-    "image-upscaling",
-    "ocr",
-    "style-transfer",
-    "image-captioning",
-];
 
 pub async fn run(global: &GlobalArgs, p: &Printer, cmd: &SearchCommand) -> Result<(), CliError> {
     let (hub, _) = env::hub_client(global.token.as_deref(), p).await?;
@@ -31,8 +17,8 @@ pub async fn run(global: &GlobalArgs, p: &Printer, cmd: &SearchCommand) -> Resul
             if query.is_none() && category.is_none() {
                 return Err(CliError::Usage("give a query or --category SLUG".into()));
             }
-            if let Some(c) = category.as_deref().filter(|c| !CATEGORIES.contains(c)) {
-                return Err(CliError::Usage(format!("unknown category `{c}`; use one of: {}", CATEGORIES.join(", "))));
+            if let Some(c) = category.as_deref().filter(|c| !hfs_hub::SPACE_CATEGORIES.contains(c)) {
+                return Err(CliError::Usage(format!("unknown category `{c}`; use one of: {}", hfs_hub::SPACE_CATEGORIES.join(", "))));
             }
             let q = SpaceSearch { query: query.clone(), category: category.clone(), include_non_running: *all, limit: Some(*limit) };
             let hits = hub.search_spaces(&q).await.map_err(CliError::Hub)?;
