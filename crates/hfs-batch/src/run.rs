@@ -732,7 +732,8 @@ async fn attempt(
     released: tokio::sync::mpsc::UnboundedSender<u64>,
 ) -> Ended {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let gopts = GenOptions { out_dir: opts.out_dir.clone(), timeout: opts.timeout, cancel, events: Some(tx), skip_manifest: true, readable: None };
+    let gopts =
+        GenOptions { out_dir: opts.out_dir.clone(), timeout: opts.timeout, cancel, events: Some(tx), skip_manifest: true, readable: None };
     let item = w.item.clone();
     let generating = async {
         let r = generator.generate(item.task, &item.request, std::slice::from_ref(&backend), &gopts).await;

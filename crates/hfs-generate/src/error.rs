@@ -46,7 +46,9 @@ fn list(c: &[Candidate]) -> String {
 impl GenError {
     pub fn class(&self) -> ErrorClass {
         match self {
-            GenError::NoEndpoint { .. } | GenError::UnknownParameter { .. } | GenError::Usage(_) | GenError::NotReadable { .. } => ErrorClass::Usage,
+            GenError::NoEndpoint { .. } | GenError::UnknownParameter { .. } | GenError::Usage(_) | GenError::NotReadable { .. } => {
+                ErrorClass::Usage
+            }
             GenError::Gradio(e) => e.class(),
             GenError::Inference(e) => e.class(),
             GenError::Output { .. } => ErrorClass::LocalIo,

@@ -23,8 +23,8 @@ mod backend;
 mod error;
 mod plan;
 pub mod presets;
-mod readable;
 pub mod provenance;
+mod readable;
 mod request;
 mod run;
 

@@ -225,3 +225,17 @@ pub struct PresetsDoc {
 impl PresetsDoc {
     pub const SCHEMA: &'static str = "hfs.presets/1";
 }
+
+/// `hfs.mcp.listening/1`: `hfs mcp --http … --json` prints it once the server listens.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct McpListeningDoc {
+    pub schema: String,
+    /// The Streamable HTTP endpoint (`http://HOST:PORT/mcp`).
+    pub url: String,
+    /// Every tool the server lists.
+    pub tools: Vec<String>,
+}
+
+impl McpListeningDoc {
+    pub const SCHEMA: &'static str = "hfs.mcp.listening/1";
+}

@@ -77,6 +77,48 @@ pub enum Command {
     Transcribe(TranscribeArgs),
     /// Chat with a model through Inference Providers; the answer is streamed to stdout.
     Chat(ChatArgs),
+    /// Serve MCP (stdio, or Streamable HTTP with --http): generation, Space and model search, and
+    /// any Space's endpoints as tools for agents; files saved locally, inputs read only from
+    /// allowed directories.
+    Mcp(McpArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct McpArgs {
+    /// Serve Streamable HTTP at http://ADDR/mcp instead of stdio. ADDR is PORT (on 127.0.0.1)
+    /// or HOST:PORT; port 0 picks a free one (the URL is printed on stdout).
+    #[arg(long, value_name = "ADDR")]
+    pub http: Option<String>,
+    /// With --http: also accept requests whose Host header is HOST (repeatable). Loopback names
+    /// are always accepted, others never unless listed (DNS-rebinding guard).
+    #[arg(long = "allowed-host", value_name = "HOST", requires = "http")]
+    pub allowed_hosts: Vec<String>,
+    /// Expose a Space's endpoints as tools of their own: OWNER/NAME (every public endpoint),
+    /// OWNER/NAME/ENDPOINT, or a Gradio app URL (repeatable).
+    #[arg(long = "space", value_name = "SPACE")]
+    pub spaces: Vec<String>,
+    /// A directory whose files tools may read and upload (repeatable; default: the working
+    /// directory). The roots the MCP client declares are added.
+    #[arg(long = "allow-dir", value_name = "DIR")]
+    pub allow_dirs: Vec<std::path::PathBuf>,
+    /// Where outputs and hfs-manifest.jsonl go.
+    #[arg(short = 'o', long = "output-dir", value_name = "DIR", default_value = "hfs-output")]
+    pub output_dir: std::path::PathBuf,
+    /// Also return images inline (base64), each up to --inline-max bytes.
+    #[arg(long)]
+    pub inline_images: bool,
+    /// The largest image returned inline.
+    #[arg(long, value_name = "BYTES", default_value_t = 1_048_576, requires = "inline_images")]
+    pub inline_max: u64,
+    /// Give up on one backend attempt after this long (the job is cancelled on the server).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+    /// How often a running job reports progress when nothing else happens (at most 15s).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "5s")]
+    pub heartbeat: Duration,
+    /// Bill provider calls to this organization (X-HF-Bill-To).
+    #[arg(long, value_name = "ORG")]
+    pub bill_to: Option<String>,
 }
 
 /// What runs a generation: flags shared by `image`, `video`, `speech`, `transcribe` and `chat`.

@@ -218,10 +218,15 @@ fn backends(generation: &GenArgs, run: &InferArgs, task: GenTask) -> Result<Vec<
 }
 
 pub async fn generator(global: &GlobalArgs, p: &Printer, run: &InferArgs, backends: &[Backend]) -> Result<Generator, CliError> {
+    // A provider client (its own HTTP client, certificates loaded) only when a provider may run.
+    generator_for(global, p, run, backends.iter().any(|b| matches!(b, Backend::Provider { .. }))).await
+}
+
+/// The generator, with an Inference Providers client when `providers` may run.
+pub async fn generator_for(global: &GlobalArgs, p: &Printer, run: &InferArgs, providers: bool) -> Result<Generator, CliError> {
     let connect = ConnectArgs { target: String::new(), auth: None, headers: vec![], wait: std::time::Duration::from_secs(600) };
     let gradio = crate::connect::options(global, p, &connect).await?;
-    // A provider client (its own HTTP client, certificates loaded) only when a provider may run.
-    let inference = match backends.iter().any(|b| matches!(b, Backend::Provider { .. })) {
+    let inference = match providers {
         true => Some(super::infer::session(global, p, run).await?.client),
         false => None,
     };

@@ -13,6 +13,7 @@ mod gallery;
 mod generate;
 mod image;
 mod infer;
+mod mcp;
 mod models;
 mod pipeline;
 mod presets;
@@ -59,6 +60,7 @@ pub async fn dispatch(cli: Cli) -> i32 {
         Command::Speech(args) => speech::run(g, &p, args).await,
         Command::Transcribe(args) => transcribe::run(g, &p, args).await,
         Command::Chat(args) => chat::run(g, &p, args).await,
+        Command::Mcp(args) => mcp::run(g, &p, args).await,
     };
     match result {
         Ok(()) => exit::OK,
@@ -97,6 +99,7 @@ fn context(cmd: &Command) -> ErrorContext {
         Command::Speech(a) => ("speech", None, a.run.model.clone()),
         Command::Transcribe(a) => ("transcribe", None, a.run.model.clone()),
         Command::Chat(a) => ("chat", None, a.run.model.clone()),
+        Command::Mcp(_) => ("mcp", None, None),
     };
     ErrorContext { command: command.into(), target, model }
 }

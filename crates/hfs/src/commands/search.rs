@@ -9,7 +9,6 @@ use crate::exit::CliError;
 use crate::printer::Printer;
 use crate::table::{self, cut};
 
-
 pub async fn run(global: &GlobalArgs, p: &Printer, cmd: &SearchCommand) -> Result<(), CliError> {
     let (hub, _) = env::hub_client(global.token.as_deref(), p).await?;
     match cmd {
