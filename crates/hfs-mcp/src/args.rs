@@ -284,7 +284,7 @@ mod tests {
         .collect();
         let e = Endpoint::from_parts("/run", params, vec!["image".into()]);
         let r = call("a/b", &e, &map(json!({"img": f.to_str().unwrap(), "caption": "@/etc/passwd"}))).unwrap();
-        assert_eq!(r.paths, [f.clone()]);
+        assert_eq!(r.paths, std::slice::from_ref(&f));
         assert_eq!(r.req.params[0], ("img".to_string(), format!("@{}", f.display())));
         assert_eq!(r.req.literal, ["caption"]);
         assert!(call("a/b", &e, &map(json!({"img": "/no/such.png"}))).err().unwrap().contains("no file"));

@@ -27,6 +27,9 @@
 //! assert!(!hfs_mcp::valid_tool_name("has space"));
 //! ```
 
+// Errors carry the libraries' errors whole (as `hfs-generate` does); built once per failed call.
+#![allow(clippy::result_large_err)]
+
 mod advice;
 mod args;
 mod progress;

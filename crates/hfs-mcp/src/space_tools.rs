@@ -154,13 +154,8 @@ fn param_schema(p: &Parameter) -> Value {
     }
     // A schema that points elsewhere (`$ref`, `$defs`) cannot be checked by the client: any value.
     let text = p.schema.to_string();
-    let mut s = match &p.schema {
-        Value::Object(m) if !text.contains("$ref") && !text.contains("$defs") => {
-            let mut m = m.clone();
-            m.remove("additional_description");
-            m.remove("title");
-            m
-        }
+    let mut s = match clean_schema(&p.schema) {
+        Value::Object(m) if !text.contains("$ref") && !text.contains("$defs") => m,
         _ => Map::new(),
     };
     if let Some(choices) = p.choices() {
@@ -183,6 +178,40 @@ fn param_schema(p: &Parameter) -> Value {
     }
     s.insert("description".into(), Value::String(hfs_core::text::one_line(&description)));
     Value::Object(s)
+}
+
+/// The part of a server's schema that is valid JSON Schema: Gradio writes some things of its own
+/// (`"type": {}` for a JSON component, `additional_description`), which a client that checks
+/// schemas would reject. Unknown keywords and malformed values are dropped, so what is left says
+/// less, never something false.
+fn clean_schema(v: &Value) -> Value {
+    const TYPES: &[&str] = &["string", "number", "integer", "boolean", "array", "object", "null"];
+    let Value::Object(m) = v else { return json!({}) };
+    let mut out = Map::new();
+    for (k, v) in m {
+        let kept = match (k.as_str(), v) {
+            ("type", Value::String(t)) if TYPES.contains(&t.as_str()) => Some(v.clone()),
+            ("type", Value::Array(ts)) if !ts.is_empty() && ts.iter().all(|t| t.as_str().is_some_and(|t| TYPES.contains(&t))) => {
+                Some(v.clone())
+            }
+            ("enum", Value::Array(a)) if !a.is_empty() => Some(v.clone()),
+            ("const" | "default", _) => Some(v.clone()),
+            ("description", Value::String(_)) => Some(v.clone()),
+            ("minimum" | "maximum" | "exclusiveMinimum" | "exclusiveMaximum", Value::Number(_)) => Some(v.clone()),
+            ("minItems" | "maxItems" | "minLength" | "maxLength", Value::Number(n)) if n.is_u64() => Some(v.clone()),
+            ("items", Value::Object(_)) => Some(clean_schema(v)),
+            ("additionalProperties", Value::Bool(_)) => Some(v.clone()),
+            ("additionalProperties", Value::Object(_)) => Some(clean_schema(v)),
+            ("properties", Value::Object(ps)) => Some(Value::Object(ps.iter().map(|(k, p)| (k.clone(), clean_schema(p))).collect())),
+            ("required", Value::Array(a)) if a.iter().all(Value::is_string) => Some(v.clone()),
+            ("anyOf" | "oneOf", Value::Array(a)) if !a.is_empty() => Some(Value::Array(a.iter().map(clean_schema).collect())),
+            _ => None,
+        };
+        if let Some(kept) = kept {
+            out.insert(k.clone(), kept);
+        }
+    }
+    Value::Object(out)
 }
 
 /// A tool's arguments by the endpoint's parameter names.
@@ -252,6 +281,9 @@ mod tests {
         assert_eq!(s["properties"]["style"]["enum"], json!(["a", "b"]));
         assert_eq!(s["properties"]["Input_image"]["type"], "string");
         assert!(s["properties"]["history"].get("type").is_none(), "a schema with $defs becomes any value");
+        let odd =
+            json!({"type": {}, "additional_description": "x", "items": {"type": "nope", "enum": ["a"]}, "anyOf": [{"type": "string"}, 3]});
+        assert_eq!(clean_schema(&odd), json!({"items": {"enum": ["a"]}, "anyOf": [{"type": "string"}, {}]}));
         let args = to_endpoint_args(&t, json!({"Input_image": "/x.png", "prompt": "p"}).as_object().unwrap()).unwrap();
         assert!(args.contains_key("Input image"), "labels map back");
         assert!(to_endpoint_args(&t, json!({"promt": 1}).as_object().unwrap()).unwrap_err().contains("did you mean `prompt`"));

@@ -13,5 +13,8 @@ mod versions;
 pub use cassettes::{cassettes_dir, recorded_body};
 pub use fakehub::FakeHub;
 pub use http::{HttpReply, http_request};
-pub use spaces::{SpaceServer, free_port, python_for, repo_root, shared_batch_space, shared_gen_spaces, shared_spaces, venv_root};
+pub use spaces::{
+    MCP_CLIENT_VERSION, SpaceServer, free_port, mcp_python, python_for, repo_root, shared_batch_space, shared_gen_spaces, shared_mcp_space,
+    shared_spaces, venv_root,
+};
 pub use versions::{GRADIO_VERSIONS, GradioVersion, gradio_versions};

@@ -30,6 +30,16 @@ pub fn python_for(version: &str) -> PathBuf {
     dir.join("bin/python")
 }
 
+/// The pinned MCP client's version (`scripts/setup-test-env` installs it).
+pub const MCP_CLIENT_VERSION: &str = "2.3.0";
+
+/// The Python of the venv holding the official MCP client (`mcp`), for driving `hfs mcp`.
+pub fn mcp_python() -> PathBuf {
+    let dir = venv_root().join(format!("mcp-{MCP_CLIENT_VERSION}"));
+    assert!(dir.join(".complete").exists(), "no venv for the mcp client in {}: run scripts/setup-test-env first", dir.display());
+    dir.join("bin/python")
+}
+
 /// One `tests/spaces/serve.py` process serving several test apps of one Gradio version.
 pub struct SpaceServer {
     child: Child,
@@ -133,6 +143,12 @@ impl Drop for SpaceServer {
 /// They stop when the test process exits (serve.py exits when its stdin closes).
 pub fn shared_spaces(version: &str) -> &'static SpaceServer {
     shared("standard", version, &["main", "queue1", "auth", "limits"])
+}
+
+/// The standard `main` app of one version, for the MCP tests alone: their 20-second jobs and
+/// cancellations do not queue behind (or hold up) the other tests' calls to the shared one.
+pub fn shared_mcp_space(version: &str) -> &'static SpaceServer {
+    shared("mcp", version, &["main"])
 }
 
 /// The generation test Spaces of one version (Spaces with different signatures and output shapes

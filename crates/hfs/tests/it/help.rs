@@ -27,6 +27,7 @@ const COMMANDS: &[&[&str]] = &[
     &["speech"],
     &["transcribe"],
     &["chat"],
+    &["mcp"],
 ];
 
 #[test]

@@ -24,6 +24,7 @@ mod hostile;
 mod hub_errors;
 mod inference;
 mod lifecycle;
+mod mcp;
 mod pipeline;
 mod space_id;
 mod token;
