@@ -397,6 +397,77 @@ def api(res, a, n):
         res.add("api", name, "rss_mib", m.rss_kib / 1024)
 
 
+def mcp_call(res, a, n, calls, tmp):
+    """One tool call round trip, the same Python MCP client (Streamable HTTP, initialize handshake)
+    for both servers: `space_call` on `/echo` through `hfs mcp --http` vs the `echo` tool of the
+    app's own Gradio MCP server (`mcp_server=True`); `hfs mcp` also on the 2026-07-28 revision."""
+    mb = os.path.join(HERE, "py", "mcp_bench.py")
+    app = McpApp(a.gradio_mcp_python, tmp)
+    hfs = subprocess.Popen([a.hfs, "mcp", "--http", "127.0.0.1:0", "-q", "-o", os.path.join(tmp, "mcp-out")],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+                           env=CHILD_ENV, cwd=tmp)
+    try:
+        hfs_url = hfs.stdout.readline().strip()
+        if not hfs_url.startswith("http://"):
+            raise RuntimeError("hfs mcp --http printed no URL")
+        echo = json.dumps({"space": app.url, "endpoint": "/echo", "arguments": {"text": "hello"}})
+        cmds = {
+            "hfs": lambda: [a.mcp_python, mb, "calls", hfs_url, "legacy", calls, "space_call", echo],
+            "hfs (2026-07-28)": lambda: [a.mcp_python, mb, "calls", hfs_url, "2026-07-28", calls, "space_call", echo],
+            "gradio-mcp": lambda: [a.mcp_python, mb, "calls", app.mcp, "legacy", calls, "echo", json.dumps({"text": "hello"})],
+        }
+        for _, name in rounds(n, list(cmds)):
+            res.add("mcp_call", name, "call_ms", run(cmds[name]()).json()["median_ms"])
+    finally:
+        hfs.terminate()
+        hfs.wait()
+        app.stop()
+
+
+def mcp_start(res, a, n, tmp):
+    """From starting the server process to the first `tools/list` answer (what an agent waits for
+    when it starts): `hfs mcp --http … --space URL` (it reads the app's API to build its tool)
+    vs launching the app with Gradio's MCP server."""
+    mb = os.path.join(HERE, "py", "mcp_bench.py")
+    app = McpApp(a.gradio_mcp_python, tmp)
+    try:
+        cmds = {
+            "hfs": lambda: [a.mcp_python, mb, "start", "legacy", "--", a.hfs, "mcp", "--http", "127.0.0.1:0", "-q",
+                            "--space", app.url, "-o", os.path.join(tmp, "mcp-out")],
+            "gradio-mcp": lambda: [a.mcp_python, mb, "start", "legacy", "--", a.gradio_mcp_python,
+                                   os.path.join(HERE, "apps", "mcp_app.py")],
+        }
+        for _, name in rounds(n, list(cmds)):
+            res.add("mcp_start", name, "start_s", run(cmds[name](), cwd=tmp).json()["start_s"])
+    finally:
+        app.stop()
+
+
+class McpApp:
+    """bench/apps/mcp_app.py (Gradio with mcp_server=True); stop() closes it."""
+
+    def __init__(self, python, tmp):
+        self.errlog = open(os.path.join(tmp, "mcp-app.log"), "a")
+        self.proc = subprocess.Popen([python, os.path.join(HERE, "apps", "mcp_app.py")], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=self.errlog, text=True, env=CHILD_ENV)
+        line = self.proc.stdout.readline()
+        if not line:
+            self.stop()
+            raise RuntimeError(f"the MCP bench app did not start; see {self.errlog.name}")
+        ready = json.loads(line)
+        self.url, self.mcp = ready["url"], ready["mcp"]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            try:
+                self.proc.stdin.close()
+                self.proc.wait(15)
+            except Exception:
+                self.proc.kill()
+                self.proc.wait()
+        self.errlog.close()
+
+
 # ----------------------------------------------------------------------------- report
 
 SCENARIOS = [
@@ -415,12 +486,15 @@ SCENARIOS = [
      ["wall_s", "rss_mib", "cpu_s"]),
     ("provider_chat", "Inference Providers: chat via together (explicit provider), replayed by the fake router "
      "(whole process)", ["wall_s", "rss_mib", "cpu_s"]),
+    ("mcp_call", "MCP: one tool call round trip, `hfs mcp` vs the app's own Gradio MCP server", ["call_ms"]),
+    ("mcp_start", "MCP: server start to the first `tools/list` answer", ["start_s"]),
 ]
 
 UNITS = {"wall_s": "wall (s)", "rss_mib": "peak RSS (MiB)", "cpu_s": "CPU (s)", "mean_ms": "mean latency (ms)",
          "cpu_per_job_ms": "client CPU per job (ms)", "upload_mib_s": "upload (MiB/s)",
          "download_mib_s": "download (MiB/s)", "in_process_s": "connect + view_api in process (s)",
-         "process_cpu_s": "whole-process CPU (s)", "cpu_per_item_ms": "client CPU per item (ms)"}
+         "process_cpu_s": "whole-process CPU (s)", "cpu_per_item_ms": "client CPU per item (ms)",
+         "call_ms": "tool call round trip (ms)", "start_s": "start → first tools/list (s)"}
 
 
 def fmt(v):
@@ -484,6 +558,10 @@ def targets(res, cfg):
               "wall_s", "python", 0.2)
     ratio_row("provider_chat", "chat (together, explicit provider) via the fake router: wall ≤ 1/5 of "
               "InferenceClient's", "wall_s", "python", 0.2)
+    ratio_row("mcp_call", "`space_call` through `hfs mcp`: round trip no slower than the app's own Gradio MCP server",
+              "call_ms", "gradio-mcp", 1.0)
+    ratio_row("mcp_start", "`hfs mcp` start → first tools/list ≤ 1/5 of launching the app's Gradio MCP server",
+              "start_s", "gradio-mcp", 0.2)
     return out
 
 
@@ -575,6 +653,8 @@ def main():
     ap.add_argument("--node-dir", required=True)
     ap.add_argument("--fakehub", default="", help="hfs-fakehub binary (release) for the provider scenarios")
     ap.add_argument("--fixtures", default="", help="recorded fixtures for hfs-fakehub (hf-cassettes/, hub/)")
+    ap.add_argument("--mcp-python", default="", help="Python with the official MCP client (mcp 2.3), for the MCP rows")
+    ap.add_argument("--gradio-mcp-python", default="", help="Python with gradio[mcp], for the MCP rows")
     ap.add_argument("--skip-note", action="append", default=[])
     ap.add_argument("--only", default="", help="comma-separated scenarios (default: all)")
     ap.add_argument("--merge", default="", help="an earlier results.json: its scenarios not run now are kept")
@@ -582,7 +662,9 @@ def main():
     q = a.quick
     n = {"cold_echo": 3 if q else 10, "cold_image": 2 if q else 5, "gen_image": 2 if q else 10, "seq": 1 if q else 5, "burst": 1 if q else 3,
          "transfer": 1 if q else 3, "api": 2 if q else 5,
-         "provider_image": 3 if q else 10, "provider_chat": 3 if q else 10, "batch": 1 if q else 3, "resume": 2 if q else 5}
+         "provider_image": 3 if q else 10, "provider_chat": 3 if q else 10, "batch": 1 if q else 3, "resume": 2 if q else 5,
+         "mcp_call": 1 if q else 5, "mcp_start": 1 if q else 5}
+    mcp_calls = 20 if q else 100
     batch_items = 40 if q else 200
     resume_items = 10000 if q else 100000
     seq_calls = 50 if q else 200
@@ -640,6 +722,18 @@ def main():
                                  "fake router (`HF_ROUTER_URL` for hfs; `huggingface_hub.constants.INFERENCE_PROXY_TEMPLATE` "
                                  "patched in the script), the PNG (1 MB, recorded) from the fake CDN. Whole-process wall, "
                                  "peak RSS and CPU, after one untimed run each; the PNGs are compared byte for byte.",
+               "mcp_call": f"One Python MCP client (the official `mcp` package, 2.3, Streamable HTTP), {mcp_calls} tool "
+                           "calls in one session after one warm-up, median per call: `space_call` with "
+                           "`{\"space\": URL, \"endpoint\": \"/echo\", \"arguments\": {\"text\": \"hello\"}}` through "
+                           "`hfs mcp --http` (release build; it reads the app's API once, then each call is a Gradio "
+                           "job, a manifest record and the reply) vs the `echo` tool of the same app's own MCP server "
+                           "(`launch(mcp_server=True)`, gradio 6.31.0 with its `mcp` extra). Both on the initialize "
+                           "handshake (2025-11-25; Gradio's server has nothing newer); `hfs (2026-07-28)` is hfs on "
+                           "the per-request revision.",
+               "mcp_start": "From spawning the server process to the first `tools/list` answer, measured by the same "
+                            "client: `hfs mcp --http 127.0.0.1:0 --space URL` (reads the running app's API to "
+                            "build the tool, prints its URL) vs `python bench/apps/mcp_app.py` (the app launched with "
+                            "`mcp_server=True`; Gradio has no MCP server apart from the app).",
                "provider_chat": f"`hfs chat PROMPT --system SYS --model {CHAT_MODEL} --provider {CHAT_PROVIDER} "
                                 "--no-stream` vs the Python script running `InferenceClient(provider=\"together\")"
                                 ".chat_completion(messages, model=…)` and printing the reply; same fake and setup as "
@@ -731,6 +825,16 @@ def main():
                 pn = max(n["provider_image"], n["provider_chat"])
                 log(f"inference providers, text-to-image + chat: {pn} rounds")
                 provider(res, a, pn, tmp)
+        if want("mcp_call") or want("mcp_start"):
+            if not (a.mcp_python and a.gradio_mcp_python):
+                skipped.append("MCP rows: skipped, no MCP client or gradio[mcp] venv")
+            else:
+                if want("mcp_call"):
+                    log(f"mcp tool calls: {n['mcp_call']} rounds of {mcp_calls}")
+                    mcp_call(res, a, n["mcp_call"], mcp_calls, tmp)
+                if want("mcp_start"):
+                    log(f"mcp server start: {n['mcp_start']} rounds")
+                    mcp_start(res, a, n["mcp_start"], tmp)
     finally:
         if a.fake:
             a.fake.stop()
@@ -749,6 +853,8 @@ def main():
             "hf-gradio": py_version(a.python, "hf_gradio", dist="hf-gradio") if a.hf_gradio else "not installed",
             "@gradio/client": node_version(a.node_dir),
             "huggingface_hub": py_version(a.python, "huggingface_hub"),
+            "mcp (client)": py_version(a.mcp_python, "mcp") if a.mcp_python else "not installed",
+            "mcp (in gradio[mcp])": py_version(a.gradio_mcp_python, "mcp") if a.gradio_mcp_python else "not installed",
             "Python": version_of([a.python, "--version"]).replace("Python ", ""),
             "Node": version_of(["node", "--version"]),
             "curl": version_of(["curl", "--version"]).split()[1],
