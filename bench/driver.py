@@ -87,6 +87,18 @@ for var in ("HF_TOKEN", "HUGGING_FACE_HUB_TOKEN", "http_proxy", "https_proxy", "
     CHILD_ENV.pop(var, None)
 
 
+def stop_process(proc, errlog):
+    """Closes a server's stdin (its signal to stop), then kills it if it has not exited in 15 s."""
+    if proc.poll() is None:
+        try:
+            proc.stdin.close()
+            proc.wait(15)
+        except Exception:
+            proc.kill()
+            proc.wait()
+    errlog.close()
+
+
 class Server:
     """bench_app.py in its venv; stopped (stdin closed, then killed if needed) by stop()."""
 
@@ -105,14 +117,7 @@ class Server:
         self.main, self.api = ready["apps"]["main"], ready["apps"]["api2000"]
 
     def stop(self):
-        if self.proc.poll() is None:
-            try:
-                self.proc.stdin.close()
-                self.proc.wait(15)
-            except Exception:
-                self.proc.kill()
-                self.proc.wait()
-        self.errlog.close()
+        stop_process(self.proc, self.errlog)
 
 
 class FakeRouter:
@@ -143,14 +148,7 @@ class FakeRouter:
                          "HF_HUB_OFFLINE": "0", "HF_HOME": os.path.join(tmp, "hf-home")})
 
     def stop(self):
-        if self.proc.poll() is None:
-            try:
-                self.proc.stdin.close()
-                self.proc.wait(15)
-            except Exception:
-                self.proc.kill()
-                self.proc.wait()
-        self.errlog.close()
+        stop_process(self.proc, self.errlog)
 
 
 # ----------------------------------------------------------------------------- statistics
@@ -458,14 +456,7 @@ class McpApp:
         self.url, self.mcp = ready["url"], ready["mcp"]
 
     def stop(self):
-        if self.proc.poll() is None:
-            try:
-                self.proc.stdin.close()
-                self.proc.wait(15)
-            except Exception:
-                self.proc.kill()
-                self.proc.wait()
-        self.errlog.close()
+        stop_process(self.proc, self.errlog)
 
 
 # ----------------------------------------------------------------------------- report

@@ -143,3 +143,18 @@ mod fuzz {
         }
     }
 }
+
+/// An error's message followed by those of its causes that it does not already include
+/// (`cannot write out.png: No space left on device`).
+pub fn with_sources(e: &dyn std::error::Error) -> String {
+    let mut msg = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        let text = s.to_string();
+        if !msg.contains(&text) {
+            msg.push_str(&format!(": {text}"));
+        }
+        src = s.source();
+    }
+    msg
+}

@@ -51,6 +51,38 @@ pub const SPACE_CATEGORIES: &[&str] = &[
     "image-captioning",
 ];
 
+impl SpaceHit {
+    /// The hit as `hfs.search.spaces/1` lists it.
+    pub fn doc(self) -> hfs_schema::SpaceHitDoc {
+        hfs_schema::SpaceHitDoc {
+            id: self.id,
+            title: self.title,
+            description: self.description,
+            likes: self.likes,
+            stage: self.stage,
+            hardware: self.hardware,
+            category: self.category,
+        }
+    }
+}
+
+impl ModelHit {
+    /// The hit as `hfs.search.models/1` lists it.
+    pub fn doc(self) -> hfs_schema::ModelHitDoc {
+        hfs_schema::ModelHitDoc {
+            id: self.id,
+            pipeline_tag: self.pipeline_tag,
+            likes: self.likes,
+            downloads: self.downloads,
+            providers: self
+                .providers
+                .into_iter()
+                .map(|e| hfs_schema::ProviderDoc { provider: e.provider, status: e.status, provider_id: e.provider_id, task: e.task })
+                .collect(),
+        }
+    }
+}
+
 /// What to search Spaces for.
 #[derive(Clone, Debug, Default)]
 pub struct SpaceSearch {

@@ -94,7 +94,7 @@ pub(crate) fn usage(message: &str) -> CallToolResult {
 pub(crate) fn gen_error(e: &GenError) -> CallToolResult {
     let message = match e {
         GenError::Cancelled => "cancelled; the job was cancelled on the server".to_string(),
-        e => with_sources(e),
+        e => hfs_core::text::with_sources(e),
     };
     failure(e.kind(), &message, &e.hints(), e.retry_after())
 }
@@ -118,19 +118,6 @@ pub(crate) fn file_uri(path: &Path) -> String {
 /// Server text (an app's exception) as one safe block: no terminal escapes.
 fn clean(s: &str) -> String {
     hfs_core::text::strip_terminal_escapes(s).into_owned()
-}
-
-fn with_sources(e: &dyn std::error::Error) -> String {
-    let mut msg = e.to_string();
-    let mut src = e.source();
-    while let Some(s) = src {
-        let t = s.to_string();
-        if !msg.contains(&t) {
-            msg.push_str(&format!(": {t}"));
-        }
-        src = s.source();
-    }
-    msg
 }
 
 #[cfg(test)]

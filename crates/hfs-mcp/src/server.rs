@@ -6,7 +6,7 @@ use std::sync::Arc;
 use hfs_generate::{Candidate, GenError, GenOptions, GenTask};
 use hfs_gradio::{Endpoint, Visibility};
 use hfs_hub::SpaceSearch;
-use hfs_schema::{ModelHitDoc, ProviderDoc, SearchModelsDoc, SearchSpacesDoc, SpaceHitDoc};
+use hfs_schema::{SearchModelsDoc, SearchSpacesDoc};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListToolsResult, PaginatedRequestParams, ServerCapabilities,
     ServerConfig, Tool,
@@ -217,7 +217,7 @@ impl HfsMcp {
         };
         let hits = match self.config().hub.search_spaces(&q).await {
             Ok(h) => h,
-            Err(e) => return reply::failure(e.kind(), &e.to_string(), &e.hints(), e.retry_after()),
+            Err(e) => return reply::failure(e.kind(), &hfs_core::text::with_sources(&e), &e.hints(), e.retry_after()),
         };
         let mut text = String::new();
         for h in &hits {
@@ -231,18 +231,7 @@ impl HfsMcp {
         if hits.is_empty() {
             text.push_str("No Spaces found.");
         }
-        let spaces = hits
-            .into_iter()
-            .map(|h| SpaceHitDoc {
-                id: h.id,
-                title: h.title,
-                description: h.description,
-                likes: h.likes,
-                stage: h.stage,
-                hardware: h.hardware,
-                category: h.category,
-            })
-            .collect();
+        let spaces = hits.into_iter().map(hfs_hub::SpaceHit::doc).collect();
         let doc = SearchSpacesDoc { schema: SearchSpacesDoc::SCHEMA.into(), spaces };
         reply::document(hfs_core::text::strip_terminal_escapes(&text).into_owned(), serde_json::to_value(doc).unwrap_or(Value::Null))
     }
@@ -259,7 +248,7 @@ impl HfsMcp {
         let limit = args.get("limit").and_then(Value::as_u64).unwrap_or(20).clamp(1, 100) as usize;
         let models = match self.config().hub.list_models(Some(task), provider, query, limit).await {
             Ok(m) => m,
-            Err(e) => return reply::failure(e.kind(), &e.to_string(), &e.hints(), e.retry_after()),
+            Err(e) => return reply::failure(e.kind(), &hfs_core::text::with_sources(&e), &e.hints(), e.retry_after()),
         };
         let mut text = String::new();
         for m in &models {
@@ -269,20 +258,7 @@ impl HfsMcp {
         if models.is_empty() {
             text.push_str(&format!("No {task} models served by {provider}."));
         }
-        let models = models
-            .into_iter()
-            .map(|m| ModelHitDoc {
-                id: m.id,
-                pipeline_tag: m.pipeline_tag,
-                likes: m.likes,
-                downloads: m.downloads,
-                providers: m
-                    .providers
-                    .into_iter()
-                    .map(|e| ProviderDoc { provider: e.provider, status: e.status, provider_id: e.provider_id, task: e.task })
-                    .collect(),
-            })
-            .collect();
+        let models = models.into_iter().map(hfs_hub::ModelHit::doc).collect();
         let doc = SearchModelsDoc { schema: SearchModelsDoc::SCHEMA.into(), task: task.into(), models };
         reply::document(hfs_core::text::strip_terminal_escapes(&text).into_owned(), serde_json::to_value(doc).unwrap_or(Value::Null))
     }

@@ -118,7 +118,7 @@ impl CliError {
                 format!("timed out after {} (--timeout); the job was cancelled on the server", hfs_gradio::fmt_duration(*d))
             }
             CliError::Gradio(Error::Cancelled) | CliError::Interrupted => "interrupted; the job was cancelled on the server".into(),
-            CliError::Gradio(e) => with_sources(e),
+            CliError::Gradio(e) => hfs_core::text::with_sources(e),
             CliError::Inference(hfs_inference::InferenceError::Timeout(d)) => format!(
                 "timed out after {} (--timeout); the provider's job was cancelled where the provider allows it",
                 hfs_gradio::fmt_duration(*d)
@@ -126,14 +126,14 @@ impl CliError {
             CliError::Inference(hfs_inference::InferenceError::Cancelled) => {
                 "interrupted; the provider's job was cancelled where the provider allows it".into()
             }
-            CliError::Inference(e) => with_sources(e),
-            CliError::Hub(e) => with_sources(e),
-            CliError::Generate(e) => with_sources(e),
+            CliError::Inference(e) => hfs_core::text::with_sources(e),
+            CliError::Hub(e) => hfs_core::text::with_sources(e),
+            CliError::Generate(e) => hfs_core::text::with_sources(e),
             CliError::Usage(m) | CliError::NotLoggedIn(m) => m.clone(),
             CliError::Other(e) => format!("{e:#}"),
-            CliError::Batch(e) => with_sources(e),
+            CliError::Batch(e) => hfs_core::text::with_sources(e),
             CliError::Reported(code) => format!("exit {code}"),
-            CliError::Gallery(e) => with_sources(e),
+            CliError::Gallery(e) => hfs_core::text::with_sources(e),
         }
     }
 
@@ -200,20 +200,6 @@ fn code_for(class: ErrorClass) -> i32 {
         ErrorClass::Cancelled => INTERRUPTED,
         ErrorClass::Remote { .. } | ErrorClass::LocalIo => FAILURE,
     }
-}
-
-/// The error's message followed by those of its causes that it does not already include.
-fn with_sources(e: &dyn std::error::Error) -> String {
-    let mut msg = e.to_string();
-    let mut src = e.source();
-    while let Some(s) = src {
-        let s_text = s.to_string();
-        if !msg.contains(&s_text) {
-            msg.push_str(&format!(": {s_text}"));
-        }
-        src = s.source();
-    }
-    msg
 }
 
 /// `error: …` and one `hint: …` line per hint, as stderr shows them. Messages carry server text

@@ -1,7 +1,7 @@
 //! `hfs search spaces|models`.
 
 use hfs_hub::SpaceSearch;
-use hfs_schema::{ModelHitDoc, ProviderDoc, SearchModelsDoc, SearchSpacesDoc, SpaceHitDoc};
+use hfs_schema::{SearchModelsDoc, SearchSpacesDoc};
 
 use crate::cli::{GlobalArgs, SearchCommand};
 use crate::env;
@@ -22,18 +22,7 @@ pub async fn run(global: &GlobalArgs, p: &Printer, cmd: &SearchCommand) -> Resul
             let q = SpaceSearch { query: query.clone(), category: category.clone(), include_non_running: *all, limit: Some(*limit) };
             let hits = hub.search_spaces(&q).await.map_err(CliError::Hub)?;
             if p.json() {
-                let spaces = hits
-                    .into_iter()
-                    .map(|h| SpaceHitDoc {
-                        id: h.id,
-                        title: h.title,
-                        description: h.description,
-                        likes: h.likes,
-                        stage: h.stage,
-                        hardware: h.hardware,
-                        category: h.category,
-                    })
-                    .collect();
+                let spaces = hits.into_iter().map(hfs_hub::SpaceHit::doc).collect();
                 p.doc(&SearchSpacesDoc { schema: SearchSpacesDoc::SCHEMA.into(), spaces });
                 return Ok(());
             }
@@ -57,20 +46,7 @@ pub async fn run(global: &GlobalArgs, p: &Printer, cmd: &SearchCommand) -> Resul
         SearchCommand::Models { query, task, provider, limit } => {
             let models = hub.list_models(Some(task), provider, query.as_deref(), *limit).await.map_err(CliError::Hub)?;
             if p.json() {
-                let models = models
-                    .into_iter()
-                    .map(|m| ModelHitDoc {
-                        id: m.id,
-                        pipeline_tag: m.pipeline_tag,
-                        likes: m.likes,
-                        downloads: m.downloads,
-                        providers: m
-                            .providers
-                            .into_iter()
-                            .map(|e| ProviderDoc { provider: e.provider, status: e.status, provider_id: e.provider_id, task: e.task })
-                            .collect(),
-                    })
-                    .collect();
+                let models = models.into_iter().map(hfs_hub::ModelHit::doc).collect();
                 p.doc(&SearchModelsDoc { schema: SearchModelsDoc::SCHEMA.into(), task: task.clone(), models });
                 return Ok(());
             }
