@@ -521,8 +521,8 @@ pub(crate) fn plan_space(
             Role::Steps => (req.steps.map(|s| number(snap(p, s as f64))), Source::Option("steps".into())),
             Role::Guidance => (req.guidance.map(|g| number(snap(p, g))), Source::Option("guidance".into())),
             Role::Duration => (req.duration.map(|d| number(snap(p, d))), Source::Option("duration".into())),
-            Role::Image => (req.image.as_ref().map(|f| hfs_gradio::local_file(f.clone())), Source::Option("image".into())),
-            Role::Audio => (req.audio.as_ref().map(|f| hfs_gradio::local_file(f.clone())), Source::Option("audio".into())),
+            Role::Image => (req.image.as_ref().map(|f| input_file(f)), Source::Option("image".into())),
+            Role::Audio => (req.audio.as_ref().map(|f| input_file(f)), Source::Option("audio".into())),
         };
         if let Some(v) = value {
             used.push(*role);
@@ -604,6 +604,15 @@ pub(crate) fn plan_space(
 /// One extra argument, coerced like `hfs call`; one that carries a server's output
 /// ([`GenRequest::literal`]) is text as given, and a file parameter refuses it: nothing a server
 /// sends can make hfs read a local file.
+/// An input file option as the value sent: a local file, or a URL hfs downloads and uploads (a URL
+/// given by the user or the agent, never one a server sent).
+fn input_file(f: &std::path::Path) -> Value {
+    match crate::request::input_url(f) {
+        Some(url) => hfs_gradio::url_file(url),
+        None => hfs_gradio::local_file(f),
+    }
+}
+
 fn coerce_param(req: &GenRequest, key: &str, raw: &str, p: &Parameter) -> Result<Value, GenError> {
     if !req.literal.iter().any(|l| l == key) {
         return hfs_gradio::coerce(raw, Some(p), false, key).map_err(GenError::Gradio);

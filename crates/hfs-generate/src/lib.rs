@@ -34,7 +34,7 @@ pub use plan::{Candidate, Plan, Source};
 pub use presets::{Preset, Presets};
 pub use provenance::GenFile;
 pub use readable::Readable;
-pub use request::{GenRequest, GenTask};
+pub use request::{GenRequest, GenTask, input_url};
 pub use run::{GenEvent, GenOptions, GenOutcome, Generator};
 
 /// Property tests of the parts that read what a server sent: choice labels, labelled outputs,

@@ -61,9 +61,9 @@ pub struct GenRequest {
     pub duration: Option<f64>,
     pub voice: Option<String>,
     pub language: Option<String>,
-    /// An input image (image-to-image, image-to-video).
+    /// An input image (image-to-image, image-to-video): a path, or an http(s) URL (on a Space).
     pub image: Option<PathBuf>,
-    /// An input audio file (speech recognition).
+    /// An input audio file (speech recognition): a path, or an http(s) URL (on a Space).
     pub audio: Option<PathBuf>,
     /// Extra arguments by the backend's own parameter names, as text (coerced to the schema).
     pub params: Vec<(String, String)>,
@@ -134,4 +134,9 @@ impl GenRequest {
         let (w, h) = (w.trim().parse().ok()?, h.trim().parse().ok()?);
         (w > 0 && h > 0).then_some((w, h))
     }
+}
+
+/// The URL an input file option holds, when it is one (`https://…`) rather than a path.
+pub fn input_url(p: &std::path::Path) -> Option<&str> {
+    p.to_str().filter(|s| s.starts_with("http://") || s.starts_with("https://"))
 }

@@ -248,7 +248,7 @@ impl Generator {
             // (however it got there: an option, a parameter, `@path`) and a provider's input.
             let mut paths = crate::readable::local_files(&plan.arguments);
             if matches!(plan.send, Send::Provider { .. }) {
-                paths.extend([&req.image, &req.audio].into_iter().flatten().cloned());
+                paths.extend([&req.image, &req.audio].into_iter().flatten().filter(|p| crate::request::input_url(p).is_none()).cloned());
             }
             for p in paths {
                 readable.check(&p)?;
@@ -268,8 +268,10 @@ impl Generator {
             if let Some(p) = path
                 && let Some((name, _)) = plan.sources.iter().find(|(_, s)| s.get("detail").and_then(Value::as_str) == Some(role))
             {
-                let sha = sha256_file(p).map_err(|e| io_err(p, e))?;
-                arguments.insert(name.clone(), json!({"path": p, "sha256": sha}));
+                match crate::request::input_url(p) {
+                    Some(url) => arguments.insert(name.clone(), json!({"url": url})),
+                    None => arguments.insert(name.clone(), json!({"path": p, "sha256": sha256_file(p).map_err(|e| io_err(p, e))?})),
+                };
             }
         }
         let record_for = |backend: Value, seed: Option<u64>| {
@@ -341,6 +343,12 @@ impl Generator {
                     _ => req.image.as_ref(),
                 };
                 if let Some(path) = input {
+                    if let Some(url) = crate::request::input_url(path) {
+                        return Err(GenError::Usage(format!(
+                            "{} takes a local input file, not a URL (`{url}`): download it first",
+                            backend.label()
+                        )));
+                    }
                     request = request.input(hfs_inference::InputFile::read(path).await?);
                 }
                 let job_task = match task {

@@ -53,16 +53,18 @@ pub(crate) fn generation(task: GenTask, args: &Map<String, Value>, defaults: &dy
         };
         if matches!(key, "image" | "audio") {
             let s = v.as_str().ok_or_else(|| format!("`{k}` takes a file path or URL (a string)"))?;
-            if s.starts_with("http://") || s.starts_with("https://") {
-                return Err(format!(
-                    "`{k}`: this tool reads local files only; download `{s}` first, or pass the URL to space_call, which fetches it"
-                ));
-            }
-            let p = absolute(s);
-            if !p.is_file() {
-                return Err(format!("`{k}`: no file `{s}`"));
-            }
-            paths.push(p.clone());
+            // A URL is fetched by hfs and uploaded to the Space (a provider needs a local file).
+            let p = if s.starts_with("http://") || s.starts_with("https://") {
+                url::Url::parse(s).map_err(|e| format!("`{k}`: `{s}` is not a valid URL ({e})"))?;
+                PathBuf::from(s)
+            } else {
+                let p = absolute(s);
+                if !p.is_file() {
+                    return Err(format!("`{k}`: no file `{s}`"));
+                }
+                paths.push(p.clone());
+                p
+            };
             if key == "image" {
                 req.image = Some(p);
             } else {

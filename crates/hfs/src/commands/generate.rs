@@ -183,6 +183,10 @@ fn request(generation: &GenArgs, run: &InferArgs, input: &Input) -> Result<GenRe
 /// directory); a missing one is a usage error naming it.
 pub fn input_files(req: &mut GenRequest) -> Result<(), CliError> {
     for f in [&mut req.image, &mut req.audio].into_iter().flatten() {
+        // A URL is fetched by hfs and uploaded to the Space.
+        if hfs_generate::input_url(f).is_some() {
+            continue;
+        }
         if !f.is_file() {
             return Err(CliError::Usage(format!("no file `{}`", f.display())));
         }

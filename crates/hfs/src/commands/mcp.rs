@@ -42,7 +42,10 @@ pub async fn run(global: &GlobalArgs, p: &Printer, args: &McpArgs) -> Result<(),
         bill_to: args.bill_to.clone(),
     };
     // Any call may name a provider model: the providers' client is always there.
-    let generator = super::generate::generator_for(global, p, &infer, true).await?;
+    let mut generator = super::generate::generator_for(global, p, &infer, true).await?;
+    // Here the agent names the apps, not the user: an explicit --token goes only where any token
+    // goes (the Hub's hosts), never to an app URL an agent chose.
+    generator.gradio.token_to_target = false;
     let (hub, _) = crate::env::hub_client(global.token.as_deref(), p).await?;
     let mut defaults: Vec<(GenTask, Vec<Backend>)> = Vec::new();
     for t in GenTask::ALL {

@@ -49,6 +49,7 @@ impl Fixture {
             "spaces": {
                 "hfs-test/main": {"host": main.url("main")},
                 "Tongyi-MAI/Z-Image-Turbo": {"host": gen_spaces.url("gen_zimage")},
+                "alexnasa/ltx-2-TURBO": {"host": gen_spaces.url("gen_video")},
             },
         }));
         let work = tempfile::tempdir().unwrap();
@@ -449,6 +450,38 @@ fn providers_search_and_api() {
         assert_eq!(api["schema"], "hfs.api/1");
         assert!(api["endpoints"].as_array().unwrap().iter().any(|e| e["api_name"] == "/greet"), "{api}");
         assert!(is_error(&r[4]) && text(&r[4]).contains("`query` or `category`"), "{}", r[4]);
+    });
+}
+
+/// A URL for an input file is fetched by hfs and uploaded: a picture made by one call animated by
+/// the next, by the picture's URL on the Space.
+#[test]
+fn url_inputs_are_fetched_and_uploaded() {
+    run_first(|v| {
+        let fx = Fixture::new(&v);
+        let doc = fx.drive(
+            Transport::Stdio,
+            LEGACY,
+            &fx.args(&[]),
+            None,
+            json!([call("generate_image", json!({"prompt": "a harbour", "seed": 5}))]),
+        );
+        let made = &doc["results"][0]["result"]["structuredContent"];
+        let url = made["values"][0][0]["image"]["url"].as_str().unwrap_or_else(|| panic!("no file URL in {made}")).to_string();
+        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+        let doc = fx.drive(
+            Transport::Stdio,
+            LEGACY,
+            &fx.args(&[]),
+            None,
+            json!([call("generate_video", json!({"prompt": "waves", "image": url, "space": "alexnasa/ltx-2-TURBO", "seed": 1}))]),
+        );
+        let r = &doc["results"][0];
+        assert!(!is_error(r), "{r}");
+        let s = &r["result"]["structuredContent"];
+        assert_eq!(s["files"][0]["mime_type"], "video/mp4", "{s}");
+        let record = std::fs::read_to_string(fx.out().join("hfs-manifest.jsonl")).unwrap();
+        assert!(record.contains(&format!("{{\"url\":\"{url}\"}}")), "the record names the input URL: {record}");
     });
 }
 
