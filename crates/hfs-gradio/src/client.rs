@@ -186,7 +186,7 @@ impl Client {
         }
         let (config, info) = fetch_config_and_info(&http, &base, &target, &options).await?;
         let protocol = config.protocol().map_err(|p| Error::Protocol(format!("unknown queue protocol `{p}`")))?;
-        if protocol == Protocol::Ws {
+        if protocol == Protocol::Ws && config.version_tuple().0 < 3 {
             return Err(Error::UnsupportedProtocol { protocol: "ws".into(), version: config.version.clone() });
         }
         let api = api_root(&base, &config.api_prefix);

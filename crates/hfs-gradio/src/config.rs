@@ -45,6 +45,8 @@ pub struct Dependency {
     pub streaming_input: bool,
     /// fn_indexes this listener cancels (pre-4.31 cancellation).
     pub cancels: Vec<usize>,
+    /// `queue: false`: the listener bypasses the queue (`None`: the app's default).
+    pub queue: Option<bool>,
 }
 
 /// The parts of `/config` the client uses.
@@ -146,6 +148,7 @@ impl Dependency {
             generator: d.pointer("/types/generator").and_then(Value::as_bool).unwrap_or(false),
             streaming_input: d.get("connection").and_then(Value::as_str) == Some("stream"),
             cancels: ids("cancels").into_iter().filter_map(|i| usize::try_from(i).ok()).collect(),
+            queue: d.get("queue").and_then(Value::as_bool),
         }
     }
 }

@@ -35,7 +35,12 @@ impl Parameter {
             label: s("label"),
             component: s("component"),
             schema: v.get("type").cloned().unwrap_or(Value::Null),
-            python_type: v.pointer("/python_type/type").and_then(Value::as_str).map(str::to_string),
+            python_type: match v.get("serializer").and_then(Value::as_str) {
+                // Gradio 3.x says what a file parameter is by its serializer only.
+                Some("ImgSerializable" | "FileSerializable" | "VideoSerializable") => Some("filepath".into()),
+                Some("GallerySerializable") => Some("list[filepath]".into()),
+                _ => v.pointer("/python_type/type").and_then(Value::as_str).map(str::to_string),
+            },
             has_default,
             default: has_default.then(|| v.get("parameter_default").cloned().unwrap_or(Value::Null)),
             example: v.get("example_input").cloned(),
@@ -119,6 +124,8 @@ pub struct Endpoint {
     pub(crate) output_components: Vec<String>,
     pub(crate) output_component_labels: Vec<Option<String>>,
     pub(crate) streaming_input: bool,
+    /// Runs through the queue (3.x apps may take `queue=False` listeners by `POST /run/predict`).
+    pub(crate) queued: bool,
 }
 
 impl Endpoint {
@@ -143,6 +150,7 @@ impl Endpoint {
             output_component_labels: vec![None; outputs.len()],
             output_components: outputs,
             streaming_input: false,
+            queued: true,
         }
     }
 
@@ -201,6 +209,22 @@ impl Endpoint {
                 })
                 .collect::<Vec<_>>()
         });
+        // Gradio 3.x names no parameter: its labels, made identifiers, name them where they are
+        // unique (what its own UI and `view_api` show), so keyword arguments work.
+        let parameters = match parameters {
+            Some(mut ps) if config.version_tuple().0 == 3 && ps.iter().all(|p| p.name.is_none()) => {
+                let names: Vec<Option<String>> = ps.iter().map(|p| p.label.as_deref().map(identifier)).collect();
+                for (i, p) in ps.iter_mut().enumerate() {
+                    if let Some(n) =
+                        names[i].clone().filter(|n| !n.is_empty() && names.iter().filter(|m| m.as_deref() == Some(n)).count() == 1)
+                    {
+                        p.name = Some(n);
+                    }
+                }
+                Some(ps)
+            }
+            other => other,
+        };
         let returns = info
             .and_then(|i| i.get("returns"))
             .and_then(Value::as_array)
@@ -239,6 +263,7 @@ impl Endpoint {
             output_components,
             output_component_labels,
             streaming_input: d.streaming_input,
+            queued: d.queue.unwrap_or(config.raw.get("enable_queue").and_then(Value::as_bool).unwrap_or(true)),
         }
     }
 
@@ -328,4 +353,18 @@ pub fn describe(e: &Endpoint) -> Value {
             .into(),
     );
     Value::Object(m)
+}
+
+/// A label as a parameter name: lower case, runs of anything but letters and digits as `_`.
+fn identifier(label: &str) -> String {
+    let mut out = String::new();
+    for c in label.trim().chars() {
+        if c.is_alphanumeric() {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    let out = out.trim_matches('_').to_string();
+    if out.chars().next().is_some_and(|c| c.is_ascii_digit()) { format!("_{out}") } else { out }
 }

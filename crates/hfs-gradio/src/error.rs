@@ -54,7 +54,7 @@ pub enum Error {
     },
 
     // ---- the target
-    #[error("this app runs Gradio {version} with the `{protocol}` protocol, which hfs does not support yet (Gradio 3.x websocket apps)")]
+    #[error("this app runs Gradio {version} with the `{protocol}` protocol, which hfs does not speak (it speaks Gradio 3.0 and later)")]
     UnsupportedProtocol { protocol: String, version: String },
     #[error("{url} is not a Gradio app (no readable /config: {detail})")]
     NotGradio { url: String, detail: String },

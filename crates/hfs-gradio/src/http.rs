@@ -64,6 +64,22 @@ impl Http {
         if same_origin { rb.headers(self.extra.clone()) } else { rb }
     }
 
+    /// The headers [`Http::request`] would send to `url` (a websocket handshake is no reqwest
+    /// request): the token where the policy allows it, the user's headers on the target's origin.
+    pub(crate) fn headers_for(&self, url: &Url) -> HeaderMap {
+        let same_origin = self.target.is_some() && hfs_hub::origin_key(url) == self.target;
+        let mut h = HeaderMap::new();
+        if let Some((name, value)) = self.policy.sensitive_header(url).filter(|(n, _)| !(same_origin && self.extra.contains_key(n))) {
+            h.insert(name, value);
+        }
+        if same_origin {
+            for (k, v) in &self.extra {
+                h.append(k.clone(), v.clone());
+            }
+        }
+        h
+    }
+
     pub(crate) fn get(&self, url: Url) -> RequestBuilder {
         self.request(Method::GET, url)
     }

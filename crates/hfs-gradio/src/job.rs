@@ -139,8 +139,10 @@ impl Driver {
                     None => None,
                 };
                 // Uploads can take long: a cancel (Ctrl-C) or a dropped job stops them at once.
-                self.unless_stopped(prepare_inputs(&self.inner, &mut data, uploads)).await?;
+                self.unless_stopped(prepare_inputs(&self.inner, self.endpoint.fn_index, &mut data, uploads)).await?;
                 match self.inner.protocol {
+                    Protocol::Ws if !self.endpoint.queued => self.run_predict(data).await,
+                    Protocol::Ws => self.run_ws(data, deadline).await,
                     Protocol::SseV0 => self.run_v0(data, deadline).await,
                     _ => self.run_multiplexed(data, deadline).await,
                 }
@@ -480,7 +482,7 @@ impl Driver {
                 } else {
                     data
                 };
-                self.emit(Event::Output(Outputs { values: self.endpoint.api_outputs(&full) }));
+                self.emit(Event::Output(Outputs { values: self.outputs(&full) }));
                 prog.last = full;
             }
             Msg::Completed { output, success, title } => {
@@ -492,13 +494,137 @@ impl Driver {
                 let Some(data) = output.get("data").and_then(Value::as_array) else {
                     return Err(Error::NoResult);
                 };
-                return Ok(Some(Outputs { values: self.endpoint.api_outputs(data) }));
+                return Ok(Some(Outputs { values: self.outputs(data) }));
             }
             Msg::QueueFull => return Err(Error::QueueFull { detail: "the app's queue is full".into() }),
-            Msg::Heartbeat | Msg::CloseStream | Msg::SendData { .. } | Msg::Broadcast { .. } => {}
+            Msg::Heartbeat | Msg::CloseStream | Msg::SendData { .. } | Msg::SendHash | Msg::Broadcast { .. } => {}
             Msg::Unknown(kind) => tracing::debug!("ignoring unknown message `{kind}`"),
         }
         Ok(None)
+    }
+
+    /// The API's outputs of a wire `data` array (3.x files as FileData).
+    fn outputs(&self, data: &[Value]) -> Vec<Value> {
+        let values = self.endpoint.api_outputs(data);
+        match self.inner.protocol {
+            Protocol::Ws => crate::protocol::v3::outputs(values, self.endpoint.output_components()),
+            _ => values,
+        }
+    }
+
+    /// Gradio 3.x's queue: one websocket per call (`ws(s)://BASE/queue/join`). The server asks for
+    /// the session (`send_hash`) and then the data (`send_data`); events follow as text frames,
+    /// intermediate values whole. Cancelling closes the socket, runs the app's cancelling
+    /// listener if it has one, and resets the session's iterator (`POST /reset`).
+    async fn run_ws(&mut self, data: Vec<Value>, deadline: Option<Instant>) -> Result<Outputs, Error> {
+        use futures::SinkExt;
+        use tokio_tungstenite::tungstenite::{self, Message, client::IntoClientRequest};
+        let session_hash = self.inner.session().hash.clone();
+        let http_url = join(&self.inner.api, "queue/join");
+        let mut ws_url = http_url.clone();
+        let scheme = if http_url.scheme() == "https" { "wss" } else { "ws" };
+        ws_url.set_scheme(scheme).map_err(|_| Error::Protocol(format!("cannot make a websocket URL of {http_url}")))?;
+        let mut request = ws_url.as_str().into_client_request().map_err(|e| Error::Protocol(format!("websocket request: {e}")))?;
+        // The token and headers the policy gives this origin, as for every other request.
+        request.headers_mut().extend(self.inner.http.headers_for(&http_url));
+        let config = tungstenite::protocol::WebSocketConfig::default()
+            .max_message_size(Some(self.inner.options.limits.json_bytes))
+            .max_frame_size(Some(self.inner.options.limits.json_bytes));
+        let connecting = async {
+            match tokio::time::timeout(SHORT_TIMEOUT, tokio_tungstenite::connect_async_with_config(request, Some(config), false)).await {
+                Err(_) => Err(Error::ConnectionLost(format!("no websocket from {ws_url} within {}s", SHORT_TIMEOUT.as_secs()))),
+                Ok(Err(tungstenite::Error::Http(resp))) => {
+                    let status = resp.status().as_u16();
+                    Err(match status {
+                        401 => Error::AuthRequired { message: None },
+                        403 => Error::AccessDenied { url: http_url.to_string(), status },
+                        429 => Error::RateLimited { url: http_url.to_string(), retry_after: None },
+                        _ => Error::Http { status, url: http_url.to_string(), body: String::new() },
+                    })
+                }
+                Ok(Err(e)) => Err(Error::ConnectionLost(format!("websocket to {ws_url}: {e}"))),
+                Ok(Ok((ws, _))) => Ok(ws),
+            }
+        };
+        let ws = self.unless_stopped(connecting).await?;
+        let (mut sink, mut stream) = futures::StreamExt::split(ws);
+        let mut prog = Progressive { last: Vec::new() };
+        let mut cancel = self.cancel.clone();
+        let tx = self.tx.clone();
+        let total = self.opts.deadline;
+        let idle = self.inner.options.stream_idle_timeout;
+        let fn_index = self.endpoint.fn_index;
+        loop {
+            let next = tokio::select! {
+                n = tokio::time::timeout(idle, stream.next()) => n,
+                stop = Self::stop_signal(&mut cancel, &tx, deadline, total) => {
+                    let _ = sink.close().await;
+                    if !self.trigger_cancel_listener().await {
+                        self.reset_session().await;
+                    }
+                    return Err(match stop { Stop::Deadline(d) => Error::DeadlineExceeded(d), _ => Error::Cancelled });
+                }
+            };
+            let text = match next {
+                Err(_) => return Err(Error::ConnectionLost(format!("no message from the app for {}s", idle.as_secs()))),
+                Ok(None) | Ok(Some(Ok(Message::Close(_)))) => {
+                    return Err(Error::ConnectionLost("the app closed the websocket before the result".into()));
+                }
+                Ok(Some(Err(e))) => return Err(Error::ConnectionLost(e.to_string())),
+                Ok(Some(Ok(Message::Text(t)))) => t.to_string(),
+                Ok(Some(Ok(_))) => continue,
+            };
+            let Ok(env) = message::parse(&text) else { continue };
+            let reply = match env.msg {
+                Msg::SendHash => json!({"fn_index": fn_index, "session_hash": session_hash}),
+                Msg::SendData { .. } => {
+                    json!({"data": data, "event_data": self.opts.event_data, "fn_index": fn_index, "session_hash": session_hash})
+                }
+                Msg::QueueFull => return Err(Error::QueueFull { detail: "the app's queue is full".into() }),
+                m => {
+                    if let Some(done) = self.handle(m, &mut prog)? {
+                        let _ = sink.close().await;
+                        return Ok(done);
+                    }
+                    continue;
+                }
+            };
+            sink.send(Message::Text(reply.to_string().into())).await.map_err(|e| Error::ConnectionLost(format!("websocket: {e}")))?;
+        }
+    }
+
+    /// `POST /reset {session_hash, fn_index}`: stops the session's running generator (3.x).
+    async fn reset_session(&self) {
+        let url = join(&self.inner.api, "reset");
+        let body = json!({"session_hash": self.inner.session().hash, "fn_index": self.endpoint.fn_index});
+        match send(self.inner.http.post(url.clone()).json(&body).timeout(Duration::from_secs(10)), &url).await {
+            Ok(r) if r.status().is_success() => {}
+            Ok(r) => tracing::debug!(status = %r.status(), "reset refused"),
+            Err(e) => tracing::debug!("reset failed: {e}"),
+        }
+    }
+
+    /// A 3.x listener outside the queue (`queue=False`): `POST /run/predict` with the fn_index;
+    /// one answer, a generator's first value only.
+    async fn run_predict(&mut self, data: Vec<Value>) -> Result<Outputs, Error> {
+        let url = join(&self.inner.api, "run/predict");
+        let body = json!({"data": data, "event_data": self.opts.event_data, "fn_index": self.endpoint.fn_index,
+                          "session_hash": self.inner.session().hash});
+        let rb = self.inner.http.post(url.clone()).json(&body).timeout(SHORT_TIMEOUT);
+        let resp = self.unless_stopped(send(rb, &url)).await?;
+        let status = resp.status().as_u16();
+        let v = match json_body(resp, &self.inner.options.limits, &url).await {
+            Ok(v) => v,
+            Err(e) if status == 200 => return Err(e),
+            Err(_) => return Err(Error::Http { status, url: url.to_string(), body: String::new() }),
+        };
+        if let Some(values) = v.get("data").and_then(Value::as_array).filter(|_| status == 200) {
+            return Ok(Outputs { values: self.outputs(values) });
+        }
+        if v.get("error").is_some() {
+            return Err(self.app_error(&v, None));
+        }
+        Err(Error::Http { status, url: url.to_string(), body: v.to_string().chars().take(300).collect() })
     }
 
     fn app_error(&self, output: &Value, title: Option<String>) -> Error {

@@ -88,7 +88,14 @@ impl Client {
             for (k, (ptr, fd)) in found.iter().enumerate() {
                 let stem = stem(FileSlot { output: i, item: k, in_output: found.len(), index: overall, total });
                 overall += 1;
-                let url = self.file_url(fd).to_string();
+                // A 3.x inline file has no URL: once saved, its bytes are not repeated; unsaved,
+                // the `data:` URL is the file.
+                let inline = fd.url.as_deref().filter(|u| u.starts_with("data:"));
+                let url = match inline {
+                    Some(_) if download => String::new(),
+                    Some(data) => data.to_string(),
+                    None => self.file_url(fd).to_string(),
+                };
                 let replacement = if download {
                     let file = match png_chunk {
                         Some(c) => self.download_with_png_chunk(fd, dir, &stem, c).await?,

@@ -16,8 +16,15 @@ use crate::http::{error_body, json_body, send};
 use crate::target::join;
 
 /// Uploads each file the caller named and puts the server's FileData where its marker was.
-pub(crate) async fn prepare_inputs(inner: &Inner, data: &mut [Value], uploads: Vec<Upload>) -> Result<(), Error> {
+pub(crate) async fn prepare_inputs(inner: &Inner, fn_index: usize, data: &mut [Value], uploads: Vec<Upload>) -> Result<(), Error> {
     for Upload { index, pointer, file } in uploads {
+        if inner.protocol == crate::protocol::Protocol::Ws {
+            let fd = v3_input(inner, fn_index, index, &file).await?;
+            if let Some(slot) = data.get_mut(index).and_then(|v| v.pointer_mut(&pointer)) {
+                *slot = fd;
+            }
+            continue;
+        }
         let server_path = match &file {
             FileInput::Url { url, name } => upload_from_url(inner, url, name).await?,
             FileInput::Local { path, name } => upload_local(inner, path, name).await?,
@@ -32,6 +39,53 @@ pub(crate) async fn prepare_inputs(inner: &Inner, data: &mut [Value], uploads: V
     }
     Ok(())
 }
+
+/// A 3.x input file: an Image takes a `data:` URL (its preprocessing decodes base64); anything
+/// else is uploaded and sent as `{name, is_file: true}`, or inline when the app has no upload route.
+async fn v3_input(inner: &Inner, fn_index: usize, index: usize, file: &FileInput) -> Result<Value, Error> {
+    let kind = inner
+        .config
+        .dependencies
+        .iter()
+        .find(|d| d.fn_index == fn_index)
+        .and_then(|d| d.inputs.get(index))
+        .and_then(|id| inner.config.component(*id))
+        .map(|c| c.kind.to_lowercase());
+    let (local, _dir) = match file {
+        FileInput::Local { path, .. } => (path.clone(), None),
+        FileInput::Url { url, name } => {
+            let (dir, path) = fetch_to_temp(inner, url, name).await?;
+            (path, Some(dir))
+        }
+    };
+    let inline = || async {
+        let bytes = tokio::fs::read(&local).await.map_err(|source| Error::InputFile { path: local.display().to_string(), source })?;
+        let mime = mime_guess::from_path(file.name()).first_or_octet_stream();
+        Ok::<_, Error>(crate::protocol::v3::data_url(mime.as_ref(), &bytes))
+    };
+    let size = tokio::fs::metadata(&local).await.map_err(|source| Error::InputFile { path: local.display().to_string(), source })?.len();
+    if let Some(max) = inner.config.max_file_size.filter(|m| size > *m) {
+        return Err(Error::FileTooLarge { path: local.display().to_string(), size, max });
+    }
+    if kind.as_deref() == Some("image") {
+        // Decoded whole by the app anyway; bounded like a provider's inline input.
+        if size > INLINE_MAX {
+            return Err(Error::FileTooLarge { path: local.display().to_string(), size, max: INLINE_MAX });
+        }
+        return Ok(Value::String(inline().await?));
+    }
+    match upload_local(inner, &local, file.name()).await {
+        Ok(server_path) => Ok(crate::protocol::v3::uploaded(&server_path, file.name(), Some(size))),
+        // 3.x apps before the upload route take files inline.
+        Err(Error::Http { status: 404 | 405, .. }) if size <= INLINE_MAX => {
+            Ok(json!({"name": file.name(), "data": inline().await?, "is_file": false, "orig_name": file.name(), "size": size}))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// The largest file sent inline (base64 in the call's JSON) to a 3.x app.
+const INLINE_MAX: u64 = 100 << 20;
 
 /// Uploads one local file (streamed), after checking the app's size limit. Returns the server path.
 pub(crate) async fn upload_local(inner: &Inner, path: &Path, orig_name: &str) -> Result<String, Error> {
@@ -76,6 +130,12 @@ pub(crate) async fn upload_local(inner: &Inner, path: &Path, orig_name: &str) ->
 /// Fetches a URL input ourselves (streamed to a temp file, token only where the policy allows),
 /// then uploads it like a local file, so it works whatever the server may fetch.
 async fn upload_from_url(inner: &Inner, url: &str, orig_name: &str) -> Result<String, Error> {
+    let (_dir, local) = fetch_to_temp(inner, url, orig_name).await?;
+    upload_local(inner, &local, orig_name).await
+}
+
+/// Fetches a URL input into a temp directory (removed when the returned guard drops).
+async fn fetch_to_temp(inner: &Inner, url: &str, orig_name: &str) -> Result<(tempfile::TempDir, PathBuf), Error> {
     let parsed =
         Url::parse(url).map_err(|_| Error::InvalidValue { parameter: "file".into(), message: format!("`{url}` is not a valid URL") })?;
     let dir = tempfile::tempdir().map_err(|source| Error::OutputFile { path: "temporary directory".into(), source })?;
@@ -95,7 +155,7 @@ async fn upload_from_url(inner: &Inner, url: &str, orig_name: &str) -> Result<St
         file.write(&chunk).await?;
     }
     let local = file.persist(orig_name, "").await?;
-    upload_local(inner, &local, orig_name).await
+    Ok((dir, local))
 }
 
 /// A downloaded output file.
@@ -143,11 +203,22 @@ pub(crate) fn download_url(inner: &Inner, f: &FileData) -> Url {
 /// Downloads `f` into `dir` as `{stem}.{ext}` (`-2`, `-3`… if taken), atomically (the shared
 /// writer of `hfs-core`): on failure nothing is left.
 pub(crate) async fn download(inner: &Inner, f: &FileData, dir: &Path, stem: &str, png_chunk: Option<&[u8]>) -> Result<SavedFile, Error> {
-    let url = download_url(inner, f);
     let mut file = AtomicFile::create_in(dir).await?;
     if let Some(c) = png_chunk {
         file.insert_after_png_header(c.to_vec());
     }
+    // A 3.x inline file: the bytes came with the message (bounded with it).
+    if let Some(data) = f.url.as_deref().filter(|u| u.starts_with("data:")) {
+        let bytes = crate::protocol::v3::decode_data_url(data)
+            .ok_or_else(|| Error::Download { url: "data: URL".into(), message: "not valid base64".into() })?;
+        file.write(&bytes).await?;
+        let ext = hfs_core::mime::extension_for(f.mime_type.as_deref(), None, file.head(), f.orig_name.as_deref().unwrap_or("file"));
+        let mime = f.mime_type.clone().or_else(|| hfs_core::mime::mime_for(None, &ext));
+        let size = file.size();
+        let path = file.persist(stem, &ext).await?;
+        return Ok(SavedFile { path, size, mime_type: mime });
+    }
+    let url = download_url(inner, f);
     // Gradio 4.x rewrites a content-addressed output file in place when an identical result is
     // produced again, which can cut a concurrent download short: try again from the start.
     let mut attempt = 0;

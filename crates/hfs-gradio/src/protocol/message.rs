@@ -33,6 +33,8 @@ pub enum Msg {
         title: Option<String>,
     },
     /// sse v0: the server asks for the call's data.
+    /// 3.x websocket: the server asks for the session hash and fn_index.
+    SendHash,
     SendData {
         event_id: Option<String>,
     },
@@ -77,6 +79,7 @@ pub fn parse(payload: &str) -> Result<Envelope, String> {
         }
         "process_completed" => Msg::Completed { output: v.get("output").cloned().unwrap_or(Value::Null), success, title: str_of("title") },
         "send_data" => Msg::SendData { event_id: str_of("event_id") },
+        "send_hash" => Msg::SendHash,
         "queue_full" => Msg::QueueFull,
         "heartbeat" => Msg::Heartbeat,
         "close_stream" => Msg::CloseStream,

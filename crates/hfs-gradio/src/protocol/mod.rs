@@ -3,13 +3,14 @@
 pub mod diff;
 pub mod message;
 pub mod sse;
+pub(crate) mod v3;
 
 use std::fmt;
 
 /// The queue protocol an app speaks, from `config.protocol`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Protocol {
-    /// Gradio 3.x websockets: not supported.
+    /// Gradio 3.x: a websocket per call (`/queue/join`), `POST /run/predict` for unqueued listeners.
     Ws,
     /// 4.0–4.8: one SSE stream per call, data posted on `send_data`.
     SseV0,
