@@ -15,7 +15,7 @@ use crate::config::AppConfig;
 use crate::endpoint::{Endpoint, EndpointRef, resolve};
 use crate::error::Error;
 use crate::filedata::FileData;
-use crate::http::{Http, SHORT_TIMEOUT, build_client, error_body, error_body_raw, json_body, parse_headers, retry_after, send};
+use crate::http::{Http, SHORT_TIMEOUT, build_client_with_jar, error_body, error_body_raw, json_body, parse_headers, retry_after, send};
 use crate::job::{CallOptions, Job};
 use crate::protocol::Protocol;
 use crate::session::Session;
@@ -169,7 +169,7 @@ impl Client {
         let target = Target::parse(src)?;
         let policy = TokenPolicy::new(options.token.clone(), &options.hub);
         let extra = parse_headers(&options.headers)?;
-        let client = build_client(&options.user_agent)?;
+        let (client, jar) = build_client_with_jar(&options.user_agent)?;
         let (base, hardware) = match &target {
             Target::Url(u) => (u.clone(), None),
             Target::Space(id) => {
@@ -180,7 +180,8 @@ impl Client {
         if options.token_to_target {
             policy.trust_space_host(&base);
         }
-        let http = Http::new(client, policy, extra, Some(&base));
+        let mut http = Http::new(client, policy, extra, Some(&base));
+        http.jar = Some(jar);
         if let Some((user, pass)) = &options.auth {
             login(&http, &base, user, pass).await?;
         }

@@ -27,6 +27,8 @@ pub(crate) struct Http {
     /// The user's `-H` headers, sent to the target's origin only.
     extra: HeaderMap,
     target: Option<String>,
+    /// The client's cookie store, when known (for requests reqwest does not send).
+    pub(crate) jar: Option<std::sync::Arc<reqwest::cookie::Jar>>,
 }
 
 /// Parses the user's `Name: value` headers; values are marked sensitive (never logged).
@@ -48,7 +50,7 @@ pub(crate) fn parse_headers(extra_headers: &[(String, String)]) -> Result<Header
 impl Http {
     /// `target` is the app's base URL: the user's headers go to its origin and nowhere else.
     pub(crate) fn new(client: reqwest::Client, policy: TokenPolicy, extra: HeaderMap, target: Option<&Url>) -> Self {
-        Self { client, policy, extra, target: target.and_then(hfs_hub::origin_key) }
+        Self { client, policy, extra, target: target.and_then(hfs_hub::origin_key), jar: None }
     }
 
     /// A request with, where allowed, the user's headers and the token.
@@ -76,6 +78,9 @@ impl Http {
             for (k, v) in &self.extra {
                 h.append(k.clone(), v.clone());
             }
+        }
+        if let Some(c) = self.jar.as_ref().and_then(|j| reqwest::cookie::CookieStore::cookies(j.as_ref(), url)) {
+            h.insert(reqwest::header::COOKIE, c);
         }
         h
     }
@@ -135,14 +140,22 @@ pub(crate) async fn send_within(rb: RequestBuilder, url: &Url, wait: Duration) -
 
 /// A reqwest client for hfs: rustls, cookies, no automatic redirects (we follow them ourselves).
 pub fn build_client(user_agent: &str) -> Result<reqwest::Client, Error> {
-    reqwest::Client::builder()
+    Ok(build_client_with_jar(user_agent)?.0)
+}
+
+/// [`build_client`] with its cookie store at hand: a websocket handshake (Gradio 3.x's queue) is
+/// no reqwest request, and must carry the same cookies (a password app's login).
+pub(crate) fn build_client_with_jar(user_agent: &str) -> Result<(reqwest::Client, std::sync::Arc<reqwest::cookie::Jar>), Error> {
+    let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
+    let client = reqwest::Client::builder()
         .user_agent(user_agent)
-        .cookie_store(true)
+        .cookie_provider(jar.clone())
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(15))
         .pool_idle_timeout(Duration::from_secs(60))
         .build()
-        .map_err(|e| Error::Protocol(format!("cannot build the HTTP client: {e}")))
+        .map_err(|e| Error::Protocol(format!("cannot build the HTTP client: {e}")))?;
+    Ok((client, jar))
 }
 
 /// Reads a JSON answer, at most `limits.json_bytes` of it (decoded), each chunk within the idle

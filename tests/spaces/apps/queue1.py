@@ -15,5 +15,8 @@ def build():
         seconds = gr.Number(label="seconds")
         out = gr.Textbox(label="output")
         gr.Button("wait").click(wait, [seconds], out, api_name="wait")
-    demo.queue(max_size=1, default_concurrency_limit=1)
+    if gr.__version__.startswith("3."):
+        demo.queue(max_size=1, concurrency_count=1)  # 3.x names it concurrency_count
+    else:
+        demo.queue(max_size=1, default_concurrency_limit=1)
     return demo, {"show_error": True}

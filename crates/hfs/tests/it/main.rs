@@ -23,6 +23,7 @@ mod help;
 mod hostile;
 mod hub_errors;
 mod inference;
+mod legacy3;
 mod lifecycle;
 mod mcp;
 mod pipeline;
