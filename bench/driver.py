@@ -441,6 +441,24 @@ def mcp_start(res, a, n, tmp):
         app.stop()
 
 
+class LegacyApp:
+    """tests/spaces/serve.py legacy3 on Gradio 3.50.2 (the 3.x row); stop() closes it."""
+
+    def __init__(self, python, tmp):
+        self.errlog = open(os.path.join(tmp, "legacy-app.log"), "a")
+        self.proc = subprocess.Popen([python, os.path.join(ROOT, "tests", "spaces", "serve.py"), "legacy3"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=self.errlog, text=True, env=CHILD_ENV)
+        line = self.proc.stdout.readline()
+        if not line:
+            stop_process(self.proc, self.errlog)
+            raise RuntimeError(f"the 3.x app did not start; see {self.errlog.name}")
+        ready = json.loads(line)
+        self.gradio, self.url = ready["gradio"], ready["apps"]["legacy3"]
+
+    def stop(self):
+        stop_process(self.proc, self.errlog)
+
+
 class McpApp:
     """bench/apps/mcp_app.py (Gradio with mcp_server=True); stop() closes it."""
 
@@ -477,6 +495,7 @@ SCENARIOS = [
      ["wall_s", "rss_mib", "cpu_s"]),
     ("provider_chat", "Inference Providers: chat via together (explicit provider), replayed by the fake router "
      "(whole process)", ["wall_s", "rss_mib", "cpu_s"]),
+    ("legacy_cold", "One cold CLI call on a Gradio 3.x app (websocket queue, whole process)", ["wall_s", "rss_mib", "cpu_s"]),
     ("mcp_call", "MCP: one tool call round trip, `hfs mcp` vs the app's own Gradio MCP server", ["call_ms"]),
     ("mcp_start", "MCP: server start to the first `tools/list` answer", ["start_s"]),
 ]
@@ -549,6 +568,7 @@ def targets(res, cfg):
               "wall_s", "python", 0.2)
     ratio_row("provider_chat", "chat (together, explicit provider) via the fake router: wall ≤ 1/5 of "
               "InferenceClient's", "wall_s", "python", 0.2)
+    ratio_row("legacy_cold", "cold call on a Gradio 3.x app: wall ≤ 1/10 of gradio_client 1.x's", "wall_s", "python", 0.1)
     ratio_row("mcp_call", "`space_call` through `hfs mcp`: round trip no slower than the app's own Gradio MCP server",
               "call_ms", "gradio-mcp", 1.0)
     ratio_row("mcp_start", "`hfs mcp` start → first tools/list ≤ 1/5 of launching the app's Gradio MCP server",
@@ -644,6 +664,8 @@ def main():
     ap.add_argument("--node-dir", required=True)
     ap.add_argument("--fakehub", default="", help="hfs-fakehub binary (release) for the provider scenarios")
     ap.add_argument("--fixtures", default="", help="recorded fixtures for hfs-fakehub (hf-cassettes/, hub/)")
+    ap.add_argument("--legacy-server-python", default="", help="Python with gradio 3.50.2, for the 3.x row")
+    ap.add_argument("--legacy-client-python", default="", help="Python with gradio_client 1.x, for the 3.x row")
     ap.add_argument("--mcp-python", default="", help="Python with the official MCP client (mcp 2.3), for the MCP rows")
     ap.add_argument("--gradio-mcp-python", default="", help="Python with gradio[mcp], for the MCP rows")
     ap.add_argument("--skip-note", action="append", default=[])
@@ -654,7 +676,7 @@ def main():
     n = {"cold_echo": 3 if q else 10, "cold_image": 2 if q else 5, "gen_image": 2 if q else 10, "seq": 1 if q else 5, "burst": 1 if q else 3,
          "transfer": 1 if q else 3, "api": 2 if q else 5,
          "provider_image": 3 if q else 10, "provider_chat": 3 if q else 10, "batch": 1 if q else 3, "resume": 2 if q else 5,
-         "mcp_call": 1 if q else 5, "mcp_start": 1 if q else 5}
+         "mcp_call": 1 if q else 5, "mcp_start": 1 if q else 5, "legacy_cold": 2 if q else 10}
     mcp_calls = 20 if q else 100
     batch_items = 40 if q else 200
     resume_items = 10000 if q else 100000
@@ -713,6 +735,10 @@ def main():
                                  "fake router (`HF_ROUTER_URL` for hfs; `huggingface_hub.constants.INFERENCE_PROXY_TEMPLATE` "
                                  "patched in the script), the PNG (1 MB, recorded) from the fake CDN. Whole-process wall, "
                                  "peak RSS and CPU, after one untimed run each; the PNGs are compared byte for byte.",
+               "legacy_cold": "`hfs call URL /greet name=Ann` vs a Python script (`Client(url).predict(\"Ann\", \"Hello\", "
+                              "api_name=\"/greet\")`, gradio_client 1.3.0, the last line that speaks 3.x) on the 3.x test "
+                              "app (`tests/spaces/apps/legacy3.py`, Gradio 3.50.2: `/config`, `/info`, then one websocket "
+                              "to `/queue/join`). Whole process, after one untimed run each.",
                "mcp_call": f"One Python MCP client (the official `mcp` package, 2.3, Streamable HTTP), {mcp_calls} tool "
                            "calls in one session after one warm-up, median per call: `space_call` with "
                            "`{\"space\": URL, \"endpoint\": \"/echo\", \"arguments\": {\"text\": \"hello\"}}` through "
@@ -816,6 +842,20 @@ def main():
                 pn = max(n["provider_image"], n["provider_chat"])
                 log(f"inference providers, text-to-image + chat: {pn} rounds")
                 provider(res, a, pn, tmp)
+        if want("legacy_cold"):
+            if not (a.legacy_server_python and a.legacy_client_python):
+                skipped.append("3.x row: skipped, no gradio 3.50.2 or gradio_client 1.x venv")
+            else:
+                log(f"cold call on a 3.x app: {n['legacy_cold']} rounds")
+                legacy = LegacyApp(a.legacy_server_python, tmp)
+                try:
+                    gc1 = os.path.join(HERE, "py", "gc1_cold.py")
+                    cold(res, "legacy_cold", {
+                        "hfs": lambda d: [a.hfs, "call", legacy.url, "/greet", "name=Ann", "-q", "-o", d],
+                        "python": lambda d: [a.legacy_client_python, gc1, legacy.url],
+                    }, n["legacy_cold"], tmp)
+                finally:
+                    legacy.stop()
         if want("mcp_call") or want("mcp_start"):
             if not (a.mcp_python and a.gradio_mcp_python):
                 skipped.append("MCP rows: skipped, no MCP client or gradio[mcp] venv")
@@ -844,6 +884,7 @@ def main():
             "hf-gradio": py_version(a.python, "hf_gradio", dist="hf-gradio") if a.hf_gradio else "not installed",
             "@gradio/client": node_version(a.node_dir),
             "huggingface_hub": py_version(a.python, "huggingface_hub"),
+            "gradio_client (3.x row)": py_version(a.legacy_client_python, "gradio_client") if a.legacy_client_python else "not installed",
             "mcp (client)": py_version(a.mcp_python, "mcp") if a.mcp_python else "not installed",
             "mcp (in gradio[mcp])": py_version(a.gradio_mcp_python, "mcp") if a.gradio_mcp_python else "not installed",
             "Python": version_of([a.python, "--version"]).replace("Python ", ""),

@@ -559,9 +559,10 @@ impl Driver {
                 n = tokio::time::timeout(idle, stream.next()) => n,
                 stop = Self::stop_signal(&mut cancel, &tx, deadline, total) => {
                     let _ = sink.close().await;
-                    if !self.trigger_cancel_listener().await {
-                        self.reset_session().await;
-                    }
+                    // The app's own cancelling listener if it has one, and the session's iterator
+                    // reset either way (a generator stops at its next step).
+                    self.trigger_cancel_listener().await;
+                    self.reset_session().await;
                     return Err(match stop { Stop::Deadline(d) => Error::DeadlineExceeded(d), _ => Error::Cancelled });
                 }
             };

@@ -1,6 +1,6 @@
 """A Gradio 3.x app (websocket queue, 3.x FileData, base64 images) with one endpoint per client
 feature hfs supports on 3.x: named and positional calls with defaults, a generator with progress,
-gr.Error, files in and out, an image in and out, a gallery, a non-queued endpoint, and a cancellable
+gr.Error, files in and out, an image in and out, a gallery, logs (gr.Info, gr.Warning), a non-queued endpoint, and a cancellable
 ticker. Only built on 3.x venvs."""
 
 import hashlib
@@ -65,6 +65,12 @@ def gallery(n):
     return [(np.full((8, 8, 3), 40 * i, dtype=np.uint8), f"caption {i}") for i in range(int(n))]
 
 
+def notify(x):
+    gr.Info(f"info: {x}")
+    gr.Warning(f"careful: {x}")
+    return x
+
+
 def unqueued(x):
     return f"unqueued {x}"
 
@@ -99,6 +105,7 @@ def build():
         gr.Button("txt2img").click(txt2img, [prompt, seed], gr.Image(label="result"), api_name="txt2img")
         gr.Button("gallery").click(gallery, n, gr.Gallery(label="g"), api_name="gallery")
         gr.Button("unqueued").click(unqueued, name, out, api_name="unqueued", queue=False)
+        gr.Button("notify").click(notify, name, out, api_name="notify")
         token = gr.Textbox(label="token")
         tick_event = gr.Button("ticker").click(ticker, token, gr.Number(label="ticker output"), api_name="ticker")
         gr.Button("stop").click(None, None, None, cancels=[tick_event])

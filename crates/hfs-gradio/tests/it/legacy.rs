@@ -86,6 +86,28 @@ async fn a_generator_streams_with_progress() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn logs_arrive_as_events() {
+    for v in VERSIONS {
+        let c = client(v).await;
+        let mut job = c.submit(&ep("/notify"), &Args::new().arg("x"), Default::default()).unwrap();
+        let mut logs = vec![];
+        while let Some(ev) = job.next_event().await {
+            match ev {
+                Event::Log { level, message, .. } => logs.push((level, message)),
+                Event::Completed(o) => assert_eq!(o.values, [json!("x")], "{v}"),
+                Event::Failed(e) => panic!("{v}: {e}"),
+                _ => {}
+            }
+        }
+        assert_eq!(
+            logs,
+            [(hfs_gradio::LogLevel::Info, "info: x".to_string()), (hfs_gradio::LogLevel::Warning, "careful: x".to_string())],
+            "{v}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn app_errors_are_typed() {
     for v in VERSIONS {
         let c = client(v).await;
