@@ -15,6 +15,7 @@ mod errors;
 mod files;
 mod headers;
 mod legacy;
+mod legacy_hostile;
 mod queue;
 mod space_id;
 mod stopped;
