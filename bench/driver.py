@@ -400,7 +400,7 @@ def mcp_call(res, a, n, calls, tmp):
     for both servers: `space_call` on `/echo` through `hfs mcp --http` vs the `echo` tool of the
     app's own Gradio MCP server (`mcp_server=True`); `hfs mcp` also on the 2026-07-28 revision."""
     mb = os.path.join(HERE, "py", "mcp_bench.py")
-    app = McpApp(a.gradio_mcp_python, tmp)
+    app = mcp_app(a.gradio_mcp_python, tmp)
     hfs = subprocess.Popen([a.hfs, "mcp", "--http", "127.0.0.1:0", "-q", "-o", os.path.join(tmp, "mcp-out")],
                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
                            env=CHILD_ENV, cwd=tmp)
@@ -427,7 +427,7 @@ def mcp_start(res, a, n, tmp):
     when it starts): `hfs mcp --http … --space URL` (it reads the app's API to build its tool)
     vs launching the app with Gradio's MCP server."""
     mb = os.path.join(HERE, "py", "mcp_bench.py")
-    app = McpApp(a.gradio_mcp_python, tmp)
+    app = mcp_app(a.gradio_mcp_python, tmp)
     try:
         cmds = {
             "hfs": lambda: [a.mcp_python, mb, "start", "legacy", "--", a.hfs, "mcp", "--http", "127.0.0.1:0", "-q",
@@ -441,40 +441,35 @@ def mcp_start(res, a, n, tmp):
         app.stop()
 
 
-class LegacyApp:
-    """tests/spaces/serve.py legacy3 on Gradio 3.50.2 (the 3.x row); stop() closes it."""
+class ReadyApp:
+    """An app process that prints one JSON line when it is up (the tests/spaces/serve.py contract)
+    and stops when its stdin closes; `ready` is that line."""
 
-    def __init__(self, python, tmp):
-        self.errlog = open(os.path.join(tmp, "legacy-app.log"), "a")
-        self.proc = subprocess.Popen([python, os.path.join(ROOT, "tests", "spaces", "serve.py"), "legacy3"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=self.errlog, text=True, env=CHILD_ENV)
+    def __init__(self, cmd, tmp, log):
+        self.errlog = open(os.path.join(tmp, log), "a")
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errlog, text=True, env=CHILD_ENV)
         line = self.proc.stdout.readline()
         if not line:
             stop_process(self.proc, self.errlog)
-            raise RuntimeError(f"the 3.x app did not start; see {self.errlog.name}")
-        ready = json.loads(line)
-        self.gradio, self.url = ready["gradio"], ready["apps"]["legacy3"]
+            raise RuntimeError(f"{os.path.basename(cmd[1])} did not start; see {self.errlog.name}")
+        self.ready = json.loads(line)
 
     def stop(self):
         stop_process(self.proc, self.errlog)
 
 
-class McpApp:
-    """bench/apps/mcp_app.py (Gradio with mcp_server=True); stop() closes it."""
+def legacy_app(python, tmp):
+    """tests/spaces/serve.py legacy3 on Gradio 3.50.2 (the 3.x row)."""
+    app = ReadyApp([python, os.path.join(ROOT, "tests", "spaces", "serve.py"), "legacy3"], tmp, "legacy-app.log")
+    app.url = app.ready["apps"]["legacy3"]
+    return app
 
-    def __init__(self, python, tmp):
-        self.errlog = open(os.path.join(tmp, "mcp-app.log"), "a")
-        self.proc = subprocess.Popen([python, os.path.join(HERE, "apps", "mcp_app.py")], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=self.errlog, text=True, env=CHILD_ENV)
-        line = self.proc.stdout.readline()
-        if not line:
-            self.stop()
-            raise RuntimeError(f"the MCP bench app did not start; see {self.errlog.name}")
-        ready = json.loads(line)
-        self.url, self.mcp = ready["url"], ready["mcp"]
 
-    def stop(self):
-        stop_process(self.proc, self.errlog)
+def mcp_app(python, tmp):
+    """bench/apps/mcp_app.py (Gradio with mcp_server=True)."""
+    app = ReadyApp([python, os.path.join(HERE, "apps", "mcp_app.py")], tmp, "mcp-app.log")
+    app.url, app.mcp = app.ready["url"], app.ready["mcp"]
+    return app
 
 
 # ----------------------------------------------------------------------------- report
@@ -847,7 +842,7 @@ def main():
                 skipped.append("3.x row: skipped, no gradio 3.50.2 or gradio_client 1.x venv")
             else:
                 log(f"cold call on a 3.x app: {n['legacy_cold']} rounds")
-                legacy = LegacyApp(a.legacy_server_python, tmp)
+                legacy = legacy_app(a.legacy_server_python, tmp)
                 try:
                     gc1 = os.path.join(HERE, "py", "gc1_cold.py")
                     cold(res, "legacy_cold", {

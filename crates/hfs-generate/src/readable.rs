@@ -23,6 +23,15 @@ impl Readable {
         Readable { roots }
     }
 
+    /// These directories and `more` (the client's roots, say).
+    pub fn and(&self, more: impl IntoIterator<Item = PathBuf>) -> Readable {
+        let mut roots = self.roots.clone();
+        roots.extend(Readable::new(more).roots);
+        roots.sort();
+        roots.dedup();
+        Readable { roots }
+    }
+
     pub fn roots(&self) -> &[PathBuf] {
         &self.roots
     }
@@ -93,6 +102,7 @@ mod tests {
         let e = r.check(&t.path().join("secret")).unwrap_err();
         assert!(matches!(e, GenError::NotReadable { .. }), "{e}");
         assert!(!Readable::new([]).allows(&inside.join("a.png")), "no roots, nothing readable");
+        assert!(Readable::new([]).and([inside.clone()]).allows(&inside.join("a.png")), "roots added later count");
     }
 
     #[test]

@@ -31,15 +31,24 @@ fn options(task: GenTask) -> &'static [&'static str] {
     }
 }
 
+/// Arguments other than `known` are refused, with a did-you-mean.
+pub(crate) fn only(args: &Map<String, Value>, known: &[&str]) -> Result<(), String> {
+    match args.keys().find(|k| !known.contains(&k.as_str())) {
+        Some(k) => Err(unknown(k, known, "this tool")),
+        None => Ok(()),
+    }
+}
+
+/// "unknown argument `k` — did you mean …?; TOOL takes: …"
+pub(crate) fn unknown(k: &str, known: &[&str], tool: &str) -> String {
+    let hint = hfs_core::text::suggest(k, known.iter().copied()).map(|s| format!(" — did you mean `{s}`?")).unwrap_or_default();
+    format!("unknown argument `{k}`{hint}; {tool} takes: {}", known.join(", "))
+}
+
 /// `generate_*` / `transcribe` arguments.
 pub(crate) fn generation(task: GenTask, args: &Map<String, Value>, defaults: &dyn Fn(GenTask) -> Vec<Backend>) -> Result<Run, String> {
     let known: Vec<&str> = options(task).iter().chain(BACKEND_KEYS).copied().collect();
-    for k in args.keys() {
-        if !known.contains(&k.as_str()) {
-            let hint = hfs_core::text::suggest(k, known.iter().copied()).map(|s| format!(" — did you mean `{s}`?")).unwrap_or_default();
-            return Err(format!("unknown argument `{k}`{hint}; this tool takes: {}", known.join(", ")));
-        }
-    }
+    only(args, &known)?;
     let mut req = GenRequest::default();
     let mut paths = Vec::new();
     for (k, v) in args {

@@ -40,19 +40,18 @@ pub(crate) enum Roots {
 
 /// The directories a call may read files under, given the paths it will read.
 pub(crate) async fn readable(
-    allow_dirs: &[PathBuf],
+    base: &Readable,
     cache: &RootsCache,
     ctx: &RequestContext<RoleServer>,
     request: &CallToolRequestParams,
     paths: &[PathBuf],
 ) -> Roots {
-    let base = Readable::new(allow_dirs.iter().cloned());
     if paths.iter().all(|p| base.allows(p)) {
-        return Roots::Ready(base);
+        return Roots::Ready(base.clone());
     }
     let declares_roots = ctx.client_capabilities().is_some_and(|c| c.roots.is_some());
     if !declares_roots {
-        return Roots::Ready(base);
+        return Roots::Ready(base.clone());
     }
     let modern = ctx.protocol_version().is_some_and(|v| !v.has_initialize());
     let client_roots = if modern {
@@ -89,7 +88,7 @@ pub(crate) async fn readable(
             }
         }
     };
-    Roots::Ready(Readable::new(allow_dirs.iter().cloned().chain(client_roots)))
+    Roots::Ready(base.and(client_roots))
 }
 
 /// The directories of a `roots/list` answer (`{"roots": [{"uri": "file:///…"}]}`); anything

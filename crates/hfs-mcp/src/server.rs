@@ -17,7 +17,7 @@ use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 use serde_json::{Map, Value};
 use tokio_util::sync::CancellationToken;
 
-use crate::args::{self, Run};
+use crate::args::{self, Run, only};
 use crate::reply;
 use crate::roots::{self, Roots, RootsCache};
 use crate::space_tools;
@@ -34,6 +34,8 @@ pub struct HfsMcp {
 
 struct Inner {
     config: McpConfig,
+    /// The configured directories, resolved once.
+    readable: hfs_generate::Readable,
     defs: Vec<Def>,
     tools: Vec<Tool>,
 }
@@ -43,7 +45,8 @@ impl HfsMcp {
         let mut defs = tools::fixed();
         defs.extend(config.space_tools.iter().enumerate().map(|(i, t)| space_tools::def(i, t)));
         let tools = defs.iter().filter_map(|d| serde_json::from_value(d.tool.clone()).ok()).collect();
-        HfsMcp { inner: Arc::new(Inner { config, defs, tools }), roots: Default::default() }
+        let readable = hfs_generate::Readable::new(config.allow_dirs.iter().cloned());
+        HfsMcp { inner: Arc::new(Inner { config, readable, defs, tools }), roots: Default::default() }
     }
 
     /// The names of the fixed tools (a Space's tools are named around them).
@@ -114,7 +117,7 @@ impl HfsMcp {
     /// forwarded as progress until it ends.
     async fn run(&self, run: Run, request: &CallToolRequestParams, ctx: &RequestContext<RoleServer>) -> CallToolResponse {
         let cfg = self.config();
-        let readable = match roots::readable(&cfg.allow_dirs, &self.roots, ctx, request, &run.paths).await {
+        let readable = match roots::readable(&self.inner.readable, &self.roots, ctx, request, &run.paths).await {
             Roots::Ready(r) => r,
             Roots::Ask(ask) => return ask.into(),
         };
@@ -262,17 +265,6 @@ impl HfsMcp {
         let doc = SearchModelsDoc { schema: SearchModelsDoc::SCHEMA.into(), task: task.into(), models };
         reply::document(hfs_core::text::strip_terminal_escapes(&text).into_owned(), serde_json::to_value(doc).unwrap_or(Value::Null))
     }
-}
-
-/// Arguments other than `known` are refused, with a did-you-mean.
-fn only(args: &Map<String, Value>, known: &[&str]) -> Result<(), String> {
-    for k in args.keys() {
-        if !known.contains(&k.as_str()) {
-            let hint = hfs_core::text::suggest(k, known.iter().copied()).map(|s| format!(" — did you mean `{s}`?")).unwrap_or_default();
-            return Err(format!("unknown argument `{k}`{hint}; this tool takes: {}", known.join(", ")));
-        }
-    }
-    Ok(())
 }
 
 /// The endpoint asked for, or the Space's only public one.

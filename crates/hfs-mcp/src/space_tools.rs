@@ -219,11 +219,8 @@ pub(crate) fn to_endpoint_args(t: &SpaceTool, args: &Map<String, Value>) -> Resu
     let mut out = Map::new();
     for (k, v) in args {
         let Some((_, original)) = t.keys.iter().find(|(key, _)| key == k) else {
-            let hint = hfs_core::text::suggest(k, t.keys.iter().map(|(k, _)| k.as_str()))
-                .map(|s| format!(" — did you mean `{s}`?"))
-                .unwrap_or_default();
             let all: Vec<&str> = t.keys.iter().map(|(k, _)| k.as_str()).collect();
-            return Err(format!("unknown argument `{k}`{hint}; {} takes: {}", t.name, all.join(", ")));
+            return Err(crate::args::unknown(k, &all, &t.name));
         };
         out.insert(original.clone(), v.clone());
     }

@@ -18,3 +18,10 @@ pub use spaces::{
     shared_spaces, venv_root,
 };
 pub use versions::{GRADIO_VERSIONS, GradioVersion, gradio_versions};
+
+/// sha256 of a file, hex, by `sha256sum` (an implementation independent of the one under test).
+pub fn sha256_hex(path: &std::path::Path) -> String {
+    let out = std::process::Command::new("sha256sum").arg(path).stdin(std::process::Stdio::null()).output().expect("sha256sum");
+    assert!(out.status.success(), "sha256sum {}", path.display());
+    String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap().to_string()
+}

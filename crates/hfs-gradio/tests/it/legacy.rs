@@ -125,7 +125,7 @@ async fn files_in_and_out() {
         let dir = tempfile::tempdir().unwrap();
         let input = dir.path().join("in.txt");
         std::fs::write(&input, b"hello 3.x\n").unwrap();
-        let sha = hfs_testkit_sha(&input);
+        let sha = hfs_testkit::sha256_hex(&input);
         let out = c.predict(&ep("/file_in"), &Args::new().arg(hfs_gradio::local_file(&input))).await.unwrap();
         assert_eq!(out.values, [json!(format!("in.txt:10:{sha}"))], "uploaded and sent as a 3.x file");
 
@@ -180,11 +180,6 @@ async fn cancelling_stops_the_job_on_the_server() {
         assert_eq!(a, b, "the ticker went on after the cancel");
         assert!(a < 30.0, "{a}");
     }
-}
-
-fn hfs_testkit_sha(p: &std::path::Path) -> String {
-    let out = std::process::Command::new("sha256sum").arg(p).output().unwrap();
-    String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap().to_string()
 }
 
 /// A password app (`auth=`): the login's cookie goes on the websocket handshake too.

@@ -391,12 +391,7 @@ pub fn list_dir(dir: &Path) -> Vec<String> {
     names
 }
 
-/// sha256 of a file, hex (with the system's `sha256sum`, so the test shares no code with hfs).
-pub fn sha256_hex(path: &Path) -> String {
-    let out = std::process::Command::new("sha256sum").arg(path).stdin(Stdio::null()).output().expect("sha256sum");
-    assert!(out.status.success());
-    String::from_utf8_lossy(&out.stdout).split_whitespace().next().unwrap().to_string()
-}
+pub use hfs_testkit::sha256_hex;
 
 /// `hfs` running in the background (clean environment), for tests that act while it runs.
 pub struct Spawned {
