@@ -286,6 +286,12 @@ fn one_process_holds_a_run_and_ctrl_c_stops_cleanly(v: V) {
     wait_for("the first item done", Duration::from_secs(60), || !of(&records(out.path()), "done").is_empty());
     Hfs::new().args(["resume", o]).run().fails(2).says(&["another hfs process is running the batch"]);
     Hfs::new().args(["image", "x", "--space", &url, "-o", o]).run().fails(1).says(&["batch run in another hfs process holds"]);
+    // Ctrl-C while a call is in flight (not while every item waits out a ZeroGPU quota reset,
+    // which the shared Space gives every 23rd call): more started than ended.
+    wait_for("a call in flight", Duration::from_secs(60), || {
+        let recs = records(out.path());
+        of(&recs, "started").len() > of(&recs, "done").len() + of(&recs, "failed").len()
+    });
     signal(&child, "-INT");
     let (code, stderr) = finish(child, Duration::from_secs(60));
     assert_eq!(code, Some(130), "{stderr}");
